@@ -1,0 +1,62 @@
+"""Settings read once from the environment and passed explicitly."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+
+
+def _bundled(name: str) -> Path:
+    """Locate a folder shipped with the package (wheel) or in the source checkout."""
+    inside_wheel = PACKAGE_DIR / f"_{name}"
+    return inside_wheel if inside_wheel.is_dir() else REPO_DIR / name
+
+
+def default_database_url() -> str:
+    """Return the default SQLite URL: ``./registry.db`` in a checkout, else the user data dir."""
+    if (REPO_DIR / "pyproject.toml").is_file():
+        return f"sqlite:///{REPO_DIR / 'registry.db'}"
+    directory = Path(user_data_dir("registry", appauthor=False))
+    directory.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{directory / 'registry.db'}"
+
+
+def normalize_database_url(url: str) -> str:
+    """Pin the driver, so ``postgresql://`` (as hosting platforms print it) uses psycopg 3."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime configuration; see ``.env.example`` for every variable."""
+
+    database_url: str = field(default_factory=default_database_url)
+    data_dir: Path = field(default_factory=lambda: _bundled("data"))
+    migrations_dir: Path = field(default_factory=lambda: _bundled("migrations"))
+    map_tiles: str | None = "osm"
+    write_rate_limit_per_minute: int = 120
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
+        """Build settings from ``DATABASE_URL`` and the ``REGISTRY_*`` variables."""
+        defaults = cls()
+        tiles = env.get("REGISTRY_MAP_TILES", defaults.map_tiles or "off")
+        return cls(
+            database_url=normalize_database_url(env.get("DATABASE_URL", defaults.database_url)),
+            data_dir=Path(env.get("REGISTRY_DATA_DIR", str(defaults.data_dir))),
+            migrations_dir=defaults.migrations_dir,
+            map_tiles=None if tiles.lower() in {"", "off", "none"} else tiles,
+            write_rate_limit_per_minute=int(
+                env.get("REGISTRY_WRITE_RATE_LIMIT", str(defaults.write_rate_limit_per_minute))
+            ),
+        )

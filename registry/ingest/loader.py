@@ -1,0 +1,140 @@
+"""Load the bundled data: read and check everything first, then write it in one transaction."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from registry.repository import loading as repository
+from registry.db import transaction
+from registry.errors import IngestError, Problem
+from registry.ingest import datasets
+from registry.geocode import OfflineGeocoder
+from registry.ingest.aliases import (
+    GeoCity,
+    attach_geonames,
+    attach_manual_aliases,
+    read_geonames,
+    read_manual_aliases,
+)
+from registry.ingest.csvfile import Row
+from registry.ingest.local_units import LocalUnits
+from registry.ingest.gazetteer_de import read_german_gazetteer
+from registry.ingest.gazetteer_ua import german, read_ukrainian_gazetteer
+from registry.ingest.partnerships import Gazetteer, PartnershipFile, UnplacedRow, read_partnership_file
+from registry.ingest.records import MunicipalityRecord
+from registry.names import Candidate, IndexedName, NameIndex, NameKind, fold, names_for
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class LoadReport:
+    """What a load did, for the CLI to print."""
+
+    municipalities: repository.SyncCounts = field(default_factory=repository.SyncCounts)
+    partnerships: repository.SyncCounts = field(default_factory=repository.SyncCounts)
+    unplaced: list[UnplacedRow] = field(default_factory=list)
+    skipped_unincorporated: int = 0
+    geonames_matches: int = 0
+    without_coordinates: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        m, p = self.municipalities, self.partnerships
+        return bool(m.added or m.updated or m.removed or p.added or p.updated)
+
+
+def name_rows(record: MunicipalityRecord) -> list[tuple[str, str, str, str]]:
+    """Every (name, lang, kind, key) row to store for ``record``: its names, then its settlements."""
+    rows = names_for(record.names)
+    keys = {key for *_, key in rows}
+    for settlement, _lang in record.settlement_names:
+        # Villages are many (27,000): store the official and the German spelling only.
+        for spelling, lang in ((settlement, "uk"), (german(settlement), "de")):
+            key = fold(spelling)
+            if key and key not in keys:
+                keys.add(key)
+                rows.append((spelling, lang, NameKind.SETTLEMENT, key))
+    return rows
+
+
+def read_bundled(data_dir: Path, progress: Progress) -> tuple[list[MunicipalityRecord], PartnershipFile,
+                                                               LoadReport]:
+    """Read and check every bundled file; raise IngestError before anything is written."""
+    report = LoadReport()
+    started = time.perf_counter()
+
+    def step(message: str) -> None:
+        progress(f"[{time.perf_counter() - started:5.1f} s] {message}")
+
+    german_gazetteer = read_german_gazetteer(data_dir)
+    report.skipped_unincorporated = german_gazetteer.skipped_unincorporated
+    step(f"German gazetteer: {len(german_gazetteer.records):,} Länder, Kreise and Gemeinden "
+         f"({german_gazetteer.skipped_unincorporated} gemeindefreie Gebiete skipped: not municipalities)")
+    ukrainian = read_ukrainian_gazetteer(data_dir)
+    step(f"Ukrainian gazetteer: {len(ukrainian.records):,} oblasts, special cities, raions and hromadas")
+    records = german_gazetteer.records + ukrainian.records
+    cities = read_geonames(data_dir / datasets.GEONAMES.path)
+    report.geonames_matches = attach_geonames(records, cities, ukrainian.settlements_by_hromada)
+    by_code = {r.code: r for r in records}
+    if unknown := attach_manual_aliases(by_code, read_manual_aliases(data_dir / datasets.MANUAL_ALIASES.path)):
+        raise IngestError([Problem(line) for line in unknown])
+    step(f"names: {report.geonames_matches:,} places matched to GeoNames alternate names")
+
+    gazetteer = _gazetteer(records, german_gazetteer.gemeinde_rows, cities)
+    partnerships = read_partnership_file(data_dir / datasets.PARTNERSHIPS.path, gazetteer)
+    for unit in partnerships.local_units:
+        records.append(unit)
+        by_code[unit.code] = unit
+    for record in partnerships.partnerships:
+        by_code[record.de_code].names += [(n, lang, NameKind.SOURCE) for n, lang in record.de_names]
+        by_code[record.ua_code].names += [(n, lang, NameKind.SOURCE) for n, lang in record.ua_names]
+    report.unplaced = partnerships.unplaced
+    report.without_coordinates = [r.code for r in records if r.lat is None]
+    step(f"partnerships: {len(partnerships.partnerships)} placed, {len(partnerships.unplaced)} not placed, "
+         f"{len(partnerships.local_units)} partners without an official code given local identifiers")
+    return records, partnerships, report
+
+
+def _gazetteer(records: list[MunicipalityRecord], gemeinde_rows: list[Row], cities: list[GeoCity]) -> Gazetteer:
+    code_owner: dict[str, str] = {}
+    for record in records:
+        for code, _scheme, _label in record.codes:
+            code_owner.setdefault(code, record.code)
+    by_code = {r.code: r for r in records}
+    index = NameIndex(
+        (IndexedName(i, key, kind) for i, r in enumerate(records) for _n, _l, kind, key in names_for(r.names)),
+        (Candidate(i, r.country, r.level, r.population) for i, r in enumerate(records)),
+    )
+
+    def candidates_for(name: str, country: str) -> list[str]:
+        return [f"{records[m.municipality_id].code} {records[m.municipality_id].name_official}"
+                for m in index.search(name, country=country, limit=5)]
+
+    return Gazetteer(
+        code_owner=code_owner, records=by_code,
+        land_codes={fold(r.name): r.code for r in records if r.level == "land"},
+        local_unit=LocalUnits(gemeinde_rows, by_code, OfflineGeocoder(cities)), candidates_for=candidates_for,
+    )
+
+
+def load_bundled(factory: sessionmaker[Session], data_dir: Path, progress: Progress) -> LoadReport:
+    """Load every bundled file; idempotent, and all-or-nothing."""
+    started = time.perf_counter()
+    records, partnerships, report = read_bundled(data_dir, progress)
+    cited = [(url, citation) for p in partnerships.partnerships for url, citation, _role in p.sources]
+    with transaction(factory) as session:
+        source_ids = repository.sync_sources(session, [*datasets.ALL, *cited])
+        progress("writing municipalities, names and codes ...")
+        report.municipalities = repository.sync_municipalities(session, records, source_ids, name_rows, progress)
+        report.partnerships = repository.sync_partnerships(
+            session, partnerships.partnerships, source_ids, datasets.PARTNERSHIPS.path)
+        repository.sync_unresolved(session, datasets.PARTNERSHIPS.path, partnerships.unplaced)
+    report.seconds = time.perf_counter() - started
+    return report

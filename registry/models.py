@@ -1,0 +1,306 @@
+"""The data model: municipalities of both countries, partnerships between them, their sources."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Country(enum.StrEnum):
+    DE = "DE"
+    UA = "UA"
+
+
+class Level(enum.StrEnum):
+    """Administrative level; the first group is German, the second Ukrainian."""
+
+    LAND = "land"
+    BEZIRK = "bezirk"  # Bavarian Bezirk: self-government between Kreis and Land, no official code
+    KREIS = "kreis"
+    GEMEINDEVERBAND = "gemeindeverband"  # Amt, Verbandsgemeinde, Samtgemeinde, ILE association
+    STADT = "stadt"
+    GEMEINDE = "gemeinde"
+    STADTBEZIRK = "stadtbezirk"  # Berlin borough, no official code
+    OBLAST = "oblast"
+    CITY_SPECIAL_STATUS = "city_special_status"  # Kyiv, Sevastopol
+    RAION = "raion"
+    HROMADA = "hromada"
+
+
+class CodeScheme(enum.StrEnum):
+    AGS = "ags"  # 8-digit Amtlicher Gemeindeschlüssel
+    ARS = "ars"  # 12-digit Amtlicher Regionalschlüssel
+    KREIS = "kreis"  # 5-digit Kreis key
+    LAND = "land"  # 2-digit Land key
+    VERBAND = "verband"  # 9-digit Gemeindeverband key
+    KATOTTH = "katotth"  # Ukrainian codifier, e.g. UA63120270000028556
+    SETTLEMENT = "settlement"  # KATOTTH of a city, town or village inside a hromada
+    OCHA = "ocha"  # OCHA COD-AB P-code
+    LOCAL = "local"  # stable identifier given by this registry where no official code exists
+
+
+class WarStatus(enum.StrEnum):
+    """Status in the official list of hostilities and occupation (Order No. 376), rolled up per hromada."""
+
+    NOT_LISTED = "not_listed"
+    POSSIBLE_HOSTILITIES = "possible_hostilities"
+    ACTIVE_HOSTILITIES = "active_hostilities"
+    PARTLY_OCCUPIED = "partly_occupied"
+    OCCUPIED = "occupied"
+    DEOCCUPIED = "deoccupied"
+    FORMER_ACTIVE_HOSTILITIES = "former_active_hostilities"
+    FORMER_POSSIBLE_HOSTILITIES = "former_possible_hostilities"
+
+
+class PartnershipKind(enum.StrEnum):
+    PARTNERSHIP = "partnership"  # Städtepartnerschaft
+    FRIENDSHIP = "friendship"  # Städtefreundschaft
+    SOLIDARITY = "solidarity"  # Solidaritätspartnerschaft (since 2022)
+    PROJECT = "project"  # Projektpartnerschaft
+    LETTER_OF_INTENT = "letter_of_intent"  # Absichtserklärung / LoI / memorandum of intent
+    OTHER = "other"
+
+
+class PartnershipStatus(enum.StrEnum):
+    ACTIVE = "active"
+    IN_PREPARATION = "in_preparation"
+    REQUESTED = "requested"
+    PAUSED = "paused"
+    ENDED = "ended"
+
+
+class Confidence(enum.StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+def _enum(cls: type[enum.StrEnum], length: int = 32) -> Enum:
+    # VARCHAR plus CHECK instead of native enums: portable and simple to extend in a migration.
+    return Enum(
+        cls,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        name=cls.__name__.lower(),
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Timestamped:
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class Source(Base, Timestamped):
+    """A citable source: a web page, a dataset file, or a printed citation."""
+
+    __tablename__ = "source"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(500), unique=True)  # URL, or "dataset:<file>", or citation
+    url: Mapped[str | None] = mapped_column(Text)
+    citation: Mapped[str] = mapped_column(Text)
+    publisher: Mapped[str | None] = mapped_column(String(200))
+    licence: Mapped[str | None] = mapped_column(String(200))
+    edition: Mapped[str | None] = mapped_column(String(50))  # e.g. the Gebietsstand of a dataset
+    retrieved_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Municipality(Base, Timestamped):
+    """A local or regional self-government unit on either side, with its facts and their sources."""
+
+    __tablename__ = "municipality"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)  # string: keeps leading zeros
+    code_scheme: Mapped[CodeScheme] = mapped_column(_enum(CodeScheme))
+    country: Mapped[Country] = mapped_column(_enum(Country, 2), index=True)
+    level: Mapped[Level] = mapped_column(_enum(Level), index=True)
+    subtype: Mapped[str | None] = mapped_column(String(60))  # e.g. "Große Kreisstadt", "urban"
+    name: Mapped[str] = mapped_column(String(200))  # display name without official suffixes
+    name_official: Mapped[str] = mapped_column(String(300))
+    name_de: Mapped[str | None] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    name_uk: Mapped[str | None] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)  # Land/oblast
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)  # Kreis/raion
+
+    population: Mapped[int | None] = mapped_column(Integer)
+    population_date: Mapped[dt.date | None] = mapped_column(Date)
+    population_source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))
+    area_km2: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    coordinates_source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))
+
+    war_status: Mapped[WarStatus | None] = mapped_column(_enum(WarStatus))
+    war_status_date: Mapped[dt.date | None] = mapped_column(Date)
+    occupied_since: Mapped[dt.date | None] = mapped_column(Date)
+    occupation_ended: Mapped[dt.date | None] = mapped_column(Date)
+    war_status_source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))
+    idp_registered: Mapped[int | None] = mapped_column(Integer)  # net figure, see data/README.md
+    idp_date: Mapped[dt.date | None] = mapped_column(Date)
+    idp_source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))
+    distance_to_russia_km: Mapped[float | None] = mapped_column(Float)
+    distance_source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))
+    damage_note: Mapped[str | None] = mapped_column(Text)
+    damage_source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))
+
+    source_hash: Mapped[str | None] = mapped_column(String(64))  # of the loaded source row
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    parent: Mapped[Municipality | None] = relationship(
+        foreign_keys=[parent_id], remote_side=[id], lazy="raise"
+    )
+    region: Mapped[Municipality | None] = relationship(
+        foreign_keys=[region_id], remote_side=[id], lazy="raise"
+    )
+    district: Mapped[Municipality | None] = relationship(
+        foreign_keys=[district_id], remote_side=[id], lazy="raise"
+    )
+    names: Mapped[list[MunicipalityName]] = relationship(
+        back_populates="municipality", lazy="raise", cascade="all, delete-orphan"
+    )
+
+
+class MunicipalityName(Base):
+    """One spelling under which a municipality can be found."""
+
+    __tablename__ = "municipality_name"
+    __table_args__ = (UniqueConstraint("municipality_id", "name", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(300))
+    lang: Mapped[str] = mapped_column(String(8))  # de, en, uk, ru, la (other Latin), ...
+    kind: Mapped[str] = mapped_column(String(20))  # see registry.names.NameKind
+    key: Mapped[str] = mapped_column(String(300), index=True)  # normalised comparison key
+
+    municipality: Mapped[Municipality] = relationship(back_populates="names", lazy="raise")
+
+
+class MunicipalityCode(Base):
+    """Every code that identifies a municipality: its own, and settlements that resolve to it."""
+
+    __tablename__ = "municipality_code"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    scheme: Mapped[CodeScheme] = mapped_column(_enum(CodeScheme))
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"), index=True
+    )
+    label: Mapped[str | None] = mapped_column(String(300))  # e.g. the settlement's name
+
+
+class Partnership(Base, Timestamped):
+    """A tie between one German and one Ukrainian unit, at any level on each side."""
+
+    __tablename__ = "partnership"
+    __table_args__ = (UniqueConstraint("de_municipality_id", "ua_municipality_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    de_municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    ua_municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    kind: Mapped[PartnershipKind] = mapped_column(_enum(PartnershipKind))
+    kind_source: Mapped[str | None] = mapped_column(String(60))  # as the source data named it
+    status: Mapped[PartnershipStatus] = mapped_column(_enum(PartnershipStatus), index=True)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    start_year: Mapped[int | None] = mapped_column(Integer, index=True)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(Text)
+    confidence: Mapped[Confidence | None] = mapped_column(_enum(Confidence, 8))
+    last_confirmed: Mapped[dt.date | None] = mapped_column(Date)
+    external_ref: Mapped[str | None] = mapped_column(String(100), unique=True)  # e.g. partnerships.csv#17
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    source_hash: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    de_municipality: Mapped[Municipality] = relationship(foreign_keys=[de_municipality_id], lazy="raise")
+    ua_municipality: Mapped[Municipality] = relationship(foreign_keys=[ua_municipality_id], lazy="raise")
+    source_links: Mapped[list[PartnershipSource]] = relationship(
+        back_populates="partnership", lazy="raise", cascade="all, delete-orphan"
+    )
+    topic_rows: Mapped[list[PartnershipTopic]] = relationship(lazy="raise", cascade="all, delete-orphan")
+
+
+class PartnershipTopic(Base):
+    """A topic of cooperation (e.g. "water", "schools"), one row per topic."""
+
+    __tablename__ = "partnership_topic"
+
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnership.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
+
+
+class PartnershipSource(Base):
+    """Which sources a partnership cites, and in what role."""
+
+    __tablename__ = "partnership_source"
+
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnership.id", ondelete="CASCADE"), primary_key=True
+    )
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(20), default="primary")  # primary | also
+
+    partnership: Mapped[Partnership] = relationship(back_populates="source_links", lazy="raise")
+    source: Mapped[Source] = relationship(lazy="raise")
+
+
+class UnresolvedRow(Base, Timestamped):
+    """A source row the loader could not place, kept for review instead of being dropped."""
+
+    __tablename__ = "unresolved_row"
+    __table_args__ = (UniqueConstraint("file", "row_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file: Mapped[str] = mapped_column(String(200))
+    row_ref: Mapped[str] = mapped_column(String(100))  # the row's id in its file
+    line: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    candidates: Mapped[list[str]] = mapped_column(JSON, default=list)
+    raw: Mapped[dict[str, Any]] = mapped_column(JSON)
+    source_hash: Mapped[str] = mapped_column(String(64))

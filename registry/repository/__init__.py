@@ -1,0 +1,1 @@
+"""All SQL of the registry lives in this package, one module per concern."""
