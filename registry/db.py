@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.config import Settings
@@ -64,10 +64,19 @@ def downgrade(settings: Settings, revision: str) -> None:
     command.downgrade(alembic_config(settings), revision)
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revision(connection: Connection) -> str | None:
     """Return the revision the database is at, or None if it was never migrated."""
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def database_revision(settings: Settings) -> str | None:
+    """Open the configured database just to read its revision."""
+    engine = make_engine(settings)
+    try:
+        with engine.connect() as connection:
+            return current_revision(connection)
+    finally:
+        engine.dispose()
 
 
 def head_revision(settings: Settings) -> str | None:

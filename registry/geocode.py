@@ -46,8 +46,11 @@ class OfflineGeocoder:
 
     def __call__(self, name: str, country: str, near: tuple[float, float] | None = None) -> Location | None:
         """Return the most populous match, within ``radius_km`` of ``near`` when given."""
-        found = [c for c in self._by_key.get((country, fold(name)), [])
-                 if near is None or haversine_km(near[0], near[1], c.lat, c.lon) <= self._radius_km]
+        found = [
+            c
+            for c in self._by_key.get((country, fold(name)), [])
+            if near is None or haversine_km(near[0], near[1], c.lat, c.lon) <= self._radius_km
+        ]
         if not found:
             return None
         city = max(found, key=lambda c: c.population)

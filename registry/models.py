@@ -145,7 +145,7 @@ class Municipality(Base, Timestamped):
     __tablename__ = "municipality"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)  # string: keeps leading zeros
+    code: Mapped[str] = mapped_column(String(80), unique=True)  # string: keeps leading zeros
     code_scheme: Mapped[CodeScheme] = mapped_column(_enum(CodeScheme))
     country: Mapped[Country] = mapped_column(_enum(Country, 2), index=True)
     level: Mapped[Level] = mapped_column(_enum(Level), index=True)
@@ -222,7 +222,7 @@ class MunicipalityCode(Base):
 
     __tablename__ = "municipality_code"
 
-    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    code: Mapped[str] = mapped_column(String(80), primary_key=True)
     scheme: Mapped[CodeScheme] = mapped_column(_enum(CodeScheme))
     municipality_id: Mapped[int] = mapped_column(
         ForeignKey("municipality.id", ondelete="CASCADE"), index=True

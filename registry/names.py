@@ -17,8 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-import translitua
 import numpy as np
+import translitua
 from rapidfuzz import fuzz, process
 from scipy import sparse
 from unidecode import unidecode
@@ -36,10 +36,14 @@ class NameKind(enum.StrEnum):
     SETTLEMENT = "settlement"  # a town or village inside a hromada
 
 
-# Relative trust in a hit on each kind of name. A settlement hit names the hromada only indirectly
-# (a village called "Rokytne" is not the Rokytne hromada), and a short name is ambiguous.
+# Relative trust in a hit on each kind of name (others: 1.0). A settlement hit names the hromada
+# only indirectly (a village called "Rokytne" is not the Rokytne hromada); a short name is
+# ambiguous; GeoNames alternate names are noisy ("Mülheim" is listed for Müllheim too), so an
+# official name of a smaller place should not lose to them by a hair.
 KIND_WEIGHT: Final[dict[str, float]] = {
-    NameKind.SHORT: 0.97,
+    NameKind.SHORT: 0.99,
+    NameKind.EXONYM: 0.98,
+    NameKind.SOURCE: 0.99,
     NameKind.SETTLEMENT: 0.85,
 }
 # Kinds that take part in fuzzy matching; settlements (27,000 villages) only match exactly, or a
@@ -53,6 +57,9 @@ SHORTLIST: Final = 400
 FUZZY_PENALTY: Final = 0.97  # an exact hit on any spelling beats a fuzzy hit on another
 SIZE_BONUS: Final = 8.0  # points for a city of 10 million; log scale, so 10k inhabitants get 3.4
 LEVEL_HINT_BONUS: Final = 6.0  # "Kharkiv Oblast" prefers the oblast over the city
+# Breaks ties in favour of the municipality: "Berlin" is the city before the Land of the same name.
+MUNICIPAL_LEVELS: Final = frozenset({"stadt", "gemeinde", "hromada", "city_special_status"})
+MUNICIPAL_TIE_BREAK: Final = 0.5
 
 UKRAINIAN_SYSTEMS: Final = (
     translitua.UkrainianKMU,  # national system of 2010, used by OCHA and the codifier
@@ -82,13 +89,29 @@ _QUALIFIER = re.compile(
 
 # Words that name a level, not a place; a query containing one prefers that level.
 LEVEL_WORDS: Final[dict[str, str]] = {
-    "oblast": "oblast", "oblasti": "oblast", "gebiet": "oblast",
-    "raion": "raion", "rayon": "raion", "rajon": "raion",
-    "hromada": "hromada", "gromada": "hromada", "hromade": "hromada", "community": "hromada",
-    "landkreis": "kreis", "kreis": "kreis", "lk": "kreis",
-    "bundesland": "land", "land": "land", "freistaat": "land",
-    "stadt": "stadt", "city": "stadt", "gemeinde": "gemeinde", "municipality": "gemeinde",
-    "miska": "hromada", "silska": "hromada", "selyshchna": "hromada",
+    "oblast": "oblast",
+    "oblasti": "oblast",
+    "gebiet": "oblast",
+    "raion": "raion",
+    "rayon": "raion",
+    "rajon": "raion",
+    "hromada": "hromada",
+    "gromada": "hromada",
+    "hromade": "hromada",
+    "community": "hromada",
+    "landkreis": "kreis",
+    "kreis": "kreis",
+    "lk": "kreis",
+    "bundesland": "land",
+    "land": "land",
+    "freistaat": "land",
+    "stadt": "stadt",
+    "city": "stadt",
+    "gemeinde": "gemeinde",
+    "municipality": "gemeinde",
+    "miska": "hromada",
+    "silska": "hromada",
+    "selyshchna": "hromada",
 }
 
 
@@ -192,8 +215,13 @@ class NameIndex:
         for matched_key, similarity, _ in fuzzy:
             self._collect(matched_key, similarity * FUZZY_PENALTY, False, best)
         ranked = sorted(
-            (m for m in best.values() if country is None or self._candidates[m.municipality_id].country == country),
-            key=lambda m: (-self._rank_score(m, wanted_level), m.municipality_id),
+            (
+                m
+                for m in best.values()
+                if country is None or self._candidates[m.municipality_id].country == country
+            ),
+            # An exact spelling, even of a village, is surer than a fuzzy resemblance to a city.
+            key=lambda m: (not m.exact, -self._rank_score(m, wanted_level), m.municipality_id),
         )
         return [
             NameMatch(m.municipality_id, round(self._rank_score(m, wanted_level), 2), m.matched_key, m.exact)
@@ -204,15 +232,23 @@ class NameIndex:
         for municipality_id, weight in self._by_key.get(key, {}).items():
             score = similarity * weight
             current = best.get(municipality_id)
-            if current is None or score > current.score:
-                best[municipality_id] = NameMatch(municipality_id, score, key, exact and weight == 1.0)
+            if current is None:
+                best[municipality_id] = NameMatch(municipality_id, score, key, exact)
+            elif score > current.score or exact and not current.exact:
+                best[municipality_id] = NameMatch(
+                    municipality_id,
+                    max(score, current.score),
+                    key if score > current.score else current.matched_key,
+                    exact or current.exact,
+                )
 
     def _rank_score(self, match: NameMatch, wanted_level: str | None) -> float:
         candidate = self._candidates[match.municipality_id]
         population = candidate.population or 0
         size = SIZE_BONUS * min(math.log10(population + 1) / 7.0, 1.0)
         hint = LEVEL_HINT_BONUS if wanted_level and _level_matches(candidate.level, wanted_level) else 0.0
-        return min(100.0, match.score * 0.9 + size + hint)
+        municipal = MUNICIPAL_TIE_BREAK if candidate.level in MUNICIPAL_LEVELS else 0.0
+        return min(100.0, match.score * 0.9 + size + hint + municipal)
 
 
 def _trigrams(key: str) -> set[str]:
@@ -263,7 +299,7 @@ def _level_matches(level: str, wanted: str) -> bool:
 def names_for(values: Sequence[tuple[str | None, str, str]]) -> list[tuple[str, str, str, str]]:
     """Expand (name, lang, kind) triples, most important first, into (name, lang, kind, key) rows.
 
-    Each comparison key is kept once, under the first (most important) spelling that yields it.
+    Each comparison key is kept once: under the most trusted kind, and the first spelling of that kind.
     """
     rows: dict[str, tuple[str, str, str, str]] = {}
     for name, lang, kind in values:
@@ -272,8 +308,11 @@ def names_for(values: Sequence[tuple[str | None, str, str]]) -> list[tuple[str, 
         original = " ".join(name.split())
         for spelling in spellings(original, lang):
             key = fold(spelling)
-            if key and key not in rows:
-                # A variant keeps a down-weighted kind (short, settlement), so it cannot outrank the original.
-                variant_kind = kind if spelling == original or kind in KIND_WEIGHT else NameKind.TRANSLIT
+            # A variant keeps a down-weighted kind (short, settlement), so it cannot outrank the original.
+            variant_kind = kind if spelling == original or kind in KIND_WEIGHT else NameKind.TRANSLIT
+            current = rows.get(key)
+            if key and (
+                current is None or KIND_WEIGHT.get(variant_kind, 1.0) > KIND_WEIGHT.get(current[2], 1.0)
+            ):
                 rows[key] = (spelling, lang, variant_kind, key)
     return list(rows.values())

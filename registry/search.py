@@ -64,15 +64,24 @@ class MunicipalitySearch:
                 self._index, self._stamp = NameIndex(names, candidates), stamp
             return self._index
 
-    def find(self, session: Session, query: str, *, country: str | None = None, limit: int = 10) -> list[SearchResult]:
+    def find(
+        self, session: Session, query: str, *, country: str | None = None, limit: int = 10
+    ) -> list[SearchResult]:
         """Return the best matches for ``query``, best first."""
         matches = self.index(session).search(query, country=country, limit=limit)
         found = queries.search_rows(session, [m.municipality_id for m in matches])
         return [
             SearchResult(
-                code=row["code"], country=str(row["country"]), level=str(row["level"]), name=row["name"],
-                name_de=row["name_de"], name_en=row["name_en"], name_uk=row["name_uk"],
-                parent_name=row["parent_name"], population=row["population"], score=match.score,
+                code=row["code"],
+                country=str(row["country"]),
+                level=str(row["level"]),
+                name=row["name"],
+                name_de=row["name_de"],
+                name_en=row["name_en"],
+                name_uk=row["name_uk"],
+                parent_name=row["parent_name"],
+                population=row["population"],
+                score=match.score,
                 matched=match.matched_key,
             )
             for match in matches

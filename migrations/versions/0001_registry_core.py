@@ -51,7 +51,7 @@ def upgrade() -> None:
     )
     op.create_table('municipality',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sa.String(length=40), nullable=False),
+    sa.Column('code', sa.String(length=80), nullable=False),
     sa.Column('code_scheme', sa.Enum('ags', 'ars', 'kreis', 'land', 'verband', 'katotth', 'settlement', 'ocha', 'local', name='codescheme', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('country', sa.Enum('DE', 'UA', name='country', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('level', sa.Enum('land', 'bezirk', 'kreis', 'gemeindeverband', 'stadt', 'gemeinde', 'stadtbezirk', 'oblast', 'city_special_status', 'raion', 'hromada', name='level', native_enum=False, create_constraint=True, length=32), nullable=False),
@@ -107,7 +107,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_municipality_region_id'), ['region_id'], unique=False)
 
     op.create_table('municipality_code',
-    sa.Column('code', sa.String(length=40), nullable=False),
+    sa.Column('code', sa.String(length=80), nullable=False),
     sa.Column('scheme', sa.Enum('ags', 'ars', 'kreis', 'land', 'verband', 'katotth', 'settlement', 'ocha', 'local', name='codescheme', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('municipality_id', sa.Integer(), nullable=False),
     sa.Column('label', sa.String(length=300), nullable=True),

@@ -20,8 +20,16 @@ from registry.ingest.records import MunicipalityRecord, Values
 from registry.names import NameKind, fold
 
 MATCH_RADIUS_KM = 12.0  # a GeoNames city point and a Gemeinde/hromada centre rarely differ by more
-GEONAMES_COLUMNS = ("geonameid", "countrycode", "name", "latitude", "longitude", "population", "admin1code",
-                    "alternatenames")
+GEONAMES_COLUMNS = (
+    "geonameid",
+    "countrycode",
+    "name",
+    "latitude",
+    "longitude",
+    "population",
+    "admin1code",
+    "alternatenames",
+)
 ALIAS_COLUMNS = ("code", "name", "lang", "kind", "basis")
 CRIMEA_ADMIN1 = {"11", "20"}  # GeoNames admin1 codes of Crimea and Sevastopol
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -53,16 +61,26 @@ def read_geonames(path: Path) -> list[GeoCity]:
         lat, lon = values.number(row, "latitude"), values.number(row, "longitude")
         if lat is None or lon is None:
             continue
-        cities.append(GeoCity(
-            row.get("geonameid") or "", row.get("countrycode") or "", row.get("name") or "", lat, lon,
-            values.integer(row, "population") or 0, row.get("admin1code") or "",
-            tuple(n for n in (row.get("alternatenames") or "").split("|") if n),
-        ))
+        cities.append(
+            GeoCity(
+                row.get("geonameid") or "",
+                row.get("countrycode") or "",
+                row.get("name") or "",
+                lat,
+                lon,
+                values.integer(row, "population") or 0,
+                row.get("admin1code") or "",
+                tuple(n for n in (row.get("alternatenames") or "").split("|") if n),
+            )
+        )
     return cities
 
 
-def attach_geonames(records: Iterable[MunicipalityRecord], cities: list[GeoCity],
-                    settlements: dict[str, list[tuple[str, str, str]]]) -> int:
+def attach_geonames(
+    records: Iterable[MunicipalityRecord],
+    cities: list[GeoCity],
+    settlements: dict[str, list[tuple[str, str, str]]],
+) -> int:
     """Add GeoNames names to matched municipalities and geocode Crimean hromadas; return matches."""
     by_key: dict[tuple[str, str], list[MunicipalityRecord]] = defaultdict(list)
     unplaced_hromadas = []
@@ -78,12 +96,15 @@ def attach_geonames(records: Iterable[MunicipalityRecord], cities: list[GeoCity]
                 by_key[record.country, fold(name)].append(record)
     best: dict[str, tuple[float, GeoCity]] = {}
     for city in cities:
-        for candidate in {id(r): r for key in city.keys for r in by_key.get((city.country, key), [])}.values():
+        for candidate in {
+            id(r): r for key in city.keys for r in by_key.get((city.country, key), [])
+        }.values():
             assert candidate.lat is not None and candidate.lon is not None
             distance = haversine_km(city.lat, city.lon, candidate.lat, candidate.lon)
             current = best.get(candidate.code)
-            if distance <= MATCH_RADIUS_KM and (current is None or (-city.population, distance) <
-                                                (-current[1].population, current[0])):
+            if distance <= MATCH_RADIUS_KM and (
+                current is None or (-city.population, distance) < (-current[1].population, current[0])
+            ):
                 best[candidate.code] = (distance, city)
     records_by_code = {r.code: r for key in by_key.values() for r in key}
     for code, (_distance, city) in best.items():
@@ -94,12 +115,16 @@ def attach_geonames(records: Iterable[MunicipalityRecord], cities: list[GeoCity]
 def _add_city_names(record: MunicipalityRecord, city: GeoCity) -> None:
     if record.country == "DE" and record.name_en is None and fold(city.name) != fold(record.name):
         record.name_en = city.name  # GeoNames' main name is the English one: Munich, Cologne, Nuremberg
-    record.names += [(n, "ru" if _CYRILLIC.search(n) else "xx", NameKind.EXONYM)
-                     for n in (city.name, *city.alternates)]
+    record.names += [
+        (n, "ru" if _CYRILLIC.search(n) else "xx", NameKind.EXONYM) for n in (city.name, *city.alternates)
+    ]
 
 
-def _geocode_by_settlement(hromadas: list[MunicipalityRecord], cities: list[GeoCity],
-                           settlements: dict[str, list[tuple[str, str, str]]]) -> int:
+def _geocode_by_settlement(
+    hromadas: list[MunicipalityRecord],
+    cities: list[GeoCity],
+    settlements: dict[str, list[tuple[str, str, str]]],
+) -> int:
     """Place a hromada at its most populous settlement that GeoNames knows (Crimea only)."""
     crimean = defaultdict(list)
     for city in cities:
@@ -109,8 +134,11 @@ def _geocode_by_settlement(hromadas: list[MunicipalityRecord], cities: list[GeoC
                     crimean[name].append(city)
     placed = 0
     for hromada in hromadas:
-        found = [city for _code, name, _category in settlements.get(hromada.code, [])
-                 for city in crimean.get(name, [])]
+        found = [
+            city
+            for _code, name, _category in settlements.get(hromada.code, [])
+            for city in crimean.get(name, [])
+        ]
         if not found:
             continue
         city = max(found, key=lambda c: c.population)

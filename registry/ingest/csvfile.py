@@ -47,8 +47,14 @@ def iter_rows(content: bytes, required: Sequence[str], *, label: str) -> Iterato
     except UnicodeDecodeError as exc:
         line = content[: exc.start].count(b"\n") + 1
         raise IngestError(
-            [Problem(f"not valid UTF-8 (byte 0x{content[exc.start]:02x} at offset {exc.start}); "
-                     "save the file as UTF-8", file=label, line=line)]
+            [
+                Problem(
+                    f"not valid UTF-8 (byte 0x{content[exc.start]:02x} at offset {exc.start}); "
+                    "save the file as UTF-8",
+                    file=label,
+                    line=line,
+                )
+            ]
         ) from exc
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
@@ -57,8 +63,13 @@ def iter_rows(content: bytes, required: Sequence[str], *, label: str) -> Iterato
     header = [column.strip() for column in header]
     if missing := [column for column in required if column not in header]:
         raise IngestError(
-            [Problem(f"missing column(s) {', '.join(missing)}; the header has {', '.join(header)}",
-                     file=label, line=1)]
+            [
+                Problem(
+                    f"missing column(s) {', '.join(missing)}; the header has {', '.join(header)}",
+                    file=label,
+                    line=1,
+                )
+            ]
         )
     start = reader.line_num + 1
     for values in reader:

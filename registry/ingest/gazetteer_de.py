@@ -24,11 +24,33 @@ CITY_TYPES = {"Stadt", "Große Kreisstadt", "Kreisfreie Stadt", "Stadtkreis"}
 KREISFREI_TYPES = {"Kreisfreie Stadt", "Stadtkreis"}
 UNINCORPORATED = "gemeindefreies Gebiet"  # forests and lakes outside any Gemeinde: not municipalities
 GEMEINDE_COLUMNS = (
-    "ags", "ars", "name", "gemeinde_type", "land_code", "land_name", "kreis_code", "kreis_name", "kreis_type",
-    "verband_code", "verband_name", "verband_type", "area_km2", "population", "lat", "lon",
+    "ags",
+    "ars",
+    "name",
+    "gemeinde_type",
+    "land_code",
+    "land_name",
+    "kreis_code",
+    "kreis_name",
+    "kreis_type",
+    "verband_code",
+    "verband_name",
+    "verband_type",
+    "area_km2",
+    "population",
+    "lat",
+    "lon",
 )
-KREIS_COLUMNS = ("kreis_code", "kreis_name", "kreis_type", "land_code", "area_km2_sum", "population_sum",
-                 "lat_popweighted", "lon_popweighted")
+KREIS_COLUMNS = (
+    "kreis_code",
+    "kreis_name",
+    "kreis_type",
+    "land_code",
+    "area_km2_sum",
+    "population_sum",
+    "lat_popweighted",
+    "lon_popweighted",
+)
 LAND_COLUMNS = ("land_code", "land_name", "population_sum_2023_12_31")
 
 
@@ -63,7 +85,9 @@ def read_german_gazetteer(data_dir: Path) -> GermanGazetteer:
     land_rows = read_rows(data_dir / datasets.LAENDER.path, LAND_COLUMNS)
     english_land_names = _english_land_names(data_dir / datasets.DE_LAENDER_OUTLINES.path)
 
-    municipal_rows = [r for r in gemeinde_rows if not (r.get("gemeinde_type") or "").startswith(UNINCORPORATED)]
+    municipal_rows = [
+        r for r in gemeinde_rows if not (r.get("gemeinde_type") or "").startswith(UNINCORPORATED)
+    ]
     centres: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
     areas: dict[str, float] = defaultdict(float)
     for row in municipal_rows:
@@ -81,17 +105,32 @@ def read_german_gazetteer(data_dir: Path) -> GermanGazetteer:
         if code is None or name is None:
             continue
         centre = weighted_centre(centres[code])
-        records.append(MunicipalityRecord(
-            code=code, scheme="land", country="DE", level="land", name=name, name_official=name, name_de=name,
-            name_en=english_land_names.get(code), subtype="Land",
-            population=values.integer(row, "population_sum_2023_12_31"), population_date=POPULATION_DATE,
-            population_source=datasets.LAENDER.key, area_km2=round(areas[code], 2),
-            lat=centre[0] if centre else None, lon=centre[1] if centre else None,
-            coordinates_source=datasets.GEMEINDEN.key if centre else None,
-            names=[(name, "de", NameKind.DISPLAY), (english_land_names.get(code), "en", NameKind.TRANSLATION),
-                   (f"Land {name}", "de", NameKind.DISPLAY)],
-            codes=[(code, "land", name)],
-        ))
+        records.append(
+            MunicipalityRecord(
+                code=code,
+                scheme="land",
+                country="DE",
+                level="land",
+                name=name,
+                name_official=name,
+                name_de=name,
+                name_en=english_land_names.get(code),
+                subtype="Land",
+                population=values.integer(row, "population_sum_2023_12_31"),
+                population_date=POPULATION_DATE,
+                population_source=datasets.LAENDER.key,
+                area_km2=round(areas[code], 2),
+                lat=centre[0] if centre else None,
+                lon=centre[1] if centre else None,
+                coordinates_source=datasets.GEMEINDEN.key if centre else None,
+                names=[
+                    (name, "de", NameKind.DISPLAY),
+                    (english_land_names.get(code), "en", NameKind.TRANSLATION),
+                    (f"Land {name}", "de", NameKind.DISPLAY),
+                ],
+                codes=[(code, "land", name)],
+            )
+        )
 
     kreisfrei = {row.get("kreis_code") for row in kreis_rows if row.get("kreis_type") in KREISFREI_TYPES}
     for row in kreis_rows:
@@ -102,17 +141,33 @@ def read_german_gazetteer(data_dir: Path) -> GermanGazetteer:
         kreis_type = row.get("kreis_type") or "Kreis"
         name = kreis_display_name(official, kreis_type)
         land = row.get("land_code")
-        records.append(MunicipalityRecord(
-            code=code, scheme="kreis", country="DE", level="kreis", name=name, name_official=official,
-            name_de=name, subtype=kreis_type, parent_code=land, region_code=land,
-            population=values.integer(row, "population_sum"), population_date=POPULATION_DATE,
-            population_source=datasets.KREISE.key, area_km2=values.number(row, "area_km2_sum"),
-            lat=values.number(row, "lat_popweighted"), lon=values.number(row, "lon_popweighted"),
-            coordinates_source=datasets.KREISE.key,
-            names=[(name, "de", NameKind.DISPLAY), (display_name(official), "de", NameKind.SHORT),
-                   (official, "de", NameKind.OFFICIAL)],
-            codes=[(code, "kreis", name)],
-        ))
+        records.append(
+            MunicipalityRecord(
+                code=code,
+                scheme="kreis",
+                country="DE",
+                level="kreis",
+                name=name,
+                name_official=official,
+                name_de=name,
+                subtype=kreis_type,
+                parent_code=land,
+                region_code=land,
+                population=values.integer(row, "population_sum"),
+                population_date=POPULATION_DATE,
+                population_source=datasets.KREISE.key,
+                area_km2=values.number(row, "area_km2_sum"),
+                lat=values.number(row, "lat_popweighted"),
+                lon=values.number(row, "lon_popweighted"),
+                coordinates_source=datasets.KREISE.key,
+                names=[
+                    (name, "de", NameKind.DISPLAY),
+                    (display_name(official), "de", NameKind.SHORT),
+                    (official, "de", NameKind.OFFICIAL),
+                ],
+                codes=[(code, "kreis", name)],
+            )
+        )
 
     for row in municipal_rows:
         record = _gemeinde_record(row, values, kreisfrei)
@@ -139,14 +194,29 @@ def _gemeinde_record(row: Row, values: Values, kreisfrei: set[str | None]) -> Mu
         codes.append((kreis, "kreis", name))
     short = short_name(name)
     return MunicipalityRecord(
-        code=code, scheme="ags", country="DE", level="stadt" if gemeinde_type in CITY_TYPES else "gemeinde",
-        name=name, name_official=official, name_de=name, subtype=gemeinde_type,
-        parent_code=land if is_kreisfrei else kreis, region_code=land, district_code=None if is_kreisfrei else kreis,
-        population=values.integer(row, "population"), population_date=POPULATION_DATE,
-        population_source=datasets.GEMEINDEN.key, area_km2=values.number(row, "area_km2"),
-        lat=values.number(row, "lat"), lon=values.number(row, "lon"), coordinates_source=datasets.GEMEINDEN.key,
-        names=[(name, "de", NameKind.DISPLAY), (official, "de", NameKind.OFFICIAL),
-               (short, "de", NameKind.SHORT) if short and fold(short) != fold(name) else (None, "de", "")],
+        code=code,
+        scheme="ags",
+        country="DE",
+        level="stadt" if gemeinde_type in CITY_TYPES else "gemeinde",
+        name=name,
+        name_official=official,
+        name_de=name,
+        subtype=gemeinde_type,
+        parent_code=land if is_kreisfrei else kreis,
+        region_code=land,
+        district_code=None if is_kreisfrei else kreis,
+        population=values.integer(row, "population"),
+        population_date=POPULATION_DATE,
+        population_source=datasets.GEMEINDEN.key,
+        area_km2=values.number(row, "area_km2"),
+        lat=values.number(row, "lat"),
+        lon=values.number(row, "lon"),
+        coordinates_source=datasets.GEMEINDEN.key,
+        names=[
+            (name, "de", NameKind.DISPLAY),
+            (official, "de", NameKind.OFFICIAL),
+            (short, "de", NameKind.SHORT) if short and fold(short) != fold(name) else (None, "de", ""),
+        ],
         codes=codes,
     )
 

@@ -24,19 +24,55 @@ POPULATION_DATE = dt.date(2022, 1, 1)
 WAR_LIST_DATE = dt.date(2025, 4, 30)
 IDP_DATE = dt.date(2023, 7, 25)
 WAR_STATUSES = {
-    "not_listed", "possible_hostilities", "active_hostilities", "partly_occupied", "occupied", "deoccupied",
-    "former_active_hostilities", "former_possible_hostilities",
+    "not_listed",
+    "possible_hostilities",
+    "active_hostilities",
+    "partly_occupied",
+    "occupied",
+    "deoccupied",
+    "former_active_hostilities",
+    "former_possible_hostilities",
 }
 HROMADA_COLUMNS = (
-    "hromada_code", "ocha_pcode", "name_uk", "name_en", "full_name_uk", "type_en", "raion_code", "oblast_code",
-    "center_code", "center_name_uk", "center_name_en", "is_oblast_center", "lat", "lon", "area_km2",
-    "population_2022", "idp_registered_net_2023_07_25", "distance_to_russia_km",
+    "hromada_code",
+    "ocha_pcode",
+    "name_uk",
+    "name_en",
+    "full_name_uk",
+    "type_en",
+    "raion_code",
+    "oblast_code",
+    "center_code",
+    "center_name_uk",
+    "center_name_en",
+    "is_oblast_center",
+    "lat",
+    "lon",
+    "area_km2",
+    "population_2022",
+    "idp_registered_net_2023_07_25",
+    "distance_to_russia_km",
 )
-CODIFIER_COLUMNS = ("level1_oblast", "level2_raion", "level3_hromada", "category", "name_uk", "code",
-                    "name_en_translit")
+CODIFIER_COLUMNS = (
+    "level1_oblast",
+    "level2_raion",
+    "level3_hromada",
+    "category",
+    "name_uk",
+    "code",
+    "name_en_translit",
+)
 WAR_COLUMNS = ("hromada_code", "status_2025_04_30", "first_occupation_start", "last_occupation_end")
-SPECIAL_COLUMNS = ("code", "name_uk", "name_en", "lat", "lon", "population_2022", "idp_registered_net_2023_07_25",
-                   "war_status_2025_04_30")
+SPECIAL_COLUMNS = (
+    "code",
+    "name_uk",
+    "name_en",
+    "lat",
+    "lon",
+    "population_2022",
+    "idp_registered_net_2023_07_25",
+    "war_status_2025_04_30",
+)
 OCHA_COLUMNS = ("ADM3_PCODE", "ADM3_EN", "ADM3_UA", "ADM3_RU")
 SETTLEMENT_CATEGORIES = {"M": "city", "X": "settlement", "C": "village", "B": "city district"}
 
@@ -85,10 +121,15 @@ def read_ukrainian_gazetteer(data_dir: Path) -> UkrainianGazetteer:
         if row.get("category") == "H" and code not in known:
             hromadas.append(_codifier_hromada_record(row, values, ocha.get(code[:9]), war_rows.get(code)))
     for hromada in hromadas:
-        hromada.codes += [(code, "settlement", f"{name} ({SETTLEMENT_CATEGORIES[cat]})")
-                          for code, name, cat in settlements.get(hromada.code, [])]
-        hromada.settlement_names = [(name, "uk") for code, name, _ in settlements.get(hromada.code, [])
-                                    if code != _centre_code(hromada)]
+        hromada.codes += [
+            (code, "settlement", f"{name} ({SETTLEMENT_CATEGORIES[cat]})")
+            for code, name, cat in settlements.get(hromada.code, [])
+        ]
+        hromada.settlement_names = [
+            (name, "uk")
+            for code, name, _ in settlements.get(hromada.code, [])
+            if code != _centre_code(hromada)
+        ]
 
     specials = [_special_city_record(r, values, settlements) for r in special_rows]
     oblast_centres = _oblast_centre_names(hromada_rows, specials)
@@ -96,7 +137,9 @@ def read_ukrainian_gazetteer(data_dir: Path) -> UkrainianGazetteer:
     for code, row in units.items():
         category = row.get("category")
         if category == "O":
-            regional.append(_oblast_record(code, row, hromadas, oblast_shapes.get(code), oblast_centres.get(code)))
+            regional.append(
+                _oblast_record(code, row, hromadas, oblast_shapes.get(code), oblast_centres.get(code))
+            )
         elif category == "P":
             regional.append(_raion_record(code, row, hromadas, raion_shapes.get(code)))
     if problems:
@@ -105,8 +148,9 @@ def read_ukrainian_gazetteer(data_dir: Path) -> UkrainianGazetteer:
 
 
 def _centre_code(record: MunicipalityRecord) -> str | None:
-    return next((code for code, scheme, label in record.codes if scheme == "settlement" and label == "centre"),
-                None)
+    return next(
+        (code for code, scheme, label in record.codes if scheme == "settlement" and label == "centre"), None
+    )
 
 
 def _hromada_record(row: Row, values: Values, war: Row | None) -> MunicipalityRecord:
@@ -116,20 +160,39 @@ def _hromada_record(row: Row, values: Values, war: Row | None) -> MunicipalityRe
     name_en, name_uk, full_uk = row.get("name_en"), row.get("name_uk"), row.get("full_name_uk") or centre_en
     idp = values.integer(row, "idp_registered_net_2023_07_25")
     record = MunicipalityRecord(
-        code=code, scheme="katotth", country="UA", level="hromada", name=centre_en, name_official=full_uk,
-        name_de=german(centre_uk) if centre_uk else None, name_en=centre_en, name_uk=centre_uk or name_uk,
-        subtype=row.get("type_en"), parent_code=row.get("raion_code"), region_code=row.get("oblast_code"),
+        code=code,
+        scheme="katotth",
+        country="UA",
+        level="hromada",
+        name=centre_en,
+        name_official=full_uk,
+        name_de=german(centre_uk) if centre_uk else None,
+        name_en=centre_en,
+        name_uk=centre_uk or name_uk,
+        subtype=row.get("type_en"),
+        parent_code=row.get("raion_code"),
+        region_code=row.get("oblast_code"),
         district_code=row.get("raion_code"),
-        population=values.integer(row, "population_2022"), population_date=POPULATION_DATE,
-        population_source=datasets.HROMADAS.key, area_km2=values.number(row, "area_km2"),
-        lat=values.number(row, "lat"), lon=values.number(row, "lon"), coordinates_source=datasets.HROMADAS.key,
-        idp_registered=idp, idp_date=IDP_DATE if idp is not None else None,
+        population=values.integer(row, "population_2022"),
+        population_date=POPULATION_DATE,
+        population_source=datasets.HROMADAS.key,
+        area_km2=values.number(row, "area_km2"),
+        lat=values.number(row, "lat"),
+        lon=values.number(row, "lon"),
+        coordinates_source=datasets.HROMADAS.key,
+        idp_registered=idp,
+        idp_date=IDP_DATE if idp is not None else None,
         idp_source=datasets.IDP.key if idp is not None else None,
         distance_to_russia_km=values.number(row, "distance_to_russia_km"),
         distance_source=datasets.HROMADAS.key,
-        names=[(centre_en, "en", NameKind.CENTRE), (centre_uk, "uk", NameKind.CENTRE),
-               (name_en, "en", NameKind.TRANSLATION), (name_uk, "uk", NameKind.TRANSLATION),
-               (f"{name_en} hromada", "en", NameKind.TRANSLATION), (full_uk, "uk", NameKind.OFFICIAL)],
+        names=[
+            (centre_en, "en", NameKind.CENTRE),
+            (centre_uk, "uk", NameKind.CENTRE),
+            (name_en, "en", NameKind.TRANSLATION),
+            (name_uk, "uk", NameKind.TRANSLATION),
+            (f"{name_en} hromada", "en", NameKind.TRANSLATION),
+            (full_uk, "uk", NameKind.OFFICIAL),
+        ],
         codes=[(code, "katotth", full_uk)],
     )
     if centre := row.get("center_code"):
@@ -140,18 +203,31 @@ def _hromada_record(row: Row, values: Values, war: Row | None) -> MunicipalityRe
     return record
 
 
-def _codifier_hromada_record(row: Row, values: Values, ocha: Row | None, war: Row | None) -> MunicipalityRecord:
+def _codifier_hromada_record(
+    row: Row, values: Values, ocha: Row | None, war: Row | None
+) -> MunicipalityRecord:
     """A hromada that only the codifier and OCHA list: the Crimean ones, with no population figures."""
     code = row.get("code") or ""
     name_uk = row.get("name_uk") or code
     name_en = (ocha.get("ADM3_EN") if ocha else None) or row.get("name_en_translit") or name_uk
     record = MunicipalityRecord(
-        code=code, scheme="katotth", country="UA", level="hromada", name=f"{name_en} hromada",
-        name_official=f"{name_uk} громада", name_de=f"Hromada {german(name_uk)}", name_en=f"{name_en} hromada",
-        name_uk=f"{name_uk} громада", parent_code=row.get("level2_raion"), region_code=row.get("level1_oblast"),
+        code=code,
+        scheme="katotth",
+        country="UA",
+        level="hromada",
+        name=f"{name_en} hromada",
+        name_official=f"{name_uk} громада",
+        name_de=f"Hromada {german(name_uk)}",
+        name_en=f"{name_en} hromada",
+        name_uk=f"{name_uk} громада",
+        parent_code=row.get("level2_raion"),
+        region_code=row.get("level1_oblast"),
         district_code=row.get("level2_raion"),
-        names=[(name_en, "en", NameKind.TRANSLATION), (name_uk, "uk", NameKind.TRANSLATION),
-               (ocha.get("ADM3_RU") if ocha else None, "ru", NameKind.EXONYM)],
+        names=[
+            (name_en, "en", NameKind.TRANSLATION),
+            (name_uk, "uk", NameKind.TRANSLATION),
+            (ocha.get("ADM3_RU") if ocha else None, "ru", NameKind.EXONYM),
+        ],
         codes=[(code, "katotth", name_uk)] + ([(code[:9], "ocha", name_en)] if ocha else []),
     )
     _apply_war_status(record, war, values)
@@ -177,29 +253,49 @@ def _special_city_record(
     idp = values.integer(row, "idp_registered_net_2023_07_25")
     population = values.integer(row, "population_2022")
     return MunicipalityRecord(
-        code=code, scheme="katotth", country="UA", level="city_special_status", name=name_en, name_official=name_uk,
-        name_de=german(name_uk), name_en=name_en, name_uk=name_uk, subtype="city with special status",
-        population=population, population_date=POPULATION_DATE if population else None,
+        code=code,
+        scheme="katotth",
+        country="UA",
+        level="city_special_status",
+        name=name_en,
+        name_official=name_uk,
+        name_de=german(name_uk),
+        name_en=name_en,
+        name_uk=name_uk,
+        subtype="city with special status",
+        population=population,
+        population_date=POPULATION_DATE if population else None,
         population_source=datasets.SPECIAL_CITIES.key if population else None,
-        lat=values.number(row, "lat"), lon=values.number(row, "lon"),
+        lat=values.number(row, "lat"),
+        lon=values.number(row, "lon"),
         coordinates_source=datasets.SPECIAL_CITIES.key,
-        war_status=values.choice(row, "war_status_2025_04_30", WAR_STATUSES), war_status_date=WAR_LIST_DATE,
+        war_status=values.choice(row, "war_status_2025_04_30", WAR_STATUSES),
+        war_status_date=WAR_LIST_DATE,
         war_status_source=datasets.SPECIAL_CITIES.key,
-        idp_registered=idp, idp_date=IDP_DATE if idp is not None else None,
+        idp_registered=idp,
+        idp_date=IDP_DATE if idp is not None else None,
         idp_source=datasets.SPECIAL_CITIES.key if idp is not None else None,
         names=[(name_en, "en", NameKind.TRANSLATION), (name_uk, "uk", NameKind.TRANSLATION)],
         codes=[(code, "katotth", name_uk)]
-        + [(c, "settlement", f"{n} ({SETTLEMENT_CATEGORIES[cat]})") for c, n, cat in settlements.get(code, [])],
+        + [
+            (c, "settlement", f"{n} ({SETTLEMENT_CATEGORIES[cat]})")
+            for c, n, cat in settlements.get(code, [])
+        ],
     )
 
 
 def _oblast_centre_names(hromada_rows: list[Row], specials: list[MunicipalityRecord]) -> dict[str, str]:
     """Name each oblast's centre city, for the German oblast name ("Oblast Charkiw")."""
-    centres = {r.get("oblast_code") or "": r.get("center_name_uk") or ""
-               for r in hromada_rows if r.get("is_oblast_center") == "1"}
+    centres = {
+        r.get("oblast_code") or "": r.get("center_name_uk") or ""
+        for r in hromada_rows
+        if r.get("is_oblast_center") == "1"
+    }
     oblasts = {r.get("oblast_code") or "" for r in hromada_rows}
     for oblast in oblasts - set(centres):  # Kyiv oblast: its centre is the special-status city
-        oblast_uk = next((r.get("oblast_name_uk") or "" for r in hromada_rows if r.get("oblast_code") == oblast), "")
+        oblast_uk = next(
+            (r.get("oblast_name_uk") or "" for r in hromada_rows if r.get("oblast_code") == oblast), ""
+        )
         for city in specials:
             if city.name_uk and oblast_uk.startswith(city.name_uk[:4]):
                 centres[oblast] = city.name_uk
@@ -211,16 +307,26 @@ def _sum_population(members: list[MunicipalityRecord]) -> int | None:
     return sum(known) if known and len(known) == len(members) else None
 
 
-def _aggregate_centre(members: list[MunicipalityRecord], shape: dict[str, Any] | None) -> tuple[float, float] | None:
-    centre = weighted_centre((m.lat, m.lon, float(m.population)) for m in members
-                             if m.lat is not None and m.lon is not None and m.population)
+def _aggregate_centre(
+    members: list[MunicipalityRecord], shape: dict[str, Any] | None
+) -> tuple[float, float] | None:
+    centre = weighted_centre(
+        (m.lat, m.lon, float(m.population))
+        for m in members
+        if m.lat is not None and m.lon is not None and m.population
+    )
     if centre is None and shape is not None:
         centre = polygon_centre(shape["geometry"])
     return centre
 
 
-def _oblast_record(code: str, row: Row, hromadas: list[MunicipalityRecord], shape: dict[str, Any] | None,
-                   centre_uk: str | None) -> MunicipalityRecord:
+def _oblast_record(
+    code: str,
+    row: Row,
+    hromadas: list[MunicipalityRecord],
+    shape: dict[str, Any] | None,
+    centre_uk: str | None,
+) -> MunicipalityRecord:
     members = [h for h in hromadas if h.region_code == code]
     name_uk_short = row.get("name_uk") or code
     props = shape["properties"] if shape else {}
@@ -229,24 +335,43 @@ def _oblast_record(code: str, row: Row, hromadas: list[MunicipalityRecord], shap
     centre = _aggregate_centre(members, shape)
     population = _sum_population(members)
     return MunicipalityRecord(
-        code=code, scheme="katotth", country="UA", level="oblast", name=name_en, name_official=name_uk,
-        name_de=f"Oblast {german(centre_uk)}" if centre_uk else None, name_en=name_en, name_uk=name_uk,
+        code=code,
+        scheme="katotth",
+        country="UA",
+        level="oblast",
+        name=name_en,
+        name_official=name_uk,
+        name_de=f"Oblast {german(centre_uk)}" if centre_uk else None,
+        name_en=name_en,
+        name_uk=name_uk,
         subtype=props.get("type", "oblast"),
-        population=population, population_date=POPULATION_DATE if population else None,
+        population=population,
+        population_date=POPULATION_DATE if population else None,
         population_source=datasets.HROMADAS.key if population else None,
         area_km2=round(sum(m.area_km2 or 0 for m in members), 1) or None,
-        lat=centre[0] if centre else None, lon=centre[1] if centre else None,
-        coordinates_source=(datasets.HROMADAS.key if population else datasets.UA_OUTLINES.key) if centre else None,
-        names=[(name_en, "en", NameKind.TRANSLATION), (name_uk, "uk", NameKind.OFFICIAL),
-               (name_uk_short, "uk", NameKind.TRANSLATION), (row.get("name_en_translit"), "en", NameKind.TRANSLIT)]
-        + ([(f"Oblast {german(centre_uk)}", "de", NameKind.TRANSLATION), (centre_uk, "uk", NameKind.SHORT)]
-           if centre_uk else []),
+        lat=centre[0] if centre else None,
+        lon=centre[1] if centre else None,
+        coordinates_source=(datasets.HROMADAS.key if population else datasets.UA_OUTLINES.key)
+        if centre
+        else None,
+        names=[
+            (name_en, "en", NameKind.TRANSLATION),
+            (name_uk, "uk", NameKind.OFFICIAL),
+            (name_uk_short, "uk", NameKind.TRANSLATION),
+            (row.get("name_en_translit"), "en", NameKind.TRANSLIT),
+        ]
+        + (
+            [(f"Oblast {german(centre_uk)}", "de", NameKind.TRANSLATION), (centre_uk, "uk", NameKind.SHORT)]
+            if centre_uk
+            else []
+        ),
         codes=[(code, "katotth", name_uk)],
     )
 
 
-def _raion_record(code: str, row: Row, hromadas: list[MunicipalityRecord],
-                  shape: dict[str, Any] | None) -> MunicipalityRecord:
+def _raion_record(
+    code: str, row: Row, hromadas: list[MunicipalityRecord], shape: dict[str, Any] | None
+) -> MunicipalityRecord:
     members = [h for h in hromadas if h.district_code == code]
     name_uk_short = row.get("name_uk") or code
     props = shape["properties"] if shape else {}
@@ -256,18 +381,32 @@ def _raion_record(code: str, row: Row, hromadas: list[MunicipalityRecord],
     population = _sum_population(members)
     oblast = row.get("level1_oblast")
     return MunicipalityRecord(
-        code=code, scheme="katotth", country="UA", level="raion", name=name_en, name_official=name_uk,
-        name_de=f"Rajon {german(name_uk_short)}", name_en=name_en, name_uk=name_uk,
-        parent_code=oblast, region_code=oblast,
-        population=population, population_date=POPULATION_DATE if population else None,
+        code=code,
+        scheme="katotth",
+        country="UA",
+        level="raion",
+        name=name_en,
+        name_official=name_uk,
+        name_de=f"Rajon {german(name_uk_short)}",
+        name_en=name_en,
+        name_uk=name_uk,
+        parent_code=oblast,
+        region_code=oblast,
+        population=population,
+        population_date=POPULATION_DATE if population else None,
         population_source=datasets.HROMADAS.key if population else None,
         area_km2=round(sum(m.area_km2 or 0 for m in members), 1) or None,
-        lat=centre[0] if centre else None, lon=centre[1] if centre else None,
+        lat=centre[0] if centre else None,
+        lon=centre[1] if centre else None,
         coordinates_source=(datasets.HROMADAS.key if population else datasets.UA_RAION_OUTLINES.key)
-        if centre else None,
-        names=[(name_en, "en", NameKind.TRANSLATION), (name_uk, "uk", NameKind.OFFICIAL),
-               (name_uk_short, "uk", NameKind.TRANSLATION), (f"{row.get('name_en_translit')} raion", "en",
-                                                              NameKind.TRANSLIT)],
+        if centre
+        else None,
+        names=[
+            (name_en, "en", NameKind.TRANSLATION),
+            (name_uk, "uk", NameKind.OFFICIAL),
+            (name_uk_short, "uk", NameKind.TRANSLATION),
+            (f"{row.get('name_en_translit')} raion", "en", NameKind.TRANSLIT),
+        ],
         codes=[(code, "katotth", name_uk)],
     )
 

@@ -9,11 +9,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry.repository import loading as repository
 from registry.db import transaction
 from registry.errors import IngestError, Problem
-from registry.ingest import datasets
 from registry.geocode import OfflineGeocoder
+from registry.ingest import datasets
 from registry.ingest.aliases import (
     GeoCity,
     attach_geonames,
@@ -22,12 +21,13 @@ from registry.ingest.aliases import (
     read_manual_aliases,
 )
 from registry.ingest.csvfile import Row
-from registry.ingest.local_units import LocalUnits
 from registry.ingest.gazetteer_de import read_german_gazetteer
 from registry.ingest.gazetteer_ua import german, read_ukrainian_gazetteer
+from registry.ingest.local_units import LocalUnits
 from registry.ingest.partnerships import Gazetteer, PartnershipFile, UnplacedRow, read_partnership_file
 from registry.ingest.records import MunicipalityRecord
 from registry.names import Candidate, IndexedName, NameIndex, NameKind, fold, names_for
+from registry.repository import loading as repository
 
 Progress = Callable[[str], None]
 
@@ -50,8 +50,8 @@ class LoadReport:
         return bool(m.added or m.updated or m.removed or p.added or p.updated)
 
 
-def name_rows(record: MunicipalityRecord) -> list[tuple[str, str, str, str]]:
-    """Every (name, lang, kind, key) row to store for ``record``: its names, then its settlements."""
+def expand_names(record: MunicipalityRecord) -> None:
+    """Derive every (name, lang, kind, key) row to store for ``record``: its names, then its settlements."""
     rows = names_for(record.names)
     keys = {key for *_, key in rows}
     for settlement, _lang in record.settlement_names:
@@ -61,11 +61,12 @@ def name_rows(record: MunicipalityRecord) -> list[tuple[str, str, str, str]]:
             if key and key not in keys:
                 keys.add(key)
                 rows.append((spelling, lang, NameKind.SETTLEMENT, key))
-    return rows
+    record.name_rows = rows
 
 
-def read_bundled(data_dir: Path, progress: Progress) -> tuple[list[MunicipalityRecord], PartnershipFile,
-                                                               LoadReport]:
+def read_bundled(
+    data_dir: Path, progress: Progress
+) -> tuple[list[MunicipalityRecord], PartnershipFile, LoadReport]:
     """Read and check every bundled file; raise IngestError before anything is written."""
     report = LoadReport()
     started = time.perf_counter()
@@ -75,16 +76,22 @@ def read_bundled(data_dir: Path, progress: Progress) -> tuple[list[MunicipalityR
 
     german_gazetteer = read_german_gazetteer(data_dir)
     report.skipped_unincorporated = german_gazetteer.skipped_unincorporated
-    step(f"German gazetteer: {len(german_gazetteer.records):,} Länder, Kreise and Gemeinden "
-         f"({german_gazetteer.skipped_unincorporated} gemeindefreie Gebiete skipped: not municipalities)")
+    step(
+        f"German gazetteer: {len(german_gazetteer.records):,} Länder, Kreise and Gemeinden "
+        f"({german_gazetteer.skipped_unincorporated} gemeindefreie Gebiete skipped: not municipalities)"
+    )
     ukrainian = read_ukrainian_gazetteer(data_dir)
     step(f"Ukrainian gazetteer: {len(ukrainian.records):,} oblasts, special cities, raions and hromadas")
     records = german_gazetteer.records + ukrainian.records
     cities = read_geonames(data_dir / datasets.GEONAMES.path)
     report.geonames_matches = attach_geonames(records, cities, ukrainian.settlements_by_hromada)
     by_code = {r.code: r for r in records}
-    if unknown := attach_manual_aliases(by_code, read_manual_aliases(data_dir / datasets.MANUAL_ALIASES.path)):
+    if unknown := attach_manual_aliases(
+        by_code, read_manual_aliases(data_dir / datasets.MANUAL_ALIASES.path)
+    ):
         raise IngestError([Problem(line) for line in unknown])
+    for record in records:
+        expand_names(record)
     step(f"names: {report.geonames_matches:,} places matched to GeoNames alternate names")
 
     gazetteer = _gazetteer(records, german_gazetteer.gemeinde_rows, cities)
@@ -95,32 +102,44 @@ def read_bundled(data_dir: Path, progress: Progress) -> tuple[list[MunicipalityR
     for record in partnerships.partnerships:
         by_code[record.de_code].names += [(n, lang, NameKind.SOURCE) for n, lang in record.de_names]
         by_code[record.ua_code].names += [(n, lang, NameKind.SOURCE) for n, lang in record.ua_names]
+    for code in {p.de_code for p in partnerships.partnerships} | {
+        p.ua_code for p in partnerships.partnerships
+    }:
+        expand_names(by_code[code])
     report.unplaced = partnerships.unplaced
     report.without_coordinates = [r.code for r in records if r.lat is None]
-    step(f"partnerships: {len(partnerships.partnerships)} placed, {len(partnerships.unplaced)} not placed, "
-         f"{len(partnerships.local_units)} partners without an official code given local identifiers")
+    step(
+        f"partnerships: {len(partnerships.partnerships)} placed, {len(partnerships.unplaced)} not placed, "
+        f"{len(partnerships.local_units)} partners without an official code given local identifiers"
+    )
     return records, partnerships, report
 
 
-def _gazetteer(records: list[MunicipalityRecord], gemeinde_rows: list[Row], cities: list[GeoCity]) -> Gazetteer:
+def _gazetteer(
+    records: list[MunicipalityRecord], gemeinde_rows: list[Row], cities: list[GeoCity]
+) -> Gazetteer:
     code_owner: dict[str, str] = {}
     for record in records:
         for code, _scheme, _label in record.codes:
             code_owner.setdefault(code, record.code)
     by_code = {r.code: r for r in records}
     index = NameIndex(
-        (IndexedName(i, key, kind) for i, r in enumerate(records) for _n, _l, kind, key in names_for(r.names)),
+        (IndexedName(i, key, kind) for i, r in enumerate(records) for _n, _l, kind, key in r.name_rows),
         (Candidate(i, r.country, r.level, r.population) for i, r in enumerate(records)),
     )
 
     def candidates_for(name: str, country: str) -> list[str]:
-        return [f"{records[m.municipality_id].code} {records[m.municipality_id].name_official}"
-                for m in index.search(name, country=country, limit=5)]
+        return [
+            f"{records[m.municipality_id].code} {records[m.municipality_id].name_official}"
+            for m in index.search(name, country=country, limit=5)
+        ]
 
     return Gazetteer(
-        code_owner=code_owner, records=by_code,
+        code_owner=code_owner,
+        records=by_code,
         land_codes={fold(r.name): r.code for r in records if r.level == "land"},
-        local_unit=LocalUnits(gemeinde_rows, by_code, OfflineGeocoder(cities)), candidates_for=candidates_for,
+        local_unit=LocalUnits(gemeinde_rows, by_code, OfflineGeocoder(cities)),
+        candidates_for=candidates_for,
     )
 
 
@@ -132,9 +151,10 @@ def load_bundled(factory: sessionmaker[Session], data_dir: Path, progress: Progr
     with transaction(factory) as session:
         source_ids = repository.sync_sources(session, [*datasets.ALL, *cited])
         progress("writing municipalities, names and codes ...")
-        report.municipalities = repository.sync_municipalities(session, records, source_ids, name_rows, progress)
+        report.municipalities = repository.sync_municipalities(session, records, source_ids, progress)
         report.partnerships = repository.sync_partnerships(
-            session, partnerships.partnerships, source_ids, datasets.PARTNERSHIPS.path)
+            session, partnerships.partnerships, source_ids, datasets.PARTNERSHIPS.path
+        )
         repository.sync_unresolved(session, datasets.PARTNERSHIPS.path, partnerships.unplaced)
     report.seconds = time.perf_counter() - started
     return report

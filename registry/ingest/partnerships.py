@@ -13,8 +13,23 @@ from registry.ingest.records import MunicipalityRecord, Values
 from registry.names import fold
 
 COLUMNS = (
-    "id", "de_name", "de_state", "de_level", "de_code", "ua_name_en", "ua_name_de", "ua_name_uk", "ua_level",
-    "ua_code", "ua_settlement_code", "kind", "since", "source", "note", "confidence", "resolution",
+    "id",
+    "de_name",
+    "de_state",
+    "de_level",
+    "de_code",
+    "ua_name_en",
+    "ua_name_de",
+    "ua_name_uk",
+    "ua_level",
+    "ua_code",
+    "ua_settlement_code",
+    "kind",
+    "since",
+    "source",
+    "note",
+    "confidence",
+    "resolution",
     "resolution_note",
 )
 DE_LEVELS = {"stadt", "gemeinde", "kreis", "land"}
@@ -28,13 +43,21 @@ URL = re.compile(r"https?://[^\s,;)'\"]+")
 
 # Status from the source's note, first match wins. The note stays on the record, so a reader can check.
 STATUS_RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    ("requested", re.compile(r"REQUEST ONLY|requested partnership|PLAN/REQUEST", re.IGNORECASE),
-     "the note reports a request, not a concluded partnership"),
-    ("in_preparation", re.compile(
-        r"plan only|\bplanned\b|intent only|council to decide|\bPREPARE\b|being considered|\bstrives\b|"
-        r"on the way to|\bpursuing\b|not yet concluded|only contacts/intent|prüft|agreed steps towards|"
-        r"memorandum being agreed|BVV unanimously asked|to initiate", re.IGNORECASE),
-     "the note reports a plan or a decision to prepare, not a concluded partnership"),
+    (
+        "requested",
+        re.compile(r"REQUEST ONLY|requested partnership|PLAN/REQUEST", re.IGNORECASE),
+        "the note reports a request, not a concluded partnership",
+    ),
+    (
+        "in_preparation",
+        re.compile(
+            r"plan only|\bplanned\b|intent only|council to decide|\bPREPARE\b|being considered|\bstrives\b|"
+            r"on the way to|\bpursuing\b|not yet concluded|only contacts/intent|prüft|agreed steps towards|"
+            r"memorandum being agreed|BVV unanimously asked|to initiate",
+            re.IGNORECASE,
+        ),
+        "the note reports a plan or a decision to prepare, not a concluded partnership",
+    ),
 )
 OCCUPIED_REASON = "the Ukrainian partner is (wholly) occupied (Order No. 376 list): cooperation is paused"
 PROJECT = re.compile(r"Projektpartnerschaft|project partnership|partnership project", re.IGNORECASE)
@@ -104,7 +127,9 @@ def read_partnerships(content: bytes, label: str, gazetteer: Gazetteer) -> Partn
         problems_before = len(problems)
         row_id = values.text(row, "id", required=True)
         if row_id in seen_ids:
-            problems.append(row.problem("id", f"duplicate id {row_id!r}, first used on line {seen_ids[row_id]}"))
+            problems.append(
+                row.problem("id", f"duplicate id {row_id!r}, first used on line {seen_ids[row_id]}")
+            )
         elif row_id:
             seen_ids[row_id] = row.line
         values.choice(row, "de_level", DE_LEVELS)
@@ -122,28 +147,53 @@ def read_partnerships(content: bytes, label: str, gazetteer: Gazetteer) -> Partn
             if len(problems) == problems_before:  # no bad cell: the source itself could not say who
                 side = "German" if de_code is None else "Ukrainian"
                 name = row.get("de_name") if de_code is None else row.get("ua_name_en")
-                result.unplaced.append(UnplacedRow(
-                    row, f"{side} partner {name!r} not identified: {_side_note(row, side)}",
-                    gazetteer.candidates_for(name or "", "DE" if de_code is None else "UA"),
-                ))
+                result.unplaced.append(
+                    UnplacedRow(
+                        row,
+                        f"{side} partner {name!r} not identified: {_side_note(row, side)}",
+                        gazetteer.candidates_for(name or "", "DE" if de_code is None else "UA"),
+                    )
+                )
             continue
         if (de_code, ua_code) in seen_pairs:
-            problems.append(row.problem(
-                "ua_code", f"duplicate pair {de_code}–{ua_code}, already on line {seen_pairs[de_code, ua_code]}"
-            ))
+            problems.append(
+                row.problem(
+                    "ua_code",
+                    f"duplicate pair {de_code}–{ua_code}, already on line {seen_pairs[de_code, ua_code]}",
+                )
+            )
             continue
         seen_pairs[de_code, ua_code] = row.line
         note = row.get("note")
         status, reason = _status(note, gazetteer.records[ua_code])
-        result.partnerships.append(PartnershipRecord(
-            external_ref=f"{label}#{row_id}", line=row.line, de_code=de_code, ua_code=ua_code,
-            kind=_kind(kind_source, note), kind_source=kind_source, status=status, status_reason=reason,
-            start_year=since, notes=note, confidence=confidence, resolution_note=row.get("resolution_note"),
-            sources=_sources(source or "", note), digest=row.digest(),
-            de_names=[(n, "de") for n in [row.get("de_name")] if n],
-            ua_names=[(n, lang) for n, lang in ((row.get("ua_name_en"), "en"), (row.get("ua_name_de"), "de"),
-                                                (row.get("ua_name_uk"), "uk")) if n],
-        ))
+        result.partnerships.append(
+            PartnershipRecord(
+                external_ref=f"{label}#{row_id}",
+                line=row.line,
+                de_code=de_code,
+                ua_code=ua_code,
+                kind=_kind(kind_source, note),
+                kind_source=kind_source,
+                status=status,
+                status_reason=reason,
+                start_year=since,
+                notes=note,
+                confidence=confidence,
+                resolution_note=row.get("resolution_note"),
+                sources=_sources(source or "", note),
+                digest=row.digest(),
+                de_names=[(n, "de") for n in [row.get("de_name")] if n],
+                ua_names=[
+                    (n, lang)
+                    for n, lang in (
+                        (row.get("ua_name_en"), "en"),
+                        (row.get("ua_name_de"), "de"),
+                        (row.get("ua_name_uk"), "uk"),
+                    )
+                    if n
+                ],
+            )
+        )
     if problems:
         raise IngestError(problems)
     result.local_units = list(local_units.values())
@@ -152,17 +202,22 @@ def read_partnerships(content: bytes, label: str, gazetteer: Gazetteer) -> Partn
 
 def _side_note(row: Row, side: str) -> str:
     note = row.get("resolution_note") or ""
-    part = next((p for p in note.split("||") if p.strip().startswith("DE" if side == "German" else "UA")), note)
+    part = next(
+        (p for p in note.split("||") if p.strip().startswith("DE" if side == "German" else "UA")), note
+    )
     return part.strip() or "no code and no resolution note"
 
 
-def _place_german(row: Row, values: Values, gazetteer: Gazetteer,
-                  local_units: dict[str, MunicipalityRecord]) -> str | None:
+def _place_german(
+    row: Row, values: Values, gazetteer: Gazetteer, local_units: dict[str, MunicipalityRecord]
+) -> str | None:
     code = values.code(row, "de_code", DE_CODE)
     if code is not None:
         owner = gazetteer.code_owner.get(code)
         if owner is None:
-            values.problems.append(row.problem("de_code", f"unknown German code {code!r} (not in the gazetteer)"))
+            values.problems.append(
+                row.problem("de_code", f"unknown German code {code!r} (not in the gazetteer)")
+            )
         return owner
     if row.get("resolution") == "unresolved":
         return None
@@ -183,7 +238,9 @@ def _place_ukrainian(row: Row, values: Values, gazetteer: Gazetteer) -> str | No
             continue
         owner = gazetteer.code_owner.get(code)
         if owner is None:
-            values.problems.append(row.problem(column, f"unknown KATOTTH code {code!r} (not in the codifier)"))
+            values.problems.append(
+                row.problem(column, f"unknown KATOTTH code {code!r} (not in the codifier)")
+            )
         return owner
     return None
 

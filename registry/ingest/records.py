@@ -52,9 +52,11 @@ class MunicipalityRecord:
     # (code, scheme, label): codes that resolve to this municipality, its own included
     codes: list[tuple[str, str, str | None]] = field(default_factory=list)
     settlement_names: list[tuple[str, str]] = field(default_factory=list)  # (name, lang), exact-only
+    # what is stored: (spelling, lang, kind, key), derived from the two lists above by the loader
+    name_rows: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     def digest(self) -> str:
-        """Fingerprint every field, to skip unchanged records on reload."""
+        """Fingerprint every field, derived names included, to skip unchanged records on reload."""
         payload = json.dumps(asdict(self), sort_keys=True, default=str)
         return hashlib.sha256(payload.encode()).hexdigest()
 

@@ -8,7 +8,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from registry.models import Municipality, MunicipalityCode, MunicipalityName, Partnership, Source, UnresolvedRow
+from registry.models import (
+    Municipality,
+    MunicipalityCode,
+    MunicipalityName,
+    Partnership,
+    Source,
+    UnresolvedRow,
+)
 from registry.names import Candidate, IndexedName
 
 
@@ -17,17 +24,27 @@ def name_index_stamp(session: Session) -> tuple[Any, ...]:
 
     Every write to names goes with a write to the municipality, which bumps its version.
     """
-    return tuple(session.execute(select(
-        func.count(Municipality.id), func.max(Municipality.id), func.sum(Municipality.version))).one())
+    return tuple(
+        session.execute(
+            select(func.count(Municipality.id), func.max(Municipality.id), func.sum(Municipality.version))
+        ).one()
+    )
 
 
 def name_index_rows(session: Session) -> tuple[list[IndexedName], list[Candidate]]:
     """Return every stored name and every municipality's ranking facts."""
-    names = [IndexedName(mid, key, kind) for mid, key, kind in session.execute(
-        select(MunicipalityName.municipality_id, MunicipalityName.key, MunicipalityName.kind))]
-    candidates = [Candidate(mid, str(country), str(level), population) for mid, country, level, population in
-                  session.execute(select(Municipality.id, Municipality.country, Municipality.level,
-                                         Municipality.population))]
+    names = [
+        IndexedName(mid, key, kind)
+        for mid, key, kind in session.execute(
+            select(MunicipalityName.municipality_id, MunicipalityName.key, MunicipalityName.kind)
+        )
+    ]
+    candidates = [
+        Candidate(mid, str(country), str(level), population)
+        for mid, country, level, population in session.execute(
+            select(Municipality.id, Municipality.country, Municipality.level, Municipality.population)
+        )
+    ]
     return names, candidates
 
 
@@ -35,10 +52,20 @@ def search_rows(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any
     """Load what a search result shows of each municipality (and its parent's name), keyed by id."""
     parent = aliased(Municipality)
     rows = session.execute(
-        select(Municipality.id, Municipality.code, Municipality.country, Municipality.level, Municipality.name,
-               Municipality.name_de, Municipality.name_en, Municipality.name_uk, Municipality.population,
-               parent.name.label("parent_name"))
-        .outerjoin(parent, Municipality.parent_id == parent.id).where(Municipality.id.in_(list(ids)))
+        select(
+            Municipality.id,
+            Municipality.code,
+            Municipality.country,
+            Municipality.level,
+            Municipality.name,
+            Municipality.name_de,
+            Municipality.name_en,
+            Municipality.name_uk,
+            Municipality.population,
+            parent.name.label("parent_name"),
+        )
+        .outerjoin(parent, Municipality.parent_id == parent.id)
+        .where(Municipality.id.in_(list(ids)))
     ).mappings()
     return {row["id"]: dict(row) for row in rows}
 
@@ -48,25 +75,36 @@ def municipality_by_code(session: Session, code: str) -> Municipality | None:
     found = session.scalar(select(Municipality).where(Municipality.code == code))
     if found is not None:
         return found
-    return session.scalar(select(Municipality).join(
-        MunicipalityCode, MunicipalityCode.municipality_id == Municipality.id).where(MunicipalityCode.code == code))
+    return session.scalar(
+        select(Municipality)
+        .join(MunicipalityCode, MunicipalityCode.municipality_id == Municipality.id)
+        .where(MunicipalityCode.code == code)
+    )
 
 
 def statistics(session: Session) -> dict[str, Any]:
     """Count municipalities by country and level, partnerships by kind, status and start year, sources."""
+
     def grouped(*columns: Any, model: Any = Partnership) -> list[tuple[Any, ...]]:
-        return [tuple(row) for row in session.execute(
-            select(*columns, func.count()).select_from(model).group_by(*columns).order_by(*columns))]
+        return [
+            tuple(row)
+            for row in session.execute(
+                select(*columns, func.count()).select_from(model).group_by(*columns).order_by(*columns)
+            )
+        ]
 
     return {
-        "municipalities": {f"{country}/{level}": n for country, level, n in
-                           grouped(Municipality.country, Municipality.level, model=Municipality)},
+        "municipalities": {
+            f"{country}/{level}": n
+            for country, level, n in grouped(Municipality.country, Municipality.level, model=Municipality)
+        },
         "partnerships": {
             "total": session.scalar(select(func.count()).select_from(Partnership)),
             "by_kind": {str(kind): n for kind, n in grouped(Partnership.kind)},
             "by_status": {str(status): n for status, n in grouped(Partnership.status)},
-            "by_start_year": {("unknown" if year is None else str(year)): n
-                              for year, n in grouped(Partnership.start_year)},
+            "by_start_year": {
+                ("unknown" if year is None else str(year)): n for year, n in grouped(Partnership.start_year)
+            },
         },
         "sources": session.scalar(select(func.count()).select_from(Source)),
         "unresolved_rows": session.scalar(select(func.count()).select_from(UnresolvedRow)),

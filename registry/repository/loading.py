@@ -24,17 +24,36 @@ from registry.models import (
 
 BATCH = 5000
 Progress = Callable[[str], None]
-NameRows = Callable[[MunicipalityRecord], list[tuple[str, str, str, str]]]
 
 # Record fields stored as municipality columns under the same name.
 _PLAIN_COLUMNS = (
-    "code", "country", "level", "subtype", "name", "name_official", "name_de", "name_en", "name_uk", "population",
-    "population_date", "area_km2", "lat", "lon", "war_status", "war_status_date", "occupied_since",
-    "occupation_ended", "idp_registered", "idp_date", "distance_to_russia_km",
+    "code",
+    "country",
+    "level",
+    "subtype",
+    "name",
+    "name_official",
+    "name_de",
+    "name_en",
+    "name_uk",
+    "population",
+    "population_date",
+    "area_km2",
+    "lat",
+    "lon",
+    "war_status",
+    "war_status_date",
+    "occupied_since",
+    "occupation_ended",
+    "idp_registered",
+    "idp_date",
+    "distance_to_russia_km",
 )
 _SOURCE_COLUMNS = {
-    "population_source": "population_source_id", "coordinates_source": "coordinates_source_id",
-    "war_status_source": "war_status_source_id", "idp_source": "idp_source_id",
+    "population_source": "population_source_id",
+    "coordinates_source": "coordinates_source_id",
+    "war_status_source": "war_status_source_id",
+    "idp_source": "idp_source_id",
     "distance_source": "distance_source_id",
 }
 
@@ -68,13 +87,28 @@ def sync_sources(session: Session, specs: Iterable[Dataset | tuple[str | None, s
     wanted: dict[str, dict[str, Any]] = {}
     for spec in specs:
         if isinstance(spec, Dataset):
-            wanted[spec.key] = {"key": spec.key, "url": spec.url, "citation": spec.citation,
-                                "publisher": spec.publisher, "licence": spec.licence, "edition": spec.edition}
+            wanted[spec.key] = {
+                "key": spec.key,
+                "url": spec.url,
+                "citation": spec.citation,
+                "publisher": spec.publisher,
+                "licence": spec.licence,
+                "edition": spec.edition,
+            }
         else:
             url, citation = spec
             key = (url or citation)[:500]
-            wanted.setdefault(key, {"key": key, "url": url, "citation": citation, "publisher": None,
-                                    "licence": None, "edition": None})
+            wanted.setdefault(
+                key,
+                {
+                    "key": key,
+                    "url": url,
+                    "citation": citation,
+                    "publisher": None,
+                    "licence": None,
+                    "edition": None,
+                },
+            )
     existing = {s.key: s for s in session.scalars(select(Source))}
     new_rows = [row for key, row in wanted.items() if key not in existing]
     for chunk in _chunks(new_rows):
@@ -85,7 +119,7 @@ def sync_sources(session: Session, specs: Iterable[Dataset | tuple[str | None, s
             for column, value in row.items():
                 setattr(current, column, value)
     session.flush()
-    return dict(session.execute(select(Source.key, Source.id)).tuples().all())
+    return dict(session.execute(select(Source.key, Source.id)).all())
 
 
 def _municipality_row(record: MunicipalityRecord, source_ids: dict[str, int]) -> dict[str, Any]:
@@ -99,13 +133,19 @@ def _municipality_row(record: MunicipalityRecord, source_ids: dict[str, int]) ->
 
 
 def sync_municipalities(
-    session: Session, records: Sequence[MunicipalityRecord], source_ids: dict[str, int], name_rows: NameRows,
+    session: Session,
+    records: Sequence[MunicipalityRecord],
+    source_ids: dict[str, int],
     progress: Progress,
 ) -> SyncCounts:
     """Insert new municipalities, update changed ones (names and codes too), skip the unchanged."""
     counts = SyncCounts()
-    existing = {code: (mid, digest) for code, mid, digest in
-                session.execute(select(Municipality.code, Municipality.id, Municipality.source_hash))}
+    existing = {
+        code: (mid, digest)
+        for code, mid, digest in session.execute(
+            select(Municipality.code, Municipality.id, Municipality.source_hash)
+        )
+    }
     new = [r for r in records if r.code not in existing]
     changed = [r for r in records if r.code in existing and existing[r.code][1] != r.digest()]
     counts.added, counts.updated = len(new), len(changed)
@@ -116,32 +156,49 @@ def sync_municipalities(
         table = Municipality.__table__
         changed_rows = [{**_municipality_row(r, source_ids), "b_id": existing[r.code][0]} for r in changed]
         statement = (
-            update(table).where(table.c.id == bindparam("b_id"))
-            .values({c: bindparam(c) for c in changed_rows[0] if c != "b_id"} | {"version": table.c.version + 1})
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(
+                {c: bindparam(c) for c in changed_rows[0] if c != "b_id"} | {"version": table.c.version + 1}
+            )
         )
         for chunk in _chunks(changed_rows):
             session.execute(statement, chunk)
-    ids = dict(session.execute(select(Municipality.code, Municipality.id)).tuples().all())
+    ids = dict(session.execute(select(Municipality.code, Municipality.id)).all())
     touched = new + changed
     _link_parents(session, touched, ids)
-    _replace_names_and_codes(session, touched, ids, name_rows, progress)
+    _replace_names_and_codes(session, touched, ids, progress)
     counts.removed, counts.kept_stale = _remove_stale(session, {r.code for r in records}, ids)
     return counts
 
 
 def _link_parents(session: Session, records: Sequence[MunicipalityRecord], ids: dict[str, int]) -> None:
     table = Municipality.__table__
-    rows = [{"b_id": ids[r.code], "parent_id": ids.get(r.parent_code or ""),
-             "region_id": ids.get(r.region_code or ""), "district_id": ids.get(r.district_code or "")}
-            for r in records]
-    statement = update(table).where(table.c.id == bindparam("b_id")).values(
-        parent_id=bindparam("parent_id"), region_id=bindparam("region_id"), district_id=bindparam("district_id"))
+    rows = [
+        {
+            "b_id": ids[r.code],
+            "parent_id": ids.get(r.parent_code or ""),
+            "region_id": ids.get(r.region_code or ""),
+            "district_id": ids.get(r.district_code or ""),
+        }
+        for r in records
+    ]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(
+            parent_id=bindparam("parent_id"),
+            region_id=bindparam("region_id"),
+            district_id=bindparam("district_id"),
+        )
+    )
     for chunk in _chunks(rows):
         session.execute(statement, chunk)
 
 
-def _replace_names_and_codes(session: Session, records: Sequence[MunicipalityRecord], ids: dict[str, int],
-                             name_rows: NameRows, progress: Progress) -> None:
+def _replace_names_and_codes(
+    session: Session, records: Sequence[MunicipalityRecord], ids: dict[str, int], progress: Progress
+) -> None:
     touched_ids = [ids[r.code] for r in records]
     for start in range(0, len(touched_ids), BATCH):
         batch = touched_ids[start : start + BATCH]
@@ -151,17 +208,28 @@ def _replace_names_and_codes(session: Session, records: Sequence[MunicipalityRec
     codes: dict[str, dict[str, Any]] = {}
     for record in records:
         mid = ids[record.code]
-        names += [{"municipality_id": mid, "name": n[:300], "lang": lang, "kind": str(kind), "key": key[:300]}
-                  for n, lang, kind, key in name_rows(record)]
+        names += [
+            {"municipality_id": mid, "name": n[:300], "lang": lang, "kind": str(kind), "key": key[:300]}
+            for n, lang, kind, key in record.name_rows
+        ]
         for code, scheme, label in record.codes:
-            codes.setdefault(code, {"code": code, "scheme": scheme, "municipality_id": mid,
-                                    "label": (label or "")[:300] or None})
+            codes.setdefault(
+                code,
+                {
+                    "code": code,
+                    "scheme": scheme,
+                    "municipality_id": mid,
+                    "label": (label or "")[:300] or None,
+                },
+            )
     if codes:
         taken = set(session.scalars(select(MunicipalityCode.code)))
         clashes = [c for c in codes if c in taken]
         if clashes:  # a code moved to another municipality (e.g. a village to a new hromada)
             for start in range(0, len(clashes), BATCH):
-                session.execute(delete(MunicipalityCode).where(MunicipalityCode.code.in_(clashes[start:start + BATCH])))
+                session.execute(
+                    delete(MunicipalityCode).where(MunicipalityCode.code.in_(clashes[start : start + BATCH]))
+                )
     for label, rows in (("names", names), ("codes", list(codes.values()))):
         for index, chunk in enumerate(_chunks(rows)):
             session.execute(insert(MunicipalityName if label == "names" else MunicipalityCode), chunk)
@@ -174,36 +242,56 @@ def _remove_stale(session: Session, current: set[str], ids: dict[str, int]) -> t
     stale = [ids[code] for code in ids if code not in current]
     if not stale:
         return 0, 0
-    referenced = set(session.scalars(select(Partnership.de_municipality_id).where(
-        Partnership.de_municipality_id.in_(stale)))) | set(session.scalars(select(
-            Partnership.ua_municipality_id).where(Partnership.ua_municipality_id.in_(stale))))
+    referenced = set(
+        session.scalars(
+            select(Partnership.de_municipality_id).where(Partnership.de_municipality_id.in_(stale))
+        )
+    ) | set(
+        session.scalars(
+            select(Partnership.ua_municipality_id).where(Partnership.ua_municipality_id.in_(stale))
+        )
+    )
     removable = [mid for mid in stale if mid not in referenced]
     if removable:
-        session.execute(update(Municipality).where(Municipality.parent_id.in_(removable)).values(parent_id=None),
-                        execution_options={"synchronize_session": False})
-        session.execute(delete(Municipality).where(Municipality.id.in_(removable)),
-                        execution_options={"synchronize_session": False})
+        session.execute(
+            update(Municipality).where(Municipality.parent_id.in_(removable)).values(parent_id=None),
+            execution_options={"synchronize_session": False},
+        )
+        session.execute(
+            delete(Municipality).where(Municipality.id.in_(removable)),
+            execution_options={"synchronize_session": False},
+        )
     return len(removable), len(referenced)
 
 
-def sync_partnerships(session: Session, records: Sequence[PartnershipRecord], source_ids: dict[str, int],
-                      prefix: str) -> SyncCounts:
+def sync_partnerships(
+    session: Session, records: Sequence[PartnershipRecord], source_ids: dict[str, int], prefix: str
+) -> SyncCounts:
     """Upsert partnerships by their source reference; a changed source row overwrites its record."""
     counts = SyncCounts()
-    ids = dict(session.execute(select(Municipality.code, Municipality.id)).tuples().all())
-    existing = {p.external_ref: p for p in session.scalars(
-        select(Partnership).where(Partnership.external_ref.like(f"{prefix}#%")))}
+    ids = dict(session.execute(select(Municipality.code, Municipality.id)).all())
+    existing = {
+        p.external_ref: p
+        for p in session.scalars(select(Partnership).where(Partnership.external_ref.like(f"{prefix}#%")))
+    }
     for record in records:
         current = existing.pop(record.external_ref, None)
         if current is not None and current.source_hash == record.digest:
             counts.unchanged += 1
             continue
         values = {
-            "de_municipality_id": ids[record.de_code], "ua_municipality_id": ids[record.ua_code],
-            "kind": record.kind, "kind_source": record.kind_source, "status": record.status,
-            "status_reason": record.status_reason, "start_year": record.start_year, "notes": record.notes,
-            "confidence": record.confidence, "resolution_note": record.resolution_note,
-            "external_ref": record.external_ref, "source_hash": record.digest,
+            "de_municipality_id": ids[record.de_code],
+            "ua_municipality_id": ids[record.ua_code],
+            "kind": record.kind,
+            "kind_source": record.kind_source,
+            "status": record.status,
+            "status_reason": record.status_reason,
+            "start_year": record.start_year,
+            "notes": record.notes,
+            "confidence": record.confidence,
+            "resolution_note": record.resolution_note,
+            "external_ref": record.external_ref,
+            "source_hash": record.digest,
             "last_confirmed": None,
         }
         if current is None:
@@ -235,10 +323,16 @@ def sync_unresolved(session: Session, file: str, rows: Sequence[UnplacedRow]) ->
             session.delete(existing)
     session.flush()
     for unplaced in wanted.values():
-        session.add(UnresolvedRow(
-            file=file, row_ref=unplaced.row.get("id") or str(unplaced.row.line), line=unplaced.row.line,
-            reason=unplaced.reason, candidates=unplaced.candidates, raw=unplaced.row.values,
-            source_hash=unplaced.row.digest(),
-        ))
+        session.add(
+            UnresolvedRow(
+                file=file,
+                row_ref=unplaced.row.get("id") or str(unplaced.row.line),
+                line=unplaced.row.line,
+                reason=unplaced.reason,
+                candidates=unplaced.candidates,
+                raw=unplaced.row.values,
+                source_hash=unplaced.row.digest(),
+            )
+        )
     session.flush()
     return len(rows)

@@ -1,0 +1,179 @@
+"""The loader on a small real data set: counts, idempotence, clear errors, all-or-nothing writes."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from registry.errors import IngestError
+from registry.ingest import loader
+from registry.ingest.loader import load_bundled
+from registry.models import Municipality, MunicipalityName, Partnership, PartnershipSource, UnresolvedRow
+from registry.repository import loading
+
+
+def _quiet(_message: str) -> None:
+    pass
+
+
+def fingerprint(sessions: sessionmaker[Session]) -> tuple[Any, ...]:
+    """Everything a load could change, summed up."""
+    with sessions() as session:
+        return (
+            session.scalar(select(func.count()).select_from(Municipality)),
+            session.scalar(select(func.sum(Municipality.version))),
+            session.scalar(select(func.max(Municipality.updated_at))),
+            session.scalar(select(func.count()).select_from(MunicipalityName)),
+            session.scalar(select(func.max(MunicipalityName.id))),
+            session.scalar(select(func.count()).select_from(Partnership)),
+            session.scalar(select(func.sum(Partnership.version))),
+            session.scalar(select(func.count()).select_from(PartnershipSource)),
+            session.scalar(select(func.count()).select_from(UnresolvedRow)),
+        )
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def test_load_places_every_row_of_the_subset(sessions: sessionmaker[Session], subset_dir: Path) -> None:
+    report = load_bundled(sessions, subset_dir, _quiet)
+    gemeinden = [
+        r
+        for r in _csv_rows(subset_dir / "de/gemeinden_2024-12-31.csv")
+        if not r["gemeinde_type"].startswith("gemeindefreies Gebiet")
+    ]
+    partnerships = _csv_rows(subset_dir / "partnerships.csv")
+    with sessions() as session:
+        counted = dict(
+            session.execute(select(Municipality.level, func.count()).group_by(Municipality.level)).all()
+        )
+        assert counted["gemeinde"] + counted["stadt"] == len(gemeinden)
+        assert counted["land"] == 3
+        assert counted["hromada"] == len(_csv_rows(subset_dir / "ua/hromadas.csv"))
+        assert counted["city_special_status"] == 2
+        stored = session.scalar(select(func.count()).select_from(Partnership))
+        queued = session.scalar(select(func.count()).select_from(UnresolvedRow))
+    assert stored + queued == len(partnerships)
+    assert queued == len(report.unplaced) >= 1
+    assert report.municipalities.added == sum(counted.values())
+
+
+def test_second_load_changes_nothing(sessions: sessionmaker[Session], subset_dir: Path) -> None:
+    load_bundled(sessions, subset_dir, _quiet)
+    before = fingerprint(sessions)
+    report = load_bundled(sessions, subset_dir, _quiet)
+    assert not report.changed
+    assert report.municipalities.unchanged > 0 and report.partnerships.unchanged > 0
+    assert fingerprint(sessions) == before
+
+
+def test_a_changed_source_row_updates_in_place(
+    sessions: sessionmaker[Session], subset_dir: Path, tmp_path: Path
+) -> None:
+    load_bundled(sessions, subset_dir, _quiet)
+    edition = shutil.copytree(subset_dir, tmp_path / "newer")
+    rows = _csv_rows(edition / "partnerships.csv")
+    rows[0]["since"] = "2019"
+    rows[0]["note"] = "renewed charter (newer edition)"
+    with (edition / "partnerships.csv").open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    report = load_bundled(sessions, edition, _quiet)
+    assert (report.partnerships.added, report.partnerships.updated) == (0, 1)
+    with sessions() as session:
+        changed = session.scalar(
+            select(Partnership).where(Partnership.external_ref == f"partnerships.csv#{rows[0]['id']}")
+        )
+        assert changed is not None and changed.start_year == 2019 and changed.version == 2
+
+
+def _broken_copy(subset_dir: Path, target: Path, change: str) -> Path:
+    data = shutil.copytree(subset_dir, target)
+    path = data / "partnerships.csv"
+    lines = path.read_bytes().split(b"\n")
+    header = list(_csv_rows(path)[0])
+    if change == "missing column":
+        rows = _csv_rows(path)
+        keep = [c for c in header if c != "ua_code"]
+        with path.open("w", encoding="utf-8", newline="") as stream:
+            writer = csv.DictWriter(stream, fieldnames=keep, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+    elif change == "unknown code":
+        rows = _csv_rows(path)
+        rows[2]["de_code"] = "99999999"
+        _write(path, header, rows)
+    elif change == "duplicate pair":
+        rows = _csv_rows(path)
+        duplicate = dict(rows[1], id="9001")
+        _write(path, header, [*rows, duplicate])
+    elif change == "broken encoding":
+        lines[3] = lines[3].replace(b"a", b"\xe4", 1)  # a Latin-1 "ä" inside UTF-8 text
+        path.write_bytes(b"\n".join(lines))
+    return data
+
+
+def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "field", "message"),
+    [
+        ("missing column", 1, None, "missing column(s) ua_code"),
+        ("unknown code", 4, "de_code", "unknown German code '99999999'"),
+        ("duplicate pair", None, "ua_code", "duplicate pair"),
+        ("broken encoding", 4, None, "not valid UTF-8"),
+    ],
+)
+def test_bad_input_is_reported_with_file_line_field_and_nothing_changes(
+    sessions: sessionmaker[Session],
+    subset_dir: Path,
+    tmp_path: Path,
+    change: str,
+    line: int | None,
+    field: str | None,
+    message: str,
+) -> None:
+    load_bundled(sessions, subset_dir, _quiet)
+    before = fingerprint(sessions)
+    broken = _broken_copy(subset_dir, tmp_path / "broken", change)
+    with pytest.raises(IngestError) as caught:
+        load_bundled(sessions, broken, _quiet)
+    problem = caught.value.problems[0]
+    assert problem.file == "partnerships.csv"
+    assert message in problem.message
+    assert problem.field == field
+    if line is not None:
+        assert problem.line == line
+    else:  # the duplicate is the appended last row; the message names the first line
+        assert problem.line == len(_csv_rows(broken / "partnerships.csv")) + 1
+        assert "already on line 3" in problem.message
+    assert f"partnerships.csv:{problem.line}" in str(caught.value)
+    assert fingerprint(sessions) == before
+
+
+def test_a_failure_while_writing_rolls_everything_back(
+    sessions: sessionmaker[Session], subset_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(loading, "sync_partnerships", fail)
+    monkeypatch.setattr(loader.repository, "sync_partnerships", fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        load_bundled(sessions, subset_dir, _quiet)
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Municipality)) == 0
