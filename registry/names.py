@@ -31,7 +31,8 @@ class NameKind(enum.StrEnum):
     TRANSLIT = "translit"  # a transliteration of a Cyrillic name
     CENTRE = "centre"  # the administrative centre a hromada is named after
     SHORT = "short"  # without a qualifier: "Frankfurt" for "Frankfurt am Main"
-    EXONYM = "exonym"  # a foreign or historic name (GeoNames alternate names, hand list)
+    EXONYM = "exonym"  # a foreign name (GeoNames alternate names, hand list)
+    HISTORIC = "historic"  # a former name: Dnipropetrovsk, Chervonohrad
     SOURCE = "source"  # a spelling used by a partnership source
     SETTLEMENT = "settlement"  # a town or village inside a hromada
 
@@ -43,6 +44,7 @@ class NameKind(enum.StrEnum):
 KIND_WEIGHT: Final[dict[str, float]] = {
     NameKind.SHORT: 0.99,
     NameKind.EXONYM: 0.98,
+    NameKind.HISTORIC: 0.98,
     NameKind.SOURCE: 0.99,
     NameKind.SETTLEMENT: 0.85,
 }

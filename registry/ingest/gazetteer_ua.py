@@ -103,6 +103,7 @@ def read_ukrainian_gazetteer(data_dir: Path) -> UkrainianGazetteer:
     special_rows = read_rows(data_dir / datasets.SPECIAL_CITIES.path, SPECIAL_COLUMNS)
 
     settlements: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    current_names: dict[str, tuple[str, str]] = {}  # settlement code -> (name_uk, name_en) in this edition
     units: dict[str, Row] = {}
     for row in codifier:
         category, code = row.get("category"), values.code(row, "code", KATOTTH, required=True)
@@ -114,8 +115,14 @@ def read_ukrainian_gazetteer(data_dir: Path) -> UkrainianGazetteer:
             owner = row.get("level3_hromada") or row.get("level1_oblast")  # Kyiv's districts: Kyiv
             if owner:
                 settlements[owner].append((code, row.get("name_uk") or "", category))
+            current_names[code] = (row.get("name_uk") or "", row.get("name_en_translit") or "")
 
-    hromadas = [_hromada_record(r, values, war_rows.get(r.get("hromada_code"))) for r in hromada_rows]
+    hromadas = [
+        _hromada_record(
+            r, values, war_rows.get(r.get("hromada_code")), current_names.get(r.get("center_code") or "")
+        )
+        for r in hromada_rows
+    ]
     known = {h.code for h in hromadas}
     for code, row in units.items():
         if row.get("category") == "H" and code not in known:
@@ -132,13 +139,13 @@ def read_ukrainian_gazetteer(data_dir: Path) -> UkrainianGazetteer:
         ]
 
     specials = [_special_city_record(r, values, settlements) for r in special_rows]
-    oblast_centres = _oblast_centre_names(hromada_rows, specials)
+    oblast_cities = _oblast_city_names(hromadas, specials, oblast_shapes)
     regional: list[MunicipalityRecord] = []
     for code, row in units.items():
         category = row.get("category")
         if category == "O":
             regional.append(
-                _oblast_record(code, row, hromadas, oblast_shapes.get(code), oblast_centres.get(code))
+                _oblast_record(code, row, hromadas, oblast_shapes.get(code), oblast_cities.get(code))
             )
         elif category == "P":
             regional.append(_raion_record(code, row, hromadas, raion_shapes.get(code)))
@@ -153,10 +160,17 @@ def _centre_code(record: MunicipalityRecord) -> str | None:
     )
 
 
-def _hromada_record(row: Row, values: Values, war: Row | None) -> MunicipalityRecord:
+def _hromada_record(
+    row: Row, values: Values, war: Row | None, current_centre: tuple[str, str] | None
+) -> MunicipalityRecord:
     code = values.code(row, "hromada_code", KATOTTH, required=True) or ""
     centre_en = values.text(row, "center_name_en", required=True) or code
     centre_uk = row.get("center_name_uk") or ""
+    former: list[tuple[str | None, str, str]] = []
+    if current_centre and current_centre[0] and current_centre[0] != centre_uk:
+        # Renamed since the KSE file (e.g. Chervonohrad -> Sheptytskyi, 2024): the codifier is newer.
+        former = [(centre_en, "en", NameKind.HISTORIC), (centre_uk, "uk", NameKind.HISTORIC)]
+        centre_uk, centre_en = current_centre[0], current_centre[1] or centre_en
     name_en, name_uk, full_uk = row.get("name_en"), row.get("name_uk"), row.get("full_name_uk") or centre_en
     idp = values.integer(row, "idp_registered_net_2023_07_25")
     record = MunicipalityRecord(
@@ -192,6 +206,7 @@ def _hromada_record(row: Row, values: Values, war: Row | None) -> MunicipalityRe
             (name_uk, "uk", NameKind.TRANSLATION),
             (f"{name_en} hromada", "en", NameKind.TRANSLATION),
             (full_uk, "uk", NameKind.OFFICIAL),
+            *former,
         ],
         codes=[(code, "katotth", full_uk)],
     )
@@ -284,22 +299,21 @@ def _special_city_record(
     )
 
 
-def _oblast_centre_names(hromada_rows: list[Row], specials: list[MunicipalityRecord]) -> dict[str, str]:
-    """Name each oblast's centre city, for the German oblast name ("Oblast Charkiw")."""
-    centres = {
-        r.get("oblast_code") or "": r.get("center_name_uk") or ""
-        for r in hromada_rows
-        if r.get("is_oblast_center") == "1"
-    }
-    oblasts = {r.get("oblast_code") or "" for r in hromada_rows}
-    for oblast in oblasts - set(centres):  # Kyiv oblast: its centre is the special-status city
-        oblast_uk = next(
-            (r.get("oblast_name_uk") or "" for r in hromada_rows if r.get("oblast_code") == oblast), ""
-        )
-        for city in specials:
-            if city.name_uk and oblast_uk.startswith(city.name_uk[:4]):
-                centres[oblast] = city.name_uk
-    return centres
+def _oblast_city_names(
+    hromadas: list[MunicipalityRecord], specials: list[MunicipalityRecord], shapes: dict[str, dict[str, Any]]
+) -> dict[str, str]:
+    """Find the city each oblast is named after ("Luhansk Oblast" -> Луганськ), for its German name.
+
+    Not the administrative centre: Luhansk oblast is run from Sievierodonetsk, yet named after Luhansk.
+    """
+    by_name = {(h.region_code or h.code, h.name_en): h.name_uk for h in [*hromadas, *specials] if h.name_uk}
+    by_name |= {("*", s.name_en): s.name_uk for s in specials if s.name_uk}
+    found = {}
+    for code, shape in shapes.items():
+        city = str(shape["properties"].get("name_en", "")).removesuffix(" Oblast")
+        if name_uk := by_name.get((code, city)) or by_name.get(("*", city)):
+            found[code] = name_uk
+    return found
 
 
 def _sum_population(members: list[MunicipalityRecord]) -> int | None:
@@ -361,7 +375,7 @@ def _oblast_record(
             (row.get("name_en_translit"), "en", NameKind.TRANSLIT),
         ]
         + (
-            [(f"Oblast {german(centre_uk)}", "de", NameKind.TRANSLATION), (centre_uk, "uk", NameKind.SHORT)]
+            [(f"Oblast {german(centre_uk)}", "de", NameKind.TRANSLATION)]
             if centre_uk
             else []
         ),
