@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from registry import db
 from registry.config import Settings, normalize_database_url
 from registry.ingest.loader import load_bundled
+from registry.search import MunicipalitySearch
 from tests.subset import write_subset
 
 POSTGRES_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL")
@@ -92,3 +93,9 @@ def loaded_sessions(loaded: Settings) -> Iterator[sessionmaker[Session]]:
     engine = db.make_engine(loaded)
     yield db.make_sessionmaker(engine)
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def search() -> MunicipalitySearch:
+    """One name index for the run, as the app keeps one per process."""
+    return MunicipalitySearch()
