@@ -50,13 +50,13 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
         """Build settings from ``DATABASE_URL`` and the ``REGISTRY_*`` variables."""
         defaults = cls()
-        tiles = env.get("REGISTRY_MAP_TILES", defaults.map_tiles or "off")
+        tiles = env.get("REGISTRY_MAP_TILES") or defaults.map_tiles or "off"
         return cls(
-            database_url=normalize_database_url(env.get("DATABASE_URL", defaults.database_url)),
-            data_dir=Path(env.get("REGISTRY_DATA_DIR", str(defaults.data_dir))),
+            database_url=normalize_database_url(env.get("DATABASE_URL") or defaults.database_url),
+            data_dir=Path(env.get("REGISTRY_DATA_DIR") or defaults.data_dir),
             migrations_dir=defaults.migrations_dir,
             map_tiles=None if tiles.lower() in {"", "off", "none"} else tiles,
             write_rate_limit_per_minute=int(
-                env.get("REGISTRY_WRITE_RATE_LIMIT", str(defaults.write_rate_limit_per_minute))
+                env.get("REGISTRY_WRITE_RATE_LIMIT") or defaults.write_rate_limit_per_minute
             ),
         )

@@ -1,0 +1,193 @@
+"""Reads for the matching module: the database as the frames of `registry.matching.MatchingInput`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased
+
+from registry.models import Country, Level, Municipality, Partnership
+
+UA_CANDIDATE_LEVELS = (Level.HROMADA, Level.CITY_SPECIAL_STATUS)
+
+
+def _with_region_and_district() -> tuple[Select[Any], Any, Any]:
+    region, district = aliased(Municipality), aliased(Municipality)
+    query = (
+        select(
+            Municipality,
+            region.code.label("region_code"),
+            region.name.label("region_name"),
+            district.code.label("district_code"),
+            district.name.label("district_name"),
+        )
+        .outerjoin(region, Municipality.region_id == region.id)
+        .outerjoin(district, Municipality.district_id == district.id)
+    )
+    return query, region, district
+
+
+def _kreis_key(level: str, code: str, district_code: str | None) -> str | None:
+    """The Kreis key: its own for a Kreis, the AGS prefix for a Gemeinde (a kreisfreie Stadt is its own Kreis)."""
+    if level == Level.KREIS:
+        return code
+    if district_code:
+        return district_code
+    return code[:5] if code.isdigit() and len(code) == 8 else None
+
+
+def _bare(name: str | None, suffix: str) -> str | None:
+    # The explanations add the word themselves ("Kharkiv oblast", "Oblast Kharkiv").
+    return name.removesuffix(suffix) if name else name
+
+
+def hromadas_frame(session: Session) -> pd.DataFrame:
+    """Every Ukrainian candidate (hromadas, Kyiv, Sevastopol) with its war-impact facts."""
+    query, _, _ = _with_region_and_district()
+    rows = []
+    for m, region_code, region_name, district_code, district_name in session.execute(
+        query.where(Municipality.level.in_(UA_CANDIDATE_LEVELS)).order_by(Municipality.code)
+    ):
+        special = m.level == Level.CITY_SPECIAL_STATUS
+        rows.append(
+            {
+                "code": m.code,
+                "name": m.name,
+                "name_uk": m.name_uk,
+                "level": str(m.level),
+                "oblast_code": m.code if special else region_code,
+                "oblast_name": m.name if special else _bare(region_name, " Oblast"),
+                "raion_code": district_code,
+                "raion_name": _bare(district_name, " Raion"),
+                "population": float("nan") if m.population is None else float(m.population),
+                "lat": m.lat,
+                "lon": m.lon,
+                "war_status": None if m.war_status is None else str(m.war_status),
+                "war_status_date": m.war_status_date,
+                "ever_occupied": m.occupied_since is not None,
+                "distance_to_russia_km": m.distance_to_russia_km,
+                "idp_registered": float("nan") if m.idp_registered is None else float(m.idp_registered),
+                "idp_date": m.idp_date,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def germans_frame(session: Session) -> pd.DataFrame:
+    """Every German unit below the Land, with its Land and Kreis."""
+    query, _, _ = _with_region_and_district()
+    rows = []
+    for m, region_code, region_name, district_code, district_name in session.execute(
+        query.where(Municipality.country == Country.DE, Municipality.level != Level.LAND).order_by(
+            Municipality.code
+        )
+    ):
+        kreis = _kreis_key(str(m.level), m.code, district_code)
+        rows.append(
+            {
+                "code": m.code,
+                "name": m.name,
+                "level": str(m.level),
+                "land_code": region_code,
+                "land_name": region_name,
+                "kreis_code": kreis,
+                "kreis_name": district_name or (m.name if kreis == m.code[:5] else None),
+                "population": float("nan") if m.population is None else float(m.population),
+                "lat": m.lat,
+                "lon": m.lon,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def partnerships_frame(session: Session) -> pd.DataFrame:
+    """Every partnership with the codes of both sides and of their Land/Kreis and oblast/raion."""
+    de, ua = aliased(Municipality), aliased(Municipality)
+    de_region, de_district = aliased(Municipality), aliased(Municipality)
+    ua_region, ua_district = aliased(Municipality), aliased(Municipality)
+    query = (
+        select(
+            Partnership.id,
+            Partnership.start_year,
+            Partnership.status,
+            Partnership.kind,
+            de.code,
+            de.level,
+            de_region.code,
+            de_district.code,
+            ua.code,
+            ua.level,
+            ua_region.code,
+            ua_district.code,
+        )
+        .join(de, Partnership.de_municipality_id == de.id)
+        .join(ua, Partnership.ua_municipality_id == ua.id)
+        .outerjoin(de_region, de.region_id == de_region.id)
+        .outerjoin(de_district, de.district_id == de_district.id)
+        .outerjoin(ua_region, ua.region_id == ua_region.id)
+        .outerjoin(ua_district, ua.district_id == ua_district.id)
+        .order_by(Partnership.id)
+    )
+    rows = []
+    for (
+        pid,
+        start_year,
+        status,
+        kind,
+        de_code,
+        de_level,
+        de_land,
+        de_kreis,
+        ua_code,
+        ua_level,
+        ua_oblast,
+        ua_raion,
+    ) in session.execute(query):
+        rows.append(
+            {
+                "id": pid,
+                "de_code": de_code,
+                "de_level": str(de_level),
+                "de_land_code": de_code if de_level == Level.LAND else de_land,
+                "de_kreis_code": _kreis_key(str(de_level), de_code, de_kreis),
+                "ua_code": ua_code,
+                "ua_level": str(ua_level),
+                "ua_oblast_code": ua_code
+                if ua_level in (Level.OBLAST, Level.CITY_SPECIAL_STATUS)
+                else ua_oblast,
+                "ua_raion_code": ua_code if ua_level == Level.RAION else ua_raion,
+                "start_year": float("nan") if start_year is None else float(start_year),
+                "status": str(status),
+                "kind": str(kind),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "id",
+            "de_code",
+            "de_level",
+            "de_land_code",
+            "de_kreis_code",
+            "ua_code",
+            "ua_level",
+            "ua_oblast_code",
+            "ua_raion_code",
+            "start_year",
+            "status",
+            "kind",
+        ],
+    )
+
+
+def matching_stamp(session: Session) -> tuple[Any, ...]:
+    """A fingerprint that changes whenever a municipality or partnership changes."""
+    municipalities = session.execute(
+        select(func.count(Municipality.id), func.sum(Municipality.version))
+    ).one()
+    partnerships = session.execute(
+        select(func.count(Partnership.id), func.sum(Partnership.version), func.max(Partnership.id))
+    ).one()
+    return (*municipalities, *partnerships)

@@ -1,0 +1,47 @@
+"""The matching module fed from the database, cached until the data changes."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Final
+
+from sqlalchemy.orm import Session
+
+from registry.matching import MatchingInput
+from registry.repository import matching as queries
+
+# How often a long-running process asks the database whether another process changed the data.
+STAMP_INTERVAL_SECONDS: Final = 2.0
+
+
+class MatchingData:
+    """Build `MatchingInput` from the database once, and again only after the data changed."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._data: MatchingInput | None = None
+        self._stamp: tuple[Any, ...] | None = None
+        self._checked_at = 0.0
+
+    def invalidate(self) -> None:
+        """Forget the cached input (call after a write in this process)."""
+        with self._lock:
+            self._data = None
+
+    def get(self, session: Session) -> MatchingInput:
+        """Return the current matching input."""
+        with self._lock:
+            now = time.monotonic()
+            if self._data is not None and now - self._checked_at < STAMP_INTERVAL_SECONDS:
+                return self._data
+            stamp = queries.matching_stamp(session)
+            self._checked_at = now
+            if self._data is None or stamp != self._stamp:
+                self._data = MatchingInput(
+                    hromadas=queries.hromadas_frame(session),
+                    germans=queries.germans_frame(session),
+                    partnerships=queries.partnerships_frame(session),
+                )
+                self._stamp = stamp
+            return self._data
