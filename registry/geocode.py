@@ -14,12 +14,18 @@ from registry.names import fold
 class NamedPoint(Protocol):
     """A named place with coordinates and population (a GeoNames city)."""
 
-    name: str
-    country: str
-    lat: float
-    lon: float
-    population: int
-    alternates: tuple[str, ...]
+    @property
+    def name(self) -> str: ...
+    @property
+    def country(self) -> str: ...
+    @property
+    def lat(self) -> float: ...
+    @property
+    def lon(self) -> float: ...
+    @property
+    def population(self) -> int: ...
+    @property
+    def alternates(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)

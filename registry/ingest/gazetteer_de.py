@@ -137,10 +137,10 @@ def read_german_gazetteer(data_dir: Path) -> GermanGazetteer:
         code = values.code(row, "kreis_code", KREIS_KEY, required=True)
         if code is None or code in kreisfrei:
             continue  # a kreisfreie Stadt is one record: the Stadt, found by its Kreis key too
-        official = values.text(row, "kreis_name", required=True) or code
+        official = values.text(row, "kreis_name", required=True) or str(code)
         kreis_type = row.get("kreis_type") or "Kreis"
         name = kreis_display_name(official, kreis_type)
-        land = row.get("land_code")
+        kreis_land = row.get("land_code")
         records.append(
             MunicipalityRecord(
                 code=code,
@@ -151,8 +151,8 @@ def read_german_gazetteer(data_dir: Path) -> GermanGazetteer:
                 name_official=official,
                 name_de=name,
                 subtype=kreis_type,
-                parent_code=land,
-                region_code=land,
+                parent_code=kreis_land,
+                region_code=kreis_land,
                 population=values.integer(row, "population_sum"),
                 population_date=POPULATION_DATE,
                 population_source=datasets.KREISE.key,

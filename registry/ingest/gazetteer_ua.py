@@ -16,7 +16,7 @@ from registry.errors import IngestError, Problem
 from registry.geo import polygon_centre, weighted_centre
 from registry.ingest import datasets
 from registry.ingest.csvfile import Row, read_rows
-from registry.ingest.records import MunicipalityRecord, Values
+from registry.ingest.records import MunicipalityRecord, Name, Values
 from registry.names import NameKind
 
 KATOTTH = re.compile(r"UA\d{17}")
@@ -243,7 +243,7 @@ def _codifier_hromada_record(
             (name_uk, "uk", NameKind.TRANSLATION),
             (ocha.get("ADM3_RU") if ocha else None, "ru", NameKind.EXONYM),
         ],
-        codes=[(code, "katotth", name_uk)] + ([(code[:9], "ocha", name_en)] if ocha else []),
+        codes=[(code, "katotth", name_uk), *([(code[:9], "ocha", name_en)] if ocha else [])],
     )
     _apply_war_status(record, war, values)
     return record
@@ -291,10 +291,12 @@ def _special_city_record(
         idp_date=IDP_DATE if idp is not None else None,
         idp_source=datasets.SPECIAL_CITIES.key if idp is not None else None,
         names=[(name_en, "en", NameKind.TRANSLATION), (name_uk, "uk", NameKind.TRANSLATION)],
-        codes=[(code, "katotth", name_uk)]
-        + [
-            (c, "settlement", f"{n} ({SETTLEMENT_CATEGORIES[cat]})")
-            for c, n, cat in settlements.get(code, [])
+        codes=[
+            (code, "katotth", name_uk),
+            *[
+                (c, "settlement", f"{n} ({SETTLEMENT_CATEGORIES[cat]})")
+                for c, n, cat in settlements.get(code, [])
+            ],
         ],
     )
 
@@ -373,12 +375,8 @@ def _oblast_record(
             (name_uk, "uk", NameKind.OFFICIAL),
             (name_uk_short, "uk", NameKind.TRANSLATION),
             (row.get("name_en_translit"), "en", NameKind.TRANSLIT),
-        ]
-        + (
-            [(f"Oblast {german(centre_uk)}", "de", NameKind.TRANSLATION)]
-            if centre_uk
-            else []
-        ),
+            *([(f"Oblast {german(centre_uk)}", "de", NameKind.TRANSLATION)] if centre_uk else []),
+        ],
         codes=[(code, "katotth", name_uk)],
     )
 

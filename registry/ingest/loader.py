@@ -99,9 +99,9 @@ def read_bundled(
     for unit in partnerships.local_units:
         records.append(unit)
         by_code[unit.code] = unit
-    for record in partnerships.partnerships:
-        by_code[record.de_code].names += [(n, lang, NameKind.SOURCE) for n, lang in record.de_names]
-        by_code[record.ua_code].names += [(n, lang, NameKind.SOURCE) for n, lang in record.ua_names]
+    for partnership in partnerships.partnerships:
+        by_code[partnership.de_code].names += [(n, lang, NameKind.SOURCE) for n, lang in partnership.de_names]
+        by_code[partnership.ua_code].names += [(n, lang, NameKind.SOURCE) for n, lang in partnership.ua_names]
     for code in {p.de_code for p in partnerships.partnerships} | {
         p.ua_code for p in partnerships.partnerships
     }:

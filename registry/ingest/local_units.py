@@ -94,7 +94,7 @@ class LocalUnits:
             country="DE",
             level=level,
             name=name,
-            name_official=members[0].get("verband_name") if scheme == "verband" else name,
+            name_official=(members[0].get("verband_name") or name) if scheme == "verband" else name,
             name_de=name,
             subtype=subtype,
             parent_code=parent,

@@ -13,6 +13,10 @@ from registry.errors import Problem
 from registry.ingest.csvfile import Row
 
 
+Name = tuple[str | None, str, str]  # (name, lang, kind)
+Code = tuple[str, str, str | None]  # (code, scheme, label)
+
+
 @dataclass
 class MunicipalityRecord:
     """One municipality as read from the bundled files, with its names and codes."""
@@ -48,9 +52,9 @@ class MunicipalityRecord:
     distance_to_russia_km: float | None = None
     distance_source: str | None = None
     # (name, lang, kind), most important first; expanded into spellings by registry.names.names_for
-    names: list[tuple[str | None, str, str]] = field(default_factory=list)
+    names: list[Name] = field(default_factory=list)
     # (code, scheme, label): codes that resolve to this municipality, its own included
-    codes: list[tuple[str, str, str | None]] = field(default_factory=list)
+    codes: list[Code] = field(default_factory=list)
     settlement_names: list[tuple[str, str]] = field(default_factory=list)  # (name, lang), exact-only
     # what is stored: (spelling, lang, kind, key), derived from the two lists above by the loader
     name_rows: list[tuple[str, str, str, str]] = field(default_factory=list)

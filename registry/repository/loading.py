@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from registry.ingest.datasets import Dataset
@@ -153,7 +153,7 @@ def sync_municipalities(
     for chunk in _chunks([_municipality_row(r, source_ids) for r in new]):
         session.execute(insert(Municipality), [{**row, "version": 1} for row in chunk])
     if changed:
-        table = Municipality.__table__
+        table = cast(Table, Municipality.__table__)
         changed_rows = [{**_municipality_row(r, source_ids), "b_id": existing[r.code][0]} for r in changed]
         statement = (
             update(table)
@@ -173,7 +173,7 @@ def sync_municipalities(
 
 
 def _link_parents(session: Session, records: Sequence[MunicipalityRecord], ids: dict[str, int]) -> None:
-    table = Municipality.__table__
+    table = cast(Table, Municipality.__table__)
     rows = [
         {
             "b_id": ids[r.code],

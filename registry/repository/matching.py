@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from registry.models import Country, Level, Municipality, Partnership
@@ -13,7 +13,7 @@ from registry.models import Country, Level, Municipality, Partnership
 UA_CANDIDATE_LEVELS = (Level.HROMADA, Level.CITY_SPECIAL_STATUS)
 
 
-def _with_region_and_district() -> tuple[Select[Any], Any, Any]:
+def _with_region_and_district() -> tuple[Any, Any, Any]:
     region, district = aliased(Municipality), aliased(Municipality)
     query = (
         select(
