@@ -123,3 +123,28 @@ def serve(context: Context, host: str, port: int) -> None:
         _print_load_report(load_bundled(context.sessions, context.settings.data_dir, click.echo))
     click.echo(f"serving on http://{host}:{port}/ (API docs: /schema, map: /map)")
     uvicorn.run(create_app(context.settings), host=host, port=port, log_level="info")
+
+
+@main.command("geocode")
+@click.option("--online", is_flag=True, help="Ask Nominatim (OpenStreetMap; needs internet, 1 request/s).")
+@click.option(
+    "--user-agent", default="registry-geocoder", show_default=True, help="Sent to Nominatim, per its policy."
+)
+@pass_context
+def geocode(context: Context, online: bool, user_agent: str) -> None:
+    """Fill in missing coordinates: from the bundled GeoNames extract, or online when asked."""
+    from registry.db import transaction
+    from registry.geocode import OfflineGeocoder, nominatim_geocoder
+    from registry.geocoding import fill_missing_coordinates
+    from registry.ingest import datasets
+    from registry.ingest.aliases import read_geonames
+
+    locate = (
+        nominatim_geocoder(user_agent)
+        if online
+        else OfflineGeocoder(read_geonames(context.settings.data_dir / datasets.GEONAMES.path))
+    )
+    with transaction(context.sessions) as session:
+        results = fill_missing_coordinates(session, locate, click.echo)
+    placed = sum(1 for r in results if r.lat is not None)
+    click.echo(f"placed {placed} of {len(results)} municipalities without coordinates")

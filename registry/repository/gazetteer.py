@@ -109,3 +109,32 @@ def statistics(session: Session) -> dict[str, Any]:
         "sources": session.scalar(select(func.count()).select_from(Source)),
         "unresolved_rows": session.scalar(select(func.count()).select_from(UnresolvedRow)),
     }
+
+
+def without_coordinates(session: Session) -> list[tuple[int, str, str, str, tuple[float, float] | None]]:
+    """List (id, code, name, country, parent's point) of every municipality lacking coordinates."""
+    parent = aliased(Municipality)
+    rows = session.execute(
+        select(
+            Municipality.id,
+            Municipality.code,
+            Municipality.name,
+            Municipality.country,
+            parent.lat,
+            parent.lon,
+        )
+        .outerjoin(parent, Municipality.parent_id == parent.id)
+        .where(Municipality.lat.is_(None))
+        .order_by(Municipality.code)
+    ).all()
+    return [
+        (mid, code, name, str(country), (plat, plon) if plat is not None and plon is not None else None)
+        for mid, code, name, country, plat, plon in rows
+    ]
+
+
+def set_coordinates(session: Session, municipality_id: int, lat: float, lon: float, source_id: int) -> None:
+    """Store geocoded coordinates with their source."""
+    municipality = session.get_one(Municipality, municipality_id)
+    municipality.lat, municipality.lon, municipality.coordinates_source_id = lat, lon, source_id
+    session.flush()

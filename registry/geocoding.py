@@ -1,0 +1,43 @@
+"""Fill in missing coordinates with an injected geocoder; results are stored with their source."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from registry.geocode import Geocoder
+from registry.repository import gazetteer as queries
+from registry.repository.loading import sync_sources
+
+
+@dataclass(frozen=True)
+class Geocoded:
+    """One municipality the geocoder placed (or could not place)."""
+
+    code: str
+    name: str
+    lat: float | None
+    lon: float | None
+    source: str | None
+
+
+def fill_missing_coordinates(
+    session: Session, geocode: Geocoder, progress: Callable[[str], None] = lambda _m: None
+) -> list[Geocoded]:
+    """Geocode every municipality without coordinates, near its parent unit where that has a point."""
+    results = []
+    for municipality_id, code, name, country, near in queries.without_coordinates(session):
+        location = geocode(name, country, near)
+        if location is None:
+            results.append(Geocoded(code, name, None, None, None))
+            progress(f"  {code} {name}: not found")
+            continue
+        source_ids = sync_sources(session, [(None, location.source)])
+        queries.set_coordinates(
+            session, municipality_id, location.lat, location.lon, source_ids[location.source]
+        )
+        results.append(Geocoded(code, name, location.lat, location.lon, location.source))
+        progress(f"  {code} {name}: {location.lat:.5f}, {location.lon:.5f} ({location.source})")
+    return results
