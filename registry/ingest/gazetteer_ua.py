@@ -337,87 +337,82 @@ def _aggregate_centre(
 
 
 def _oblast_record(
-    code: str,
-    row: Row,
-    hromadas: list[MunicipalityRecord],
-    shape: dict[str, Any] | None,
-    centre_uk: str | None,
+    code: str, row: Row, hromadas: list[MunicipalityRecord], shape: dict[str, Any] | None, city_uk: str | None
 ) -> MunicipalityRecord:
-    members = [h for h in hromadas if h.region_code == code]
-    name_uk_short = row.get("name_uk") or code
-    props = shape["properties"] if shape else {}
-    name_en = props.get("name_en") or f"{row.get('name_en_translit')} Oblast"
-    name_uk = props.get("name_uk") or f"{name_uk_short} область"
-    centre = _aggregate_centre(members, shape)
-    population = _sum_population(members)
-    return MunicipalityRecord(
-        code=code,
-        scheme="katotth",
-        country="UA",
+    name_de = f"Oblast {german(city_uk)}" if city_uk else None
+    record = _regional_record(
+        code,
+        row,
+        [h for h in hromadas if h.region_code == code],
+        shape,
         level="oblast",
-        name=name_en,
-        name_official=name_uk,
-        name_de=f"Oblast {german(centre_uk)}" if centre_uk else None,
-        name_en=name_en,
-        name_uk=name_uk,
-        subtype=props.get("type", "oblast"),
-        population=population,
-        population_date=POPULATION_DATE if population else None,
-        population_source=datasets.HROMADAS.key if population else None,
-        area_km2=round(sum(m.area_km2 or 0 for m in members), 1) or None,
-        lat=centre[0] if centre else None,
-        lon=centre[1] if centre else None,
-        coordinates_source=(datasets.HROMADAS.key if population else datasets.UA_OUTLINES.key)
-        if centre
-        else None,
-        names=[
-            (name_en, "en", NameKind.TRANSLATION),
-            (name_uk, "uk", NameKind.OFFICIAL),
-            (name_uk_short, "uk", NameKind.TRANSLATION),
-            (row.get("name_en_translit"), "en", NameKind.TRANSLIT),
-            *([(f"Oblast {german(centre_uk)}", "de", NameKind.TRANSLATION)] if centre_uk else []),
-        ],
-        codes=[(code, "katotth", name_uk)],
+        words=("Oblast", "область"),
+        name_de=name_de,
+        outlines=datasets.UA_OUTLINES.key,
     )
+    record.subtype = shape["properties"].get("type", "oblast") if shape else "oblast"
+    return record
 
 
 def _raion_record(
     code: str, row: Row, hromadas: list[MunicipalityRecord], shape: dict[str, Any] | None
 ) -> MunicipalityRecord:
-    members = [h for h in hromadas if h.district_code == code]
+    record = _regional_record(
+        code,
+        row,
+        [h for h in hromadas if h.district_code == code],
+        shape,
+        level="raion",
+        words=("raion", "район"),
+        name_de=f"Rajon {german(row.get('name_uk') or code)}",
+        outlines=datasets.UA_RAION_OUTLINES.key,
+    )
+    record.parent_code = record.region_code = row.get("level1_oblast")
+    return record
+
+
+def _regional_record(
+    code: str,
+    row: Row,
+    members: list[MunicipalityRecord],
+    shape: dict[str, Any] | None,
+    *,
+    level: str,
+    words: tuple[str, str],
+    name_de: str | None,
+    outlines: str,
+) -> MunicipalityRecord:
+    """An oblast or raion: names from its outline file, population and centre from its hromadas."""
     name_uk_short = row.get("name_uk") or code
     props = shape["properties"] if shape else {}
-    name_en = props.get("name_en") or f"{row.get('name_en_translit')} raion"
-    name_uk = props.get("name_uk") or f"{name_uk_short} район"
+    name_en = props.get("name_en") or f"{row.get('name_en_translit')} {words[0]}"
+    name_uk = props.get("name_uk") or f"{name_uk_short} {words[1]}"
     centre = _aggregate_centre(members, shape)
     population = _sum_population(members)
-    oblast = row.get("level1_oblast")
     return MunicipalityRecord(
         code=code,
         scheme="katotth",
         country="UA",
-        level="raion",
+        level=level,
         name=name_en,
         name_official=name_uk,
-        name_de=f"Rajon {german(name_uk_short)}",
+        name_de=name_de,
         name_en=name_en,
         name_uk=name_uk,
-        parent_code=oblast,
-        region_code=oblast,
         population=population,
         population_date=POPULATION_DATE if population else None,
         population_source=datasets.HROMADAS.key if population else None,
         area_km2=round(sum(m.area_km2 or 0 for m in members), 1) or None,
         lat=centre[0] if centre else None,
         lon=centre[1] if centre else None,
-        coordinates_source=(datasets.HROMADAS.key if population else datasets.UA_RAION_OUTLINES.key)
-        if centre
-        else None,
+        # weighted by hromada population where known, else the outline's centroid (Crimea)
+        coordinates_source=(datasets.HROMADAS.key if population else outlines) if centre else None,
         names=[
             (name_en, "en", NameKind.TRANSLATION),
             (name_uk, "uk", NameKind.OFFICIAL),
             (name_uk_short, "uk", NameKind.TRANSLATION),
-            (f"{row.get('name_en_translit')} raion", "en", NameKind.TRANSLIT),
+            (f"{row.get('name_en_translit')} {words[0]}", "en", NameKind.TRANSLIT),
+            (name_de, "de", NameKind.TRANSLATION),
         ],
         codes=[(code, "katotth", name_uk)],
     )

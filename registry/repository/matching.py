@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from registry.matching.frames import PARTNERSHIP_COLUMNS
 from registry.models import Country, Level, Municipality, Partnership
 
 UA_CANDIDATE_LEVELS = (Level.HROMADA, Level.CITY_SPECIAL_STATUS)
@@ -163,23 +164,7 @@ def partnerships_frame(session: Session) -> pd.DataFrame:
                 "kind": str(kind),
             }
         )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "id",
-            "de_code",
-            "de_level",
-            "de_land_code",
-            "de_kreis_code",
-            "ua_code",
-            "ua_level",
-            "ua_oblast_code",
-            "ua_raion_code",
-            "start_year",
-            "status",
-            "kind",
-        ],
-    )
+    return pd.DataFrame(rows, columns=list(PARTNERSHIP_COLUMNS))
 
 
 def matching_stamp(session: Session) -> tuple[Any, ...]:
