@@ -8,11 +8,13 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     Date,
     DateTime,
     Enum,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -304,3 +306,99 @@ class UnresolvedRow(Base, Timestamped):
     candidates: Mapped[list[str]] = mapped_column(JSON, default=list)
     raw: Mapped[dict[str, Any]] = mapped_column(JSON)
     source_hash: Mapped[str] = mapped_column(String(64))
+
+
+class ApiKeyRole(enum.StrEnum):
+    """What an API key may do; reads need no key."""
+
+    EDITOR = "editor"  # create and edit partnerships, sources, facts, needs and offers; import
+    ADMIN = "admin"  # an editor who may also delete records
+
+
+class ApiKey(Base):
+    """A key for the write API. Only a SHA-256 hash of the key is stored; the key is shown once."""
+
+    __tablename__ = "api_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))  # shown in the public audit trail
+    role: Mapped[ApiKeyRole] = mapped_column(_enum(ApiKeyRole, 16))
+    # A key carries 256 random bits, so a fast unsalted hash is enough: there is nothing to brute-force.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))  # the key's first characters, to recognise it in a list
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEvent(Base):
+    """One write: who made it, when, to which record, and the record before and after."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_entity_entity_key", "entity", "entity_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(200))  # the API key's name, or "cli:<user>"
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_key.id"))
+    action: Mapped[str] = mapped_column(String(20))  # create, update, delete, import
+    entity: Mapped[str] = mapped_column(String(30))  # partnership, municipality, need, offer
+    entity_key: Mapped[str] = mapped_column(String(80))  # the record's id or code
+    # The municipality a fact, need or offer belongs to, so its page can list them together.
+    municipality_code: Mapped[str | None] = mapped_column(String(80), index=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class NeedCategory(Base):
+    """A category of the needs/offers vocabulary (data/needs_vocabulary.csv)."""
+
+    __tablename__ = "need_category"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    group: Mapped[str] = mapped_column(String(40))
+    label_de: Mapped[str] = mapped_column(String(200))
+    label_en: Mapped[str] = mapped_column(String(200))
+    label_uk: Mapped[str] = mapped_column(String(200))
+    examples: Mapped[str | None] = mapped_column(Text)
+    basis: Mapped[str | None] = mapped_column(Text)  # the public programmes whose categories it follows
+    position: Mapped[int] = mapped_column(Integer)  # order in the vocabulary file
+
+
+class HromadaNeed(Base, Timestamped):
+    """A need a Ukrainian municipality declared: one per category, priority 1 (high) to 3 (low)."""
+
+    __tablename__ = "hromada_need"
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "category"),
+        CheckConstraint("priority BETWEEN 1 AND 3", name="priority"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"), index=True
+    )
+    category: Mapped[str] = mapped_column(ForeignKey("need_category.code"), index=True)
+    priority: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))
+    stated_on: Mapped[dt.date | None] = mapped_column(Date)  # when the need was stated
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class MunicipalityOffer(Base, Timestamped):
+    """What a German municipality offers in a category of the vocabulary."""
+
+    __tablename__ = "municipality_offer"
+    __table_args__ = (UniqueConstraint("municipality_id", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"), index=True
+    )
+    category: Mapped[str] = mapped_column(ForeignKey("need_category.code"), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}

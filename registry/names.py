@@ -236,7 +236,7 @@ class NameIndex:
             current = best.get(municipality_id)
             if current is None:
                 best[municipality_id] = NameMatch(municipality_id, score, key, exact)
-            elif score > current.score or exact and not current.exact:
+            elif score > current.score or (exact and not current.exact):
                 best[municipality_id] = NameMatch(
                     municipality_id,
                     max(score, current.score),

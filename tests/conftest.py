@@ -7,10 +7,15 @@ to run every database test on PostgreSQL; each test then gets a schema of its ow
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
 import uuid
-from collections.abc import Iterator
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -99,3 +104,96 @@ def loaded_sessions(loaded: Settings) -> Iterator[sessionmaker[Session]]:
 def search() -> MunicipalitySearch:
     """One name index for the run, as the app keeps one per process."""
     return MunicipalitySearch()
+
+
+# --- the HTTP API, served for real -------------------------------------------------------------------
+
+
+@contextmanager
+def serve(app: Any) -> Iterator[str]:
+    """Run ``app`` under uvicorn in a background thread on a free port; yield its base URL."""
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the API server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
+
+
+@dataclass(frozen=True)
+class LiveApi:
+    """A running API: its URL, its database settings and an editor and an admin key."""
+
+    url: str
+    settings: Settings
+    editor: dict[str, str]  # request headers carrying the key
+    admin: dict[str, str]
+
+
+def _keys(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
+    from registry.models import ApiKeyRole
+    from registry.repository import apikeys
+
+    engine = db.make_engine(settings)
+    try:
+        with db.transaction(db.make_sessionmaker(engine)) as session:
+            _, editor = apikeys.create_key(session, "test editor", ApiKeyRole.EDITOR)
+            _, admin = apikeys.create_key(session, "test admin", ApiKeyRole.ADMIN)
+    finally:
+        engine.dispose()
+    return {"Authorization": f"Bearer {editor}"}, {"Authorization": f"Bearer {admin}"}
+
+
+@pytest.fixture(scope="module")
+def subset_database(tmp_path_factory: pytest.TempPathFactory, subset_dir: Path) -> Iterator[Settings]:
+    """A database of the backend under test holding the subset, shared by one test module."""
+    for url in _fresh_database(tmp_path_factory.mktemp("api")):
+        settings = replace(
+            Settings(), database_url=url, data_dir=subset_dir, write_rate_limit_per_minute=100_000
+        )
+        db.upgrade(settings)
+        engine = db.make_engine(settings)
+        load_bundled(db.make_sessionmaker(engine), subset_dir, lambda _message: None)
+        engine.dispose()
+        yield settings
+
+
+@pytest.fixture(scope="module")
+def live_api(subset_database: Settings) -> Iterator[LiveApi]:
+    """The API over the module's subset database, served over real HTTP, with an editor and an admin key."""
+    from registry.api.app import create_app
+
+    editor, admin = _keys(subset_database)
+    with serve(create_app(subset_database)) as url:
+        yield LiveApi(url, subset_database, editor, admin)
+
+
+@pytest.fixture
+def start_server() -> Iterator[Callable[[Settings], str]]:
+    """Start more API servers (e.g. with other settings) for one test; each stops after the test."""
+    from registry.api.app import create_app
+
+    with ExitStack() as stack:
+        yield lambda settings: stack.enter_context(serve(create_app(settings)))
+
+
+@pytest.fixture(scope="session")
+def loaded_api(loaded: Settings) -> Iterator[str]:
+    """The API over the whole bundled data (read-only): its base URL."""
+    from registry.api.app import create_app
+
+    with serve(create_app(loaded)) as url:
+        yield url

@@ -44,6 +44,7 @@ def write_subset(target: Path) -> Path:
     _copy_rows("de/laender.csv", target, lambda r: r["land_code"] in LANDS)
     hromadas = _copy_rows("ua/hromadas.csv", target, lambda r: r["oblast_code"] in OBLASTS)
     _copy_rows("ua/special_status_cities.csv", target, lambda r: True)
+    _copy_rows("needs_vocabulary.csv", target, lambda r: True)
     prefixes = {code[:4] for code in OBLASTS}
     _copy_rows("ua/hromadas_ocha_incl_crimea_2023.csv", target, lambda r: r["ADM1_PCODE"] in prefixes)
     _copy_rows("ua/raions_ocha_2023.csv", target, lambda r: r["ADM1_PCODE"] in prefixes)

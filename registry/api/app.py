@@ -1,46 +1,230 @@
-"""The Litestar application factory."""
+"""The Litestar application factory.
+
+Route handlers come from one module per concern, each exporting ``ROUTES``; add a new module's
+routes to ``route_handlers()`` (or pass ``extra_handlers`` to ``create_app``). Handlers reach the
+shared name search as the ``search`` dependency (also ``app.state["search"]``) and the session
+factory as ``app.state["sessions"]``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+import inspect
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, Final
 
-from litestar import Litestar, MediaType, get
+import anyio
+import msgspec
+from litestar import Litestar, Request, Router, get
 from litestar.di import Provide
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, OpenAPIType, Parameter, Schema, SecurityScheme, Tag
+from litestar.routes import HTTPRoute
+from litestar.types import ControllerRouterHandler
 from sqlalchemy.orm import Session
 
 from registry import db
+from registry.api import exports, imports, municipalities, needs, partnerships, stats
+from registry.api.auth import IF_MATCH_PATTERN, SAFE_METHODS, provide_actor, write_rate_limit
+from registry.api.cache import DataGeneration, ReadCache, ResponseStore, StampWatcher
+from registry.api.deps import DbSession
+from registry.api.errors import READ, problem_response
+from registry.api.params import check_request
+from registry.api.schemas import HealthOut, forbidding_structs
 from registry.config import Settings
-from registry.repository import gazetteer as queries
+from registry.search import MunicipalitySearch
+
+CACHED_READS: Final = 4096  # answers of GET /api/... kept in memory until the data changes
+FINISHING_THREADS: Final = 16  # threads that only commit, roll back and close request sessions
+MAX_BODY_BYTES: Final = 1024 * 1024  # JSON bodies; the CSV import allows more (registry/api/imports.py)
+DESCRIPTION: Final = """Open registry of German-Ukrainian municipal partnerships.
+
+Reads are open. Writes need an API key (`Authorization: Bearer <key>`, created with
+`registry apikey create`) and, for an existing record, `If-Match` with the ETag you read: a stale
+ETag gets 412 and changes nothing. Errors are RFC 9457 problem details (`application/problem+json`)
+whose `errors` name the field at fault. Unknown query parameters are rejected (400).
+"""
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
-    """Build the app for ``settings`` (tests pass their own)."""
+@get("/health", sync_to_thread=True, tags=["meta"], responses=READ)
+def health(session: DbSession) -> HealthOut:
+    """Report that the app is up and the database answers."""
+    return HealthOut(status="ok", revision=db.current_revision(session.connection()))
+
+
+def route_handlers() -> list[ControllerRouterHandler]:
+    """Every route of the app, module by module."""
+    return [
+        health,
+        *municipalities.ROUTES,
+        *partnerships.ROUTES,
+        *needs.ROUTES,
+        *stats.ROUTES,
+        *exports.ROUTES,
+        *imports.ROUTES,
+    ]
+
+
+def _function(handler: HTTPRouteHandler) -> Any:
+    """The handler's own function (sync handlers are wrapped to run in a thread)."""
+    fn = handler.fn
+    while hasattr(fn, "func"):  # litestar.utils.sync.AsyncCallable, functools.partial
+        fn = fn.func
+    return fn
+
+
+def _operation_id(handler: HTTPRouteHandler, _method: Any, _components: Any) -> str:
+    return str(_function(handler).__name__)
+
+
+def openapi_config() -> OpenAPIConfig:
+    """The OpenAPI schema at /schema/openapi.json and Swagger UI at /schema (interactive docs)."""
+    return OpenAPIConfig(
+        title="registry",
+        version="1",
+        description=DESCRIPTION,
+        path="/schema",
+        render_plugins=[SwaggerRenderPlugin(path=["/", "/swagger"])],
+        operation_id_creator=_operation_id,
+        components=Components(
+            security_schemes={
+                "apiKey": SecurityScheme(
+                    type="http", scheme="bearer", description="an API key from `registry apikey create`"
+                )
+            }
+        ),
+        tags=[
+            Tag(name="municipalities", description="German and Ukrainian units, their facts and sources"),
+            Tag(name="partnerships", description="partnerships, their sources and history; bulk import"),
+            Tag(name="needs and offers", description="the vocabulary, hromadas' needs, German offers"),
+            Tag(name="statistics"),
+            Tag(name="exports", description="CSV and GeoJSON of any filtered list, streamed"),
+            Tag(name="audit"),
+        ],
+    )
+
+
+def _restore_constraints(prop: Schema, exact: dict[str, Any]) -> None:
+    """Copy bounds and item patterns from msgspec's schema of a field onto Litestar's."""
+    branch = next((b for b in exact.get("anyOf", [exact]) if b.get("type") != "null"), exact)
+    for key, attribute in (("minimum", "minimum"), ("maximum", "maximum")):
+        if key in branch and getattr(prop, attribute) is None:
+            setattr(prop, attribute, branch[key])
+    items = branch.get("items")
+    if items and "pattern" in items:
+        for array in [prop, *(prop.one_of or [])]:
+            if isinstance(array, Schema) and array.type == OpenAPIType.ARRAY:
+                array.items = Schema(
+                    type=OpenAPIType.STRING, pattern=items["pattern"], description=items.get("description")
+                )
+
+
+def _complete_schema(app: Litestar) -> None:
+    """Say in the schema what Litestar cannot infer: each operation's docstring, that bodies forbid
+    unknown fields, and that If-Match is required."""
+    schema = app.openapi_schema
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or route.path_format not in (schema.paths or {}):
+            continue
+        item = schema.paths[route.path_format]  # type: ignore[index]
+        for method, (handler, _model) in route.route_handler_map.items():
+            operation = getattr(item, method.lower(), None)
+            doc = inspect.getdoc(_function(handler))
+            if operation is not None and doc and not handler.description:
+                summary, _, rest = doc.partition("\n\n")
+                operation.summary = " ".join(summary.split())
+                operation.description = rest.strip() or None
+    components = schema.components.schemas or {}
+    for cls in forbidding_structs():
+        component = components.get(cls.__name__)
+        if component is None:
+            continue
+        component.additional_properties = False
+        # Litestar drops some constraints (a minimum of 0, patterns of list items); msgspec's own
+        # schema of the same type keeps them.
+        exact = msgspec.json.schema(cls)["$defs"][cls.__name__]["properties"]
+        for name, prop in (component.properties or {}).items():
+            if isinstance(prop, Schema) and name in exact:
+                _restore_constraints(prop, exact[name])
+    for item in (schema.paths or {}).values():
+        for operation in (item.patch, item.delete, item.put, item.post):
+            for parameter in operation.parameters or [] if operation else []:
+                if isinstance(parameter, Parameter) and parameter.name == "If-Match":
+                    parameter.required = True
+                    parameter.schema = Schema(
+                        type=OpenAPIType.STRING, pattern=IF_MATCH_PATTERN, description=parameter.description
+                    )
+
+
+def _finish(session: Session, commit: bool) -> None:
+    """End a request's session: commit it whole, or roll it back whole."""
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    search: MunicipalitySearch | None = None,
+    extra_handlers: Sequence[ControllerRouterHandler] = (),
+    cached_reads: int = CACHED_READS,
+) -> Litestar:
+    """Build the app for ``settings`` (tests pass their own); ``cached_reads=0`` turns the read cache off."""
     settings = settings or Settings.from_env()
     engine = db.make_engine(settings)
     factory = db.make_sessionmaker(engine)
+    names = search or MunicipalitySearch()
 
-    def provide_session() -> Iterator[Session]:
-        with db.transaction(factory) as session:
+    # Commit or roll back in threads of their own: Litestar would run a sync generator's cleanup in
+    # the shared worker threads, and when all of those wait for a pooled connection, the sessions
+    # holding the connections could never finish (a deadlock under load).
+    finishing = anyio.CapacityLimiter(FINISHING_THREADS)
+
+    generation = DataGeneration()
+    watcher = StampWatcher(factory, generation)
+
+    async def provide_session(request: Request[Any, Any, Any]) -> AsyncIterator[Session]:
+        session = factory()  # connects lazily, in the handler's thread
+        try:
             yield session
+        except BaseException:
+            await anyio.to_thread.run_sync(_finish, session, False, limiter=finishing)
+            raise
+        await anyio.to_thread.run_sync(_finish, session, True, limiter=finishing)
+        if request.method not in SAFE_METHODS:
+            generation.bump()  # committed: cached reads are outdated
 
-    @get("/health", sync_to_thread=True)
-    def health(session: Session) -> dict[str, Any]:
-        """Report that the app is up and the database answers."""
-        return {"status": "ok", "revision": db.current_revision(session.connection())}
+    def provide_search() -> MunicipalitySearch:
+        return names
 
-    @get("/", media_type=MediaType.HTML, sync_to_thread=True)
-    def index(session: Session) -> str:
-        """Show the headline counts."""
-        figures = queries.statistics(session)
-        rows = "".join(f"<tr><td>{k}</td><td>{v:,}</td></tr>" for k, v in figures["municipalities"].items())
-        return (
-            f"<!doctype html><html lang=en><title>registry</title><h1>registry</h1>"
-            f"<p>{figures['partnerships']['total']} partnerships</p><table>{rows}</table></html>"
-        )
-
-    return Litestar(
-        [health, index],
-        dependencies={"session": Provide(provide_session, sync_to_thread=True)},
-        on_shutdown=[engine.dispose],
+    # One router for all handlers: registering handlers of one path one by one would make Litestar
+    # wrap the earlier ones for sync_to_thread again on every registration (litestar 2.25).
+    app = Litestar(
+        [
+            Router(path="/", route_handlers=[*route_handlers(), *extra_handlers]),
+        ],
+        dependencies={
+            "session": Provide(provide_session),
+            "search": Provide(provide_search, sync_to_thread=False),
+            "actor": Provide(provide_actor, sync_to_thread=True),
+        },
+        exception_handlers={Exception: problem_response},
+        before_request=check_request,
+        middleware=[
+            ReadCache(ResponseStore(cached_reads), generation),
+            write_rate_limit(settings.write_rate_limit_per_minute).middleware,
+        ],
+        openapi_config=openapi_config(),
+        request_max_body_size=MAX_BODY_BYTES,
+        state={"settings": settings, "sessions": factory, "search": names},  # type: ignore[arg-type]
+        on_startup=[watcher.start],
+        on_shutdown=[watcher.stop, engine.dispose],
     )
+    _complete_schema(app)
+    return app

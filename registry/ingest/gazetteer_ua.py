@@ -16,7 +16,7 @@ from registry.errors import IngestError, Problem
 from registry.geo import polygon_centre, weighted_centre
 from registry.ingest import datasets
 from registry.ingest.csvfile import Row, read_rows
-from registry.ingest.records import MunicipalityRecord, Name, Values
+from registry.ingest.records import MunicipalityRecord, Values
 from registry.names import NameKind
 
 KATOTTH = re.compile(r"UA\d{17}")

@@ -26,8 +26,10 @@ from registry.ingest.gazetteer_ua import german, read_ukrainian_gazetteer
 from registry.ingest.local_units import LocalUnits
 from registry.ingest.partnerships import Gazetteer, PartnershipFile, UnplacedRow, read_partnership_file
 from registry.ingest.records import MunicipalityRecord
+from registry.ingest.vocabulary import read_vocabulary
 from registry.names import Candidate, IndexedName, NameIndex, NameKind, fold, names_for
 from registry.repository import loading as repository
+from registry.repository import needs as needs_repository
 
 Progress = Callable[[str], None]
 
@@ -147,6 +149,7 @@ def load_bundled(factory: sessionmaker[Session], data_dir: Path, progress: Progr
     """Load every bundled file; idempotent, and all-or-nothing."""
     started = time.perf_counter()
     records, partnerships, report = read_bundled(data_dir, progress)
+    categories = read_vocabulary(data_dir)
     cited = [(url, citation) for p in partnerships.partnerships for url, citation, _role in p.sources]
     with transaction(factory) as session:
         source_ids = repository.sync_sources(session, [*datasets.ALL, *cited])
@@ -156,5 +159,6 @@ def load_bundled(factory: sessionmaker[Session], data_dir: Path, progress: Progr
             session, partnerships.partnerships, source_ids, datasets.PARTNERSHIPS.path
         )
         repository.sync_unresolved(session, datasets.PARTNERSHIPS.path, partnerships.unplaced)
+        needs_repository.sync_categories(session, categories)
     report.seconds = time.perf_counter() - started
     return report

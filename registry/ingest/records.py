@@ -12,7 +12,6 @@ from typing import Any
 from registry.errors import Problem
 from registry.ingest.csvfile import Row
 
-
 Name = tuple[str | None, str, str]  # (name, lang, kind)
 Code = tuple[str, str, str | None]  # (code, scheme, label)
 

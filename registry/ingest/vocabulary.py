@@ -1,16 +1,18 @@
-"""Read the needs/offers vocabulary: the categories hromadas state needs in and German municipalities offer."""
+"""Read the needs/offers vocabulary: the categories of hromadas' needs and German municipalities' offers."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from registry.errors import IngestError, Problem
 from registry.ingest.csvfile import read_rows
 from registry.ingest.datasets import Dataset
 from registry.ingest.records import Values
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 VOCABULARY: Final = Dataset(
     "needs_vocabulary.csv",

@@ -153,7 +153,7 @@ def sync_municipalities(
     for chunk in _chunks([_municipality_row(r, source_ids) for r in new]):
         session.execute(insert(Municipality), [{**row, "version": 1} for row in chunk])
     if changed:
-        table = cast(Table, Municipality.__table__)
+        table = cast("Table", Municipality.__table__)
         changed_rows = [{**_municipality_row(r, source_ids), "b_id": existing[r.code][0]} for r in changed]
         statement = (
             update(table)
@@ -173,7 +173,7 @@ def sync_municipalities(
 
 
 def _link_parents(session: Session, records: Sequence[MunicipalityRecord], ids: dict[str, int]) -> None:
-    table = cast(Table, Municipality.__table__)
+    table = cast("Table", Municipality.__table__)
     rows = [
         {
             "b_id": ids[r.code],

@@ -1,0 +1,219 @@
+"""Query parameters shared by the lists, the exports and the statistics, as Litestar dependencies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Final, Literal, TypeAlias
+
+from litestar import Request, Response
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import ValidationException
+from litestar.params import FromQuery, PathParameter, QueryParameter
+
+from registry.api.deps import DbSession, Search
+from registry.api.schemas import CODE_PATTERN, NO_NUL
+from registry.models import Confidence, Country, Level, PartnershipKind, PartnershipStatus, WarStatus
+from registry.repository.municipalities import MunicipalityFilter
+from registry.repository.partnerships import PartnershipFilter
+
+SEARCH_DEPTH: Final = 200  # how many name-search hits a filtered search considers
+MAX_PAGE: Final = 500
+
+
+def code_param(description: str) -> Any:
+    """A query parameter holding a code."""
+    return QueryParameter(pattern=CODE_PATTERN, max_length=80, description=description)
+
+
+YearParam = Annotated[int | None, QueryParameter(ge=1900, le=2100)]
+MunicipalitySort = Literal["relevance", "name", "-name", "population", "-population", "code", "-code"]
+PartnershipSort = Literal[
+    "id",
+    "-id",
+    "start_year",
+    "-start_year",
+    "de_name",
+    "-de_name",
+    "ua_name",
+    "-ua_name",
+    "updated_at",
+    "-updated_at",
+]
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="page size")]
+Offset = Annotated[int, QueryParameter(ge=0, le=10_000_000, description="items to skip")]
+RecordId = Annotated[int, PathParameter(ge=1, le=2_147_483_647)]
+PathCode = Annotated[
+    str, PathParameter(pattern=CODE_PATTERN, max_length=80, description="any code of the unit")
+]
+
+
+@dataclass(frozen=True)
+class MunicipalityQuery:
+    """A municipality filter, its sort, and the search scores of a name query."""
+
+    filter: MunicipalityFilter
+    sort: str
+    scores: dict[int, float]
+
+
+def municipality_query(
+    session: DbSession,
+    search: Search,
+    q: Annotated[
+        str | None,
+        QueryParameter(
+            max_length=200, pattern=NO_NUL, description="a name in any spelling: Charkiw, Kharkiv, Харків"
+        ),
+    ] = None,
+    country: FromQuery[Country | None] = None,
+    level: Annotated[list[Level] | None, QueryParameter(description="repeat for several")] = None,
+    region: Annotated[str | None, code_param("code of the Land or oblast")] = None,
+    district: Annotated[str | None, code_param("code of the Kreis or raion")] = None,
+    population_min: Annotated[int | None, QueryParameter(ge=-(2**31), le=2**31 - 1)] = None,
+    population_max: Annotated[int | None, QueryParameter(ge=-(2**31), le=2**31 - 1)] = None,
+    war_status: Annotated[list[WarStatus] | None, QueryParameter(description="repeat for several")] = None,
+    has_partner: Annotated[
+        bool | None, QueryParameter(description="with (true) or without (false) partnerships")
+    ] = None,
+    sort: Annotated[
+        MunicipalitySort | None,
+        QueryParameter(description="default: relevance with q, else name; ties by id"),
+    ] = None,
+) -> MunicipalityQuery:
+    """Filter municipalities; ``q`` runs the core name search and keeps its best hits."""
+    ids: list[int] | None = None
+    scores: dict[int, float] = {}
+    if q is not None and q.strip():
+        matches = search.index(session).search(
+            q, country=country.value if country else None, limit=SEARCH_DEPTH
+        )
+        ids = [m.municipality_id for m in matches]
+        scores = {m.municipality_id: m.score for m in matches}
+    chosen = sort or ("relevance" if ids is not None else "name")
+    return MunicipalityQuery(
+        MunicipalityFilter(
+            country=country.value if country else None,
+            levels=[lv.value for lv in level or []],
+            region=region,
+            district=district,
+            population_min=population_min,
+            population_max=population_max,
+            war_statuses=[w.value for w in war_status or []],
+            has_partner=has_partner,
+            ids=ids,
+        ),
+        chosen,
+        scores,
+    )
+
+
+@dataclass(frozen=True)
+class PartnershipQuery:
+    filter: PartnershipFilter
+    sort: str
+
+
+def partnership_query(
+    land: Annotated[str | None, code_param("German partner is or lies in this Land (2-digit key)")] = None,
+    kreis: Annotated[str | None, code_param("German partner is or lies in this Kreis (5-digit key)")] = None,
+    municipality: Annotated[str | None, code_param("German partner's code")] = None,
+    oblast: Annotated[str | None, code_param("Ukrainian partner is or lies in this oblast")] = None,
+    raion: Annotated[str | None, code_param("Ukrainian partner is or lies in this raion")] = None,
+    hromada: Annotated[str | None, code_param("Ukrainian partner's code (a settlement's resolves)")] = None,
+    kind: Annotated[list[PartnershipKind] | None, QueryParameter(description="repeat for several")] = None,
+    status: Annotated[
+        list[PartnershipStatus] | None, QueryParameter(description="repeat for several")
+    ] = None,
+    confidence: Annotated[list[Confidence] | None, QueryParameter(description="repeat for several")] = None,
+    start_year_min: YearParam = None,
+    start_year_max: YearParam = None,
+    topic: Annotated[str | None, QueryParameter(pattern=r"^[a-z][a-z0-9_]{0,59}$")] = None,
+    text: Annotated[
+        str | None,
+        QueryParameter(
+            max_length=200,
+            pattern=NO_NUL,
+            description="a partner's name in any spelling, or words of the notes",
+        ),
+    ] = None,
+    sort: Annotated[PartnershipSort, QueryParameter(description="ties are broken by id")] = "id",
+) -> PartnershipQuery:
+    """Filter partnerships."""
+    return PartnershipQuery(
+        PartnershipFilter(
+            land=land,
+            kreis=kreis,
+            municipality=municipality,
+            oblast=oblast,
+            raion=raion,
+            hromada=hromada,
+            kinds=[k.value for k in kind or []],
+            statuses=[s.value for s in status or []],
+            confidences=[c.value for c in confidence or []],
+            start_year_min=start_year_min,
+            start_year_max=start_year_max,
+            topic=topic,
+            text=text,
+        ),
+        sort,
+    )
+
+
+MunicipalityFilters: TypeAlias = NamedDependency[MunicipalityQuery]
+PartnershipFilters: TypeAlias = NamedDependency[PartnershipQuery]
+MUNICIPALITY_QUERY: Final = {"filters": Provide(municipality_query, sync_to_thread=True)}
+PARTNERSHIP_QUERY: Final = {"filters": Provide(partnership_query, sync_to_thread=False)}
+
+
+def _allowed_query_names(request: Request[Any, Any, Any]) -> frozenset[str] | None:
+    """The query parameters the OpenAPI schema documents for this operation (None: not documented)."""
+    app = request.app
+    table: dict[tuple[str, str], frozenset[str]] | None = app.state.get("query_parameters")
+    if table is None:
+        table = {}
+        for path, item in (app.openapi_schema.paths or {}).items():
+            for method in ("get", "put", "post", "delete", "patch", "head", "options"):
+                operation = getattr(item, method, None)
+                if operation is not None:
+                    table[path, method.upper()] = frozenset(
+                        p.name for p in operation.parameters or [] if getattr(p, "param_in", None) == "query"
+                    )
+        app.state["query_parameters"] = table
+    return table.get((request.scope.get("path_template", ""), request.method))
+
+
+def _route_methods(request: Request[Any, Any, Any]) -> frozenset[str]:
+    """Every method the request's path answers (Litestar's own OPTIONS answer can miss some)."""
+    app = request.app
+    table: dict[str, frozenset[str]] | None = app.state.get("route_methods")
+    if table is None:
+        table = {}
+        for route in app.routes:
+            table[route.path_format] = table.get(route.path_format, frozenset()) | frozenset(route.methods)
+        app.state["route_methods"] = table
+    return table.get(request.scope.get("path_template", ""), frozenset({"OPTIONS"}))
+
+
+def check_request(request: Request[Any, Any, Any]) -> Response[None] | None:
+    """Answer OPTIONS with every allowed method, and 400 to an unknown query parameter, instead of
+    ignoring a typo."""
+    if request.method == "OPTIONS":
+        return Response(None, status_code=204, headers={"Allow": ", ".join(sorted(_route_methods(request)))})
+    allowed = _allowed_query_names(request)
+    if allowed is None:
+        return None
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise ValidationException(
+            "unknown query parameter(s)",
+            extra=[
+                {
+                    "key": name,
+                    "source": "query",
+                    "message": "unknown query parameter; this operation accepts: "
+                    + (", ".join(sorted(allowed)) or "none"),
+                }
+                for name in unknown
+            ],
+        )
+    return None

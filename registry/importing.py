@@ -1,0 +1,356 @@
+"""Bulk import of partnerships from CSV: check and place every row first, then write all or nothing.
+
+The file has the columns of data/partnerships.csv (other columns are ignored), so the bundled file and
+files exported by coordinators can both be imported. Each side is given by a code (AGS, Kreis or Land
+key, KATOTTH of a hromada or of a settlement in it) or by a name in any spelling, resolved with the
+core name search; a name that is unknown or ambiguous is a problem reported with the best candidates.
+A pair already in the registry is updated from the row's non-empty cells, so importing a file twice
+changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+
+from registry.errors import IngestError, Problem, UnprocessableError
+from registry.ingest.csvfile import Row, iter_rows
+from registry.ingest.partnerships import CONFIDENCES, INTENT, OCCUPIED_REASON, PROJECT, STATUS_RULES, URL
+from registry.ingest.records import Values
+from registry.models import PartnershipKind, PartnershipStatus
+from registry.names import level_hint
+from registry.repository import partnership_edits as edits
+from registry.repository import partnerships as records
+from registry.repository.common import SourceSpec
+from registry.repository.municipalities import units
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from sqlalchemy.orm import Session
+
+    from registry.repository.audit import Actor
+    from registry.search import MunicipalitySearch
+
+REQUIRED: Final = ("kind", "source")
+DE_COLUMNS: Final = ("de_code", "de_name")
+UA_COLUMNS: Final = ("ua_code", "ua_settlement_code", "ua_name_en", "ua_name_de", "ua_name_uk", "ua_name")
+KINDS: Final = frozenset(k.value for k in PartnershipKind) | {"project/solidarity", "unknown"}
+STATUSES: Final = frozenset(s.value for s in PartnershipStatus)
+# Levels a row's de_level/ua_level admits: the source's "stadt" may be registered as a Gemeinde and back.
+LEVELS: Final[dict[str, frozenset[str]]] = {
+    "stadt": frozenset({"stadt", "gemeinde", "gemeindeverband", "stadtbezirk"}),
+    "gemeinde": frozenset({"stadt", "gemeinde", "gemeindeverband", "stadtbezirk"}),
+    "kreis": frozenset({"kreis"}),
+    "land": frozenset({"land"}),
+    "hromada": frozenset({"hromada", "city_special_status"}),
+    "raion": frozenset({"raion"}),
+    "oblast": frozenset({"oblast"}),
+    "city_special_status": frozenset({"city_special_status"}),
+}
+CANDIDATES: Final = 5
+SEARCH_DEPTH: Final = 25
+# Two exact hits whose ranks differ by less than this are ambiguous. The rank adds up to 8 points for
+# size, so Frankfurt am Main and Frankfurt (Oder) (1.3 apart) stay ambiguous, while an exact hit on a
+# town's own name beats a village of the same name in another hromada (settlement names weigh 0.85,
+# about 13 points less).
+AMBIGUITY_MARGIN: Final = 5.0
+TOPIC: Final = re.compile(r"[a-z][a-z0-9_]{0,59}")
+
+
+@dataclass
+class Placed:
+    """A row whose two sides are known, with the values to write."""
+
+    row: Row
+    de_code: str
+    ua_code: str
+    spec: edits.PartnershipSpec
+    explicit: dict[str, Any]  # the fields the row sets, for updating a pair that exists
+    existing: dict[str, Any] | None = None
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, in a dry run, would do), row by row."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dry_run: bool = False
+    items: list[dict[str, Any]] = field(default_factory=list)  # line, row id, partnership id, action
+
+
+class Resolver:
+    """Place a partner by code or by name, against the database and the core name search."""
+
+    def __init__(self, session: Session, search: MunicipalitySearch) -> None:
+        self.session = session
+        self.search = search
+
+    def by_code(self, code: str) -> dict[str, Any] | None:
+        found = units(self.session, codes=[code])
+        return found[0] if found else None
+
+    def by_name(
+        self, name: str, *, country: str, levels: frozenset[str] | None, region: str | None
+    ) -> tuple[dict[str, Any] | None, str, list[str]]:
+        """Return the unit, or None with the reason and the best candidates."""
+        matches = self.search.index(self.session).search(name, country=country, limit=SEARCH_DEPTH)
+        by_id = {u["id"]: u for u in units(self.session, ids=[m.municipality_id for m in matches])}
+        fitting = [
+            m
+            for m in matches
+            if (levels is None or by_id[m.municipality_id]["level"] in levels)
+            and (region is None or _in_region(by_id[m.municipality_id], region))
+        ]
+        exact = [m for m in fitting if m.exact]
+        if len(exact) == 1 or (len(exact) > 1 and exact[0].score - exact[1].score >= AMBIGUITY_MARGIN):
+            return by_id[exact[0].municipality_id], "", []
+        shown = [_label(by_id[m.municipality_id]) for m in (exact or fitting or matches)[:CANDIDATES]]
+        if len(exact) > 1:
+            return None, f"ambiguous name {name!r}: {len(exact)} units match it exactly", shown
+        narrowed = " with that level and region" if levels or region else ""
+        return None, f"no {country} unit named {name!r}{narrowed}", shown
+
+
+def _label(unit: Mapping[str, Any]) -> str:
+    region = f", {unit['region_name']}" if unit["region_name"] and unit["region_code"] != unit["code"] else ""
+    return f"{unit['code']} {unit['name_official']} ({unit['level']}{region})"
+
+
+def _in_region(unit: Mapping[str, Any], region: str) -> bool:
+    wanted = level_hint(region)[0]
+    names = (unit[k] for k in ("region_name", "region_name_de", "region_name_en", "region_name_uk"))
+    return region == unit["region_code"] or any(n and level_hint(n)[0] == wanted for n in names)
+
+
+def _kind(value: str, note: str | None) -> str:
+    """Map the kinds of data/partnerships.csv onto the registry's, as the loader does."""
+    if value == "project/solidarity":
+        return "project" if note and PROJECT.search(note) else "solidarity"
+    if value == "unknown":
+        return "letter_of_intent" if note and INTENT.search(note) else "other"
+    return value
+
+
+def _derived_status(note: str | None, ua: Mapping[str, Any]) -> tuple[str, str | None]:
+    for status, pattern, reason in STATUS_RULES:
+        if note and pattern.search(note):
+            return status, reason
+    if ua["war_status"] == "occupied":
+        return "paused", OCCUPIED_REASON
+    return "active", None
+
+
+def _sources(source: str, note: str | None) -> list[tuple[SourceSpec, str]]:
+    """The row's source, then every further URL its note cites (as the loader reads them)."""
+    primary = source.strip()
+    found = [(SourceSpec(url=primary if primary.startswith("http") else None, citation=primary), "primary")]
+    for url in URL.findall(note or ""):
+        url = url.rstrip(".")
+        if all(url != spec.key for spec, _ in found):
+            found.append((SourceSpec(url=url, citation=url), "also"))
+    return found
+
+
+class _Reader:
+    """Check one file's rows, placing both sides of each."""
+
+    def __init__(self, resolver: Resolver) -> None:
+        self.resolver = resolver
+        self.problems: list[Problem] = []
+        self.values = Values(self.problems)
+
+    def side(self, row: Row, country: str) -> dict[str, Any] | None:
+        columns = DE_COLUMNS if country == "DE" else UA_COLUMNS
+        prefix = country.lower()
+        for column in columns:
+            if column.endswith("code") and (code := row.get(column)):
+                unit = self.resolver.by_code(code)
+                if unit is None or unit["country"] != country:
+                    where = (
+                        "in the registry" if unit is None else f"in {country} (it is in {unit['country']})"
+                    )
+                    self.problems.append(row.problem(column, f"unknown code {code!r}: no unit {where}"))
+                    return None
+                return unit
+        names = [(c, n) for c in columns if not c.endswith("code") and (n := row.get(c))]
+        if not names:
+            self.problems.append(
+                row.problem(columns[0], f"the {country} partner has neither a code nor a name")
+            )
+            return None
+        level = row.get(f"{prefix}_level")
+        levels = LEVELS.get(level) if level else None
+        if level and levels is None:
+            self.problems.append(row.problem(f"{prefix}_level", f"unknown level {level!r}"))
+            return None
+        region = row.get("de_state" if country == "DE" else "ua_oblast")
+        column, name = names[0]
+        unit, reason, candidates = self.resolver.by_name(name, country=country, levels=levels, region=region)
+        if unit is None:
+            self.problems.append(Problem(reason, row.file, row.line, column, tuple(candidates)))
+        return unit
+
+    def read(self, row: Row) -> Placed | None:
+        before = len(self.problems)
+        kind = self.values.choice(row, "kind", set(KINDS))
+        status = self.values.choice(row, "status", set(STATUSES), required=False)
+        confidence = self.values.choice(row, "confidence", set(CONFIDENCES), required=False)
+        year_column = "since" if row.get("since") is not None else "start_year"
+        year = self.values.integer(row, year_column)
+        if year is not None and not 1900 <= year <= 2100:
+            self.problems.append(row.problem(year_column, f"year {year} outside 1900-2100"))
+        start, end = self.values.date(row, "start_date"), self.values.date(row, "end_date")
+        source = self.values.text(row, "source", required=True)
+        note = row.get("note") or row.get("notes")
+        topics = [t.strip() for t in (row.get("topics") or "").split(";") if t.strip()]
+        for topic in topics:
+            if not TOPIC.fullmatch(topic):
+                self.problems.append(row.problem("topics", f"malformed topic {topic!r} (lower-case code)"))
+        german, ukrainian = self.side(row, "DE"), self.side(row, "UA")
+        if (
+            len(self.problems) > before
+            or german is None
+            or ukrainian is None
+            or kind is None
+            or source is None
+        ):
+            return None
+        explicit: dict[str, Any] = {"kind": _kind(kind, note)}
+        for name, value in (
+            ("status", status),
+            ("confidence", confidence),
+            ("start_year", year),
+            ("start_date", start),
+            ("end_date", end),
+            ("notes", note),
+        ):
+            if value is not None:
+                explicit[name] = value
+        derived_status, reason = (status, None) if status else _derived_status(note, ukrainian)
+        spec = edits.PartnershipSpec(
+            de_code=german["code"],
+            ua_code=ukrainian["code"],
+            kind=explicit["kind"],
+            kind_source=kind,
+            status=derived_status or "active",
+            status_reason=reason,
+            start_year=year,
+            start_date=start,
+            end_date=end,
+            notes=note,
+            confidence=confidence,
+            topics=topics,
+            sources=_sources(source, note),
+        )
+        return Placed(row, german["code"], ukrainian["code"], spec, explicit)
+
+
+def check_file(session: Session, search: MunicipalitySearch, content: bytes, label: str) -> list[Placed]:
+    """Check and place every row; raise IngestError listing every problem (line, column, candidates)."""
+    reader = _Reader(Resolver(session, search))
+    placed: list[Placed] = []
+    seen: dict[tuple[str, str], int] = {}
+    rows = list(iter_rows(content, REQUIRED, label=label))
+    if not rows:
+        raise IngestError([Problem("the file has a header but no rows", file=label, line=2)])
+    header = set(rows[0].values)
+    for country, columns in (("DE", DE_COLUMNS), ("UA", UA_COLUMNS)):
+        if not header & set(columns):
+            raise IngestError(
+                [
+                    Problem(
+                        f"no column names the {country} partner; expected one of {', '.join(columns)}",
+                        file=label,
+                        line=1,
+                    )
+                ]
+            )
+    for row in rows:
+        item = reader.read(row)
+        if item is None:
+            continue
+        pair = (item.de_code, item.ua_code)
+        if pair in seen:
+            reader.problems.append(
+                row.problem(
+                    "ua_code" if row.get("ua_code") else None,
+                    f"duplicate pair {item.de_code} - {item.ua_code}, already on line {seen[pair]}",
+                )
+            )
+            continue
+        seen[pair] = row.line
+        item.existing = _existing(session, item)
+        try:
+            edits.check_dates({**(item.existing or {}), **item.explicit})
+        except UnprocessableError as error:
+            reader.problems.append(row.problem(error.field, str(error)))
+            continue
+        placed.append(item)
+    if reader.problems:
+        raise IngestError(reader.problems)
+    return placed
+
+
+def _existing(session: Session, item: Placed) -> dict[str, Any] | None:
+    german, ukrainian = units(session, codes=[item.de_code, item.ua_code])
+    return records.find_pair(session, german["id"], ukrainian["id"])
+
+
+def _changes(item: Placed) -> dict[str, Any]:
+    assert item.existing is not None
+    return {k: v for k, v in item.explicit.items() if item.existing[k] != v}
+
+
+def import_partnerships(
+    session: Session,
+    search: MunicipalitySearch,
+    content: bytes,
+    label: str,
+    actor: Actor,
+    *,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Check the whole file, then create or update every row in the caller's transaction."""
+    placed = check_file(session, search, content, label)
+    report = ImportReport(rows=len(placed), dry_run=dry_run)
+    for item in placed:
+        existing = item.existing
+        topics = item.spec.topics or None
+        if existing is None:
+            action = "create"
+            pid = None if dry_run else edits.create_partnership(session, item.spec, actor, action="import")
+            report.created += 1
+        else:
+            pid = existing["id"]
+            cited = {s["url"] or s["citation"] for s in existing["sources"]}
+            new_sources = [s for s in item.spec.sources if s[0].key not in cited]
+            if (
+                _changes(item)
+                or new_sources
+                or (topics is not None and sorted(set(topics)) != existing["topics"])
+            ):
+                action = "update"
+                report.updated += 1
+                if not dry_run:
+                    edits.update_partnership(
+                        session,
+                        pid,
+                        existing["version"],
+                        item.explicit,
+                        actor,
+                        topics=topics,
+                        sources=new_sources,
+                        action="import",
+                    )
+            else:
+                action = "unchanged"
+                report.unchanged += 1
+        report.items.append(
+            {"line": item.row.line, "row_id": item.row.get("id"), "partnership_id": pid, "action": action}
+        )
+    return report

@@ -1,0 +1,291 @@
+"""Municipalities: filtered lists, the page of facts, and edits of facts with their sources."""
+
+from __future__ import annotations
+
+# Runtime imports: the filter dataclass reaches Litestar, which resolves its annotations.
+from collections.abc import Iterator, Mapping, Sequence  # noqa: TC003
+from dataclasses import dataclass
+from typing import Any, Final, cast
+
+from sqlalchemy import ColumnElement, Select, Table, case, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from registry.errors import UnprocessableError
+from registry.models import Municipality, MunicipalityName, Partnership, Source
+from registry.names import NameKind
+from registry.repository.audit import Actor, record_event
+from registry.repository.common import SourceSpec, compare_and_set, id_of, municipality_row, source_id
+
+TABLE: Final = cast("Table", Municipality.__table__)
+SORTS: Final = ("name", "-name", "population", "-population", "code", "-code", "relevance")
+
+# Editable facts and the column that holds each one's source: a fact never changes without its source.
+FACT_SOURCE: Final[dict[str, str]] = {
+    "population": "population_source_id",
+    "population_date": "population_source_id",
+    "lat": "coordinates_source_id",
+    "lon": "coordinates_source_id",
+    "war_status": "war_status_source_id",
+    "war_status_date": "war_status_source_id",
+    "occupied_since": "war_status_source_id",
+    "occupation_ended": "war_status_source_id",
+    "idp_registered": "idp_source_id",
+    "idp_date": "idp_source_id",
+    "distance_to_russia_km": "distance_source_id",
+    "damage_note": "damage_source_id",
+}
+UKRAINIAN_FACTS: Final = frozenset(
+    {
+        "war_status",
+        "war_status_date",
+        "occupied_since",
+        "occupation_ended",
+        "idp_registered",
+        "idp_date",
+        "distance_to_russia_km",
+        "damage_note",
+    }
+)
+SOURCE_GROUPS: Final[dict[str, str]] = {
+    "population": "population_source_id",
+    "coordinates": "coordinates_source_id",
+    "war_status": "war_status_source_id",
+    "idp": "idp_source_id",
+    "distance_to_russia": "distance_source_id",
+    "damage": "damage_source_id",
+}
+# Kinds of names worth showing on a page; settlements (villages of a hromada) would drown them.
+SHOWN_NAME_KINDS: Final = tuple(k.value for k in NameKind if k is not NameKind.SETTLEMENT)
+
+
+@dataclass(frozen=True)
+class MunicipalityFilter:
+    """Which municipalities to list; every field narrows the list."""
+
+    country: str | None = None
+    levels: Sequence[str] = ()
+    region: str | None = None  # code of the Land or oblast they lie in
+    district: str | None = None  # code of the Kreis or raion they lie in
+    population_min: int | None = None
+    population_max: int | None = None
+    war_statuses: Sequence[str] = ()
+    has_partner: bool | None = None
+    ids: Sequence[int] | None = None  # the hits of a name search, best first
+
+
+_region = aliased(Municipality, name="region")
+_district = aliased(Municipality, name="district")
+
+
+def _partner_count() -> Any:
+    m = Municipality
+    return (
+        select(func.count())
+        .where(or_(Partnership.de_municipality_id == m.id, Partnership.ua_municipality_id == m.id))
+        .correlate(m)
+        .scalar_subquery()
+    )
+
+
+def _where(f: MunicipalityFilter) -> list[ColumnElement[bool]]:
+    m = Municipality
+    clauses: list[ColumnElement[bool]] = []
+    if f.country:
+        clauses.append(m.country == f.country)
+    if f.levels:
+        clauses.append(m.level.in_(list(f.levels)))
+    if f.region:
+        clauses.append(m.region_id == id_of(f.region))
+    if f.district:
+        clauses.append(m.district_id == id_of(f.district))
+    if f.population_min is not None:
+        clauses.append(m.population >= f.population_min)
+    if f.population_max is not None:
+        clauses.append(m.population <= f.population_max)
+    if f.war_statuses:
+        clauses.append(m.war_status.in_(list(f.war_statuses)))
+    if f.has_partner is not None:
+        partnered = exists().where(
+            or_(Partnership.de_municipality_id == m.id, Partnership.ua_municipality_id == m.id)
+        )
+        clauses.append(partnered if f.has_partner else ~partnered)
+    if f.ids is not None:
+        clauses.append(m.id.in_(list(f.ids)))
+    return clauses
+
+
+def _select(f: MunicipalityFilter, sort: str) -> Select[*tuple[Any, ...]]:
+    m = Municipality
+    statement = (
+        select(
+            m.id,
+            m.code,
+            m.country,
+            m.level,
+            m.subtype,
+            m.name,
+            m.name_official,
+            m.name_de,
+            m.name_en,
+            m.name_uk,
+            _region.code.label("region_code"),
+            _region.name.label("region_name"),
+            _district.code.label("district_code"),
+            _district.name.label("district_name"),
+            m.population,
+            m.area_km2,
+            m.lat,
+            m.lon,
+            m.war_status,
+            _partner_count().label("partnership_count"),
+        )
+        .outerjoin(_region, m.region_id == _region.id)
+        .outerjoin(_district, m.district_id == _district.id)
+        .where(*_where(f))
+    )
+    return statement.order_by(*_order(f, sort), m.id)
+
+
+def _order(f: MunicipalityFilter, sort: str) -> list[Any]:
+    m = Municipality
+    if sort == "relevance":
+        if not f.ids:
+            return [m.name]
+        return [case({mid: rank for rank, mid in enumerate(f.ids)}, value=m.id)]
+    column = {"name": m.name, "population": m.population, "code": m.code}[sort.lstrip("-")]
+    return [column.desc().nulls_last() if sort.startswith("-") else column.asc().nulls_last()]
+
+
+def list_municipalities(
+    session: Session, f: MunicipalityFilter, *, sort: str, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Return one page of municipalities in a stable order, and how many match in all."""
+    if f.ids is not None and not f.ids:
+        return [], 0
+    total = session.scalar(select(func.count()).select_from(Municipality).where(*_where(f))) or 0
+    rows = session.execute(_select(f, sort).limit(limit).offset(offset)).mappings()
+    return [dict(r) for r in rows], total
+
+
+def iter_municipalities(
+    session: Session, f: MunicipalityFilter, *, sort: str, batch: int
+) -> Iterator[list[dict[str, Any]]]:
+    """Yield every matching municipality in batches, reading the result as a stream."""
+    if f.ids is not None and not f.ids:
+        return
+    result = session.execute(_select(f, sort).execution_options(yield_per=batch))
+    for partition in result.mappings().partitions():
+        yield [dict(r) for r in partition]
+
+
+def _sources(session: Session, ids: set[int]) -> dict[int, dict[str, Any]]:
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(
+            Source.id, Source.url, Source.citation, Source.publisher, Source.licence, Source.edition
+        ).where(Source.id.in_(ids))
+    ).mappings()
+    return {r["id"]: dict(r) for r in rows}
+
+
+def municipality_facts(session: Session, code: str) -> dict[str, Any]:
+    """Return a municipality's facts, its names and the source of each group of facts."""
+    row = municipality_row(session, code)
+    rows, _ = list_municipalities(
+        session, MunicipalityFilter(ids=[row["id"]]), sort="code", limit=1, offset=0
+    )
+    facts = {**dict(row), **rows[0]}
+    parent = session.execute(
+        select(Municipality.code, Municipality.name).where(Municipality.id == row["parent_id"])
+    ).first()
+    facts["parent_code"], facts["parent_name"] = (parent.code, parent.name) if parent else (None, None)
+    sources = _sources(session, {row[c] for c in SOURCE_GROUPS.values() if row[c] is not None})
+    facts["fact_sources"] = {
+        group: sources[row[column]] for group, column in SOURCE_GROUPS.items() if row[column] is not None
+    }
+    facts["names"] = sorted(
+        set(
+            session.scalars(
+                select(MunicipalityName.name).where(
+                    MunicipalityName.municipality_id == row["id"], MunicipalityName.kind.in_(SHOWN_NAME_KINDS)
+                )
+            )
+        )
+    )
+    return facts
+
+
+def snapshot(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the editable facts of a municipality row, as the audit trail records them."""
+    return (
+        {field: row[field] for field in FACT_SOURCE}
+        | {column: row[column] for column in sorted(set(FACT_SOURCE.values()))}
+        | {"version": row["version"]}
+    )
+
+
+def update_facts(
+    session: Session,
+    code: str,
+    expected_version: int,
+    changes: Mapping[str, Any],
+    source: SourceSpec,
+    actor: Actor,
+) -> int:
+    """Change facts of a municipality, each pointing at ``source``; return the new version."""
+    row = municipality_row(session, code)
+    if unknown := set(changes) - set(FACT_SOURCE):
+        raise UnprocessableError(f"not an editable fact: {', '.join(sorted(unknown))}", field=min(unknown))
+    if row["country"] != "UA" and (ukrainian := set(changes) & UKRAINIAN_FACTS):
+        field = min(ukrainian)
+        raise UnprocessableError(f"{field} is a fact of Ukrainian municipalities only", field=field)
+    if not changes:
+        raise UnprocessableError("the change names no fact to edit")
+    merged = {**dict(row), **changes}
+    for start, end in (("occupied_since", "occupation_ended"),):
+        if merged[start] and merged[end] and merged[end] < merged[start]:
+            raise UnprocessableError(f"{end} lies before {start}", field=end)
+    source_ref = source_id(session, source)
+    values = dict(changes) | {FACT_SOURCE[field]: source_ref for field in changes}
+    version = compare_and_set(
+        session, TABLE, row["id"], expected_version, values, label=f"municipality {code}"
+    )
+    after = municipality_row(session, row["code"])
+    record_event(
+        session,
+        actor,
+        "update",
+        "municipality",
+        row["code"],
+        before=snapshot(row),
+        after=snapshot(after),
+        municipality_code=row["code"],
+    )
+    return version
+
+
+def units(session: Session, ids: Sequence[int] = (), codes: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Return what placing a partner needs to know of units, by id or by any of their codes."""
+    m = Municipality
+    statement = select(
+        m.id,
+        m.code,
+        m.country,
+        m.level,
+        m.name,
+        m.name_official,
+        m.population,
+        m.war_status,
+        _region.code.label("region_code"),
+        _region.name.label("region_name"),
+        _region.name_de.label("region_name_de"),
+        _region.name_en.label("region_name_en"),
+        _region.name_uk.label("region_name_uk"),
+    ).outerjoin(_region, _region.id == func.coalesce(m.region_id, m.id))
+    found: list[dict[str, Any]] = []
+    if ids:
+        found += [dict(r) for r in session.execute(statement.where(m.id.in_(list(ids)))).mappings()]
+    for code in codes:
+        found += [dict(r) for r in session.execute(statement.where(m.id == id_of(code))).mappings()]
+    return found

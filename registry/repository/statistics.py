@@ -1,0 +1,58 @@
+"""Counts of partnerships by Land, oblast, kind, status and start year, for any filtered set."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from registry.models import Municipality, Partnership
+from registry.repository.needs import declared_counts
+from registry.repository.partnerships import PartnershipFilter, de, filter_clauses, joined_select, land_of, ua
+
+# The year of the full-scale invasion: partnerships started since then are the solidarity wave.
+INVASION_YEAR: Final = 2022
+
+
+def partnership_statistics(session: Session, f: PartnershipFilter) -> dict[str, Any]:
+    """Count the partnerships matching ``f`` every way the statistics page shows them."""
+    where = filter_clauses(f)
+
+    def by(*columns: Any) -> list[tuple[Any, ...]]:
+        statement = joined_select(select(*columns, func.count(Partnership.id))).where(*where)
+        return [tuple(r) for r in session.execute(statement.group_by(*columns).order_by(*columns))]
+
+    def by_region(unit: Any) -> list[dict[str, Any]]:
+        region = aliased(Municipality)
+        statement = (
+            joined_select(select(region.code, region.name, func.count(Partnership.id)))
+            .join(region, region.id == land_of(unit))
+            .where(*where)
+            .group_by(region.code, region.name)
+            .order_by(func.count(Partnership.id).desc(), region.code)
+        )
+        return [{"code": c, "name": n, "count": k} for c, n, k in session.execute(statement)]
+
+    years = by(Partnership.start_year)
+    cumulative, timeline = 0, []
+    for year, count in years:
+        if year is not None:
+            cumulative += count
+            timeline.append({"year": year, "count": count, "cumulative": cumulative})
+    total = sum(count for _year, count in years)
+    declared = declared_counts(session)
+    return {
+        "total": total,
+        "by_land": by_region(de),
+        "by_oblast": by_region(ua),
+        "by_kind": {str(kind): n for kind, n in by(Partnership.kind)},
+        "by_status": {str(status): n for status, n in by(Partnership.status)},
+        "by_start_year": timeline,
+        "start_year_unknown": sum(count for year, count in years if year is None),
+        "started_since_invasion": sum(
+            count for year, count in years if year is not None and year >= INVASION_YEAR
+        ),
+        "needs_by_category": declared["need"],
+        "offers_by_category": declared["offer"],
+    }
