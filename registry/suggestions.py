@@ -42,6 +42,9 @@ class MatchingData:
                     hromadas=queries.hromadas_frame(session),
                     germans=queries.germans_frame(session),
                     partnerships=queries.partnerships_frame(session),
+                    needs=queries.needs_frame(session),
+                    offers=queries.offers_frame(session),
+                    vocabulary=queries.vocabulary_frame(session),
                 )
                 self._stamp = stamp
             return self._data

@@ -2,8 +2,8 @@
 
 Route handlers come from one module per concern, each exporting ``ROUTES``; add a new module's
 routes to ``route_handlers()`` (or pass ``extra_handlers`` to ``create_app``). Handlers reach the
-shared name search as the ``search`` dependency (also ``app.state["search"]``) and the session
-factory as ``app.state["sessions"]``.
+shared name search as the ``search`` dependency (also ``app.state["search"]``), the matching input
+cache as ``matching`` and the session factory as ``app.state["sessions"]``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from litestar.types import ControllerRouterHandler
 from sqlalchemy.orm import Session
 
 from registry import db
-from registry.api import exports, imports, municipalities, needs, partnerships, stats
+from registry.api import exports, imports, municipalities, needs, partnerships, stats, suggestions
 from registry.api.auth import IF_MATCH_PATTERN, SAFE_METHODS, provide_actor, write_rate_limit
 from registry.api.cache import DataGeneration, ReadCache, ResponseStore, StampWatcher
 from registry.api.deps import DbSession
@@ -34,6 +34,7 @@ from registry.api.params import check_request
 from registry.api.schemas import HealthOut, forbidding_structs
 from registry.config import Settings
 from registry.search import MunicipalitySearch
+from registry.suggestions import MatchingData
 
 CACHED_READS: Final = 4096  # answers of GET /api/... kept in memory until the data changes
 FINISHING_THREADS: Final = 16  # threads that only commit, roll back and close request sessions
@@ -63,6 +64,7 @@ def route_handlers() -> list[ControllerRouterHandler]:
         *stats.ROUTES,
         *exports.ROUTES,
         *imports.ROUTES,
+        *suggestions.ROUTES,
     ]
 
 
@@ -101,6 +103,7 @@ def openapi_config() -> OpenAPIConfig:
             Tag(name="statistics"),
             Tag(name="exports", description="CSV and GeoJSON of any filtered list, streamed"),
             Tag(name="audit"),
+            Tag(name="suggestions", description="partner suggestions with explanations; the coverage plan"),
         ],
     )
 
@@ -180,6 +183,7 @@ def create_app(
     engine = db.make_engine(settings)
     factory = db.make_sessionmaker(engine)
     names = search or MunicipalitySearch()
+    matching = MatchingData()
 
     # Commit or roll back in threads of their own: Litestar would run a sync generator's cleanup in
     # the shared worker threads, and when all of those wait for a pooled connection, the sessions
@@ -199,9 +203,13 @@ def create_app(
         await anyio.to_thread.run_sync(_finish, session, True, limiter=finishing)
         if request.method not in SAFE_METHODS:
             generation.bump()  # committed: cached reads are outdated
+            matching.invalidate()
 
     def provide_search() -> MunicipalitySearch:
         return names
+
+    def provide_matching() -> MatchingData:
+        return matching
 
     # One router for all handlers: registering handlers of one path one by one would make Litestar
     # wrap the earlier ones for sync_to_thread again on every registration (litestar 2.25).
@@ -212,6 +220,7 @@ def create_app(
         dependencies={
             "session": Provide(provide_session),
             "search": Provide(provide_search, sync_to_thread=False),
+            "matching": Provide(provide_matching, sync_to_thread=False),
             "actor": Provide(provide_actor, sync_to_thread=True),
         },
         exception_handlers={Exception: problem_response},

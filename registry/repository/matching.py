@@ -9,7 +9,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from registry.matching.frames import PARTNERSHIP_COLUMNS
-from registry.models import Country, Level, Municipality, Partnership
+from registry.models import (
+    Country,
+    HromadaNeed,
+    Level,
+    Municipality,
+    MunicipalityOffer,
+    NeedCategory,
+    Partnership,
+)
 
 UA_CANDIDATE_LEVELS = (Level.HROMADA, Level.CITY_SPECIAL_STATUS)
 
@@ -167,6 +175,34 @@ def partnerships_frame(session: Session) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(PARTNERSHIP_COLUMNS))
 
 
+def needs_frame(session: Session) -> pd.DataFrame:
+    """Declared needs of hromadas: code, category, priority."""
+    rows = session.execute(
+        select(Municipality.code, HromadaNeed.category, HromadaNeed.priority)
+        .join(Municipality, HromadaNeed.municipality_id == Municipality.id)
+        .order_by(HromadaNeed.id)
+    ).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["ua_code", "category", "priority"])
+
+
+def offers_frame(session: Session) -> pd.DataFrame:
+    """Declared offers of German municipalities: code, category."""
+    rows = session.execute(
+        select(Municipality.code, MunicipalityOffer.category)
+        .join(Municipality, MunicipalityOffer.municipality_id == Municipality.id)
+        .order_by(MunicipalityOffer.id)
+    ).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["de_code", "category"])
+
+
+def vocabulary_frame(session: Session) -> pd.DataFrame:
+    """Labels of the need/offer categories, for the explanations."""
+    rows = session.execute(
+        select(NeedCategory.code, NeedCategory.label_de, NeedCategory.label_en).order_by(NeedCategory.position)
+    ).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["code", "label_de", "label_en"])
+
+
 def matching_stamp(session: Session) -> tuple[Any, ...]:
     """A fingerprint that changes whenever a municipality or partnership changes."""
     municipalities = session.execute(
@@ -175,4 +211,10 @@ def matching_stamp(session: Session) -> tuple[Any, ...]:
     partnerships = session.execute(
         select(func.count(Partnership.id), func.sum(Partnership.version), func.max(Partnership.id))
     ).one()
-    return (*municipalities, *partnerships)
+    needs = session.execute(
+        select(func.count(HromadaNeed.id), func.sum(HromadaNeed.version), func.max(HromadaNeed.id))
+    ).one()
+    offers = session.execute(
+        select(func.count(MunicipalityOffer.id), func.sum(MunicipalityOffer.version), func.max(MunicipalityOffer.id))
+    ).one()
+    return (*municipalities, *partnerships, *needs, *offers)
