@@ -30,8 +30,10 @@ from registry.api.auth import IF_MATCH_PATTERN, SAFE_METHODS, provide_actor, wri
 from registry.api.cache import DataGeneration, ReadCache, ResponseStore, StampWatcher
 from registry.api.deps import DbSession
 from registry.api.errors import READ, problem_response
+from registry.api.pages import page_routes
 from registry.api.params import check_request
 from registry.api.schemas import HealthOut, forbidding_structs
+from registry.api.site import template_config
 from registry.config import Settings
 from registry.search import MunicipalitySearch
 from registry.suggestions import MatchingData
@@ -216,6 +218,7 @@ def create_app(
     app = Litestar(
         [
             Router(path="/", route_handlers=[*route_handlers(), *extra_handlers]),
+            *page_routes(settings, search=names, matching=matching),  # pages, the map, /static
         ],
         dependencies={
             "session": Provide(provide_session),
@@ -230,6 +233,7 @@ def create_app(
             write_rate_limit(settings.write_rate_limit_per_minute).middleware,
         ],
         openapi_config=openapi_config(),
+        template_config=template_config(),  # Jinja templates of the web pages (registry/api/templates)
         request_max_body_size=MAX_BODY_BYTES,
         state={"settings": settings, "sessions": factory, "search": names},  # type: ignore[arg-type]
         on_startup=[watcher.start],

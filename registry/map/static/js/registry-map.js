@@ -329,8 +329,23 @@
       showMarker: function (code) {
         const m = model.byCode[code];
         if (!m || !m.marker || !cluster.hasLayer(m.marker)) return Promise.reject(new Error("no marker " + code));
-        return new Promise(function (resolve) {
-          cluster.zoomToShowLayer(m.marker, function () { resolve(m.marker.getElement()); });
+        return new Promise(function (resolve, reject) {
+          let settled = false;
+          const finish = function () {
+            const element = m.marker.getElement();
+            if (!settled && element) { settled = true; resolve(element); }
+          };
+          cluster.zoomToShowLayer(m.marker, finish);
+          // At a fractional zoom (zoomSnap 0.25) markercluster may wait for a moveend that never comes:
+          // then jump past the clustering zoom without animation.
+          setTimeout(function () {
+            if (settled) return;
+            map.setView(m.marker.getLatLng(), Math.max(map.getZoom(), 10), { animate: false });
+            setTimeout(function () {
+              finish();
+              if (!settled) reject(new Error("marker " + code + " could not be shown"));
+            }, 300);
+          }, 1500);
         });
       },
     };

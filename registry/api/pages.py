@@ -1,0 +1,278 @@
+"""The server-rendered pages: start page with search, a municipality, a partnership, statistics, the map.
+
+Handlers are thin: the repository reads, ``registry.suggestions``/``registry.matching`` suggest, the
+templates in ``api/templates`` render. Mount them with ``page_routes(settings)`` and pass
+``site.template_config()`` to the app.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, Final
+
+from litestar import Request, Router, get
+from litestar.datastructures import CacheControlHeader
+from litestar.di import Provide
+from litestar.params import PathParameter, QueryParameter
+from litestar.response import Redirect, Template
+from litestar.static_files import create_static_files_router
+
+from registry.api import charts
+from registry.api.deps import DbSession
+from registry.api.pages_map import partnership_map
+from registry.api.site import (
+    PAGES_STATIC_DIR,
+    STATIC_MAX_AGE,
+    STATIC_PREFIX,
+    Site,
+    SiteDep,
+    map_tiles,
+    page_lang,
+    render,
+)
+from registry.errors import NotFoundError
+from registry.map import STATIC_DIR as MAP_STATIC_DIR
+from registry.map.labels import KINDS, PERIODS, STATUSES, Lang, Term
+from registry.matching import UnknownCodeError, suggest_for_german, suggest_for_hromada
+from registry.models import Level, WarStatus
+from registry.repository import pages as queries
+from registry.repository.municipalities import municipality_facts
+from registry.repository.partnerships import (
+    PartnershipFilter,
+    list_partnerships,
+    partnership,
+    partnerships_of,
+)
+from registry.repository.statistics import partnership_statistics
+from registry.search import MunicipalitySearch
+from registry.suggestions import MatchingData
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from registry.config import Settings
+
+SEARCH_LIMIT: Final = 20
+SUGGESTION_LIMIT: Final = 10
+NEWEST_LIMIT: Final = 6
+SUGGESTIBLE_UA: Final = (Level.HROMADA, Level.CITY_SPECIAL_STATUS)
+# Where each start period of the statistics links to: the map filtered to those years (undated: no filter).
+PERIOD_LINKS: Final[dict[str, str | None]] = {
+    "before_2014": "/map?year_to=2013&color=period",
+    "2014_2021": "/map?year_from=2014&year_to=2021&color=period",
+    "since_2022": "/map?year_from=2022&color=period",
+    "unknown": None,
+}
+
+Query = Annotated[str, QueryParameter(max_length=200, required=False)]
+CountryParam = Annotated[str | None, QueryParameter(pattern=r"^(DE|UA)?$", required=False)]
+
+
+def _not_found(request: Request[Any, Any, Any], lang: Lang, set_cookie: bool, message: str) -> Template:
+    return render(request, lang, set_cookie, "not_found.html", {"message": message}, status_code=404)
+
+
+@get("/", sync_to_thread=True)
+def index(request: Request[Any, Any, Any], session: DbSession) -> Template:
+    """Show the search form, the headline counts and the newest partnerships."""
+    lang, set_cookie = page_lang(request)
+    newest, _ = list_partnerships(
+        session, PartnershipFilter(), sort="-start_year", limit=NEWEST_LIMIT, offset=0
+    )
+    return render(
+        request, lang, set_cookie, "index.html",
+        {"counts": queries.headline_counts(session), "newest": newest, "q": "", "country": ""},
+    )  # fmt: skip
+
+
+@get("/search", sync_to_thread=True)
+def search_page(
+    request: Request[Any, Any, Any],
+    session: DbSession,
+    site: SiteDep,
+    q: Query = "",
+    country: CountryParam = None,
+) -> Template:
+    """List the municipalities whose name in any spelling is like ``q``, best first."""
+    lang, set_cookie = page_lang(request)
+    results = site.search.find(session, q, country=country or None, limit=SEARCH_LIMIT) if q.strip() else []
+    counts = queries.partnership_counts(session, [r.code for r in results])
+    rows = [r.as_dict() | {"partnerships": counts.get(r.code, 0)} for r in results]
+    return render(
+        request, lang, set_cookie, "search.html", {"q": q, "country": country or "", "results": rows}
+    )
+
+
+def _suggestions(
+    site: Site, session: Session, facts: dict[str, Any], lang: Lang
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Return the suggested partners of a unit, or why there are none (a key of the page strings)."""
+    code, level = facts["code"], facts["level"]
+    if facts["country"] == "UA":
+        if level not in SUGGESTIBLE_UA:
+            return [], "suggestions_none_level"
+        if facts["war_status"] == WarStatus.OCCUPIED:
+            return [], "suggestions_none_occupied"
+    data = site.matching.get(session)
+    try:
+        if facts["country"] == "DE":
+            found = suggest_for_german(data, code, limit=SUGGESTION_LIMIT)
+        else:
+            found = suggest_for_hromada(data, code, limit=SUGGESTION_LIMIT)
+    except UnknownCodeError:  # a Land: the matching ranks municipalities and Kreise only
+        return [], "suggestions_none_level"
+    names = queries.unit_names(session, [s.code for s in found])
+    rows = [
+        {
+            **names.get(s.code, {"code": s.code, "name": s.name, "name_uk": s.name_uk}),
+            "code": s.code,
+            "score": s.score,
+            "explanation": s.explanation_de if lang == "de" else s.explanation_en,
+            "flags": list(s.flags),
+        }
+        for s in found
+    ]
+    return rows, None if rows else "suggestions_empty"
+
+
+def _exports(facts: dict[str, Any]) -> dict[str, str]:
+    side = "municipality" if facts["country"] == "DE" else "hromada"
+    code = facts["code"]
+    return {
+        "json": f"/api/municipalities/{code}",
+        "csv": f"/api/partnerships.csv?{side}={code}",
+        "geojson": f"/api/partnerships.geojson?{side}={code}",
+    }
+
+
+@get("/municipalities/{code:str}", sync_to_thread=True)
+def municipality_page(
+    request: Request[Any, Any, Any],
+    session: DbSession,
+    site: SiteDep,
+    code: Annotated[str, PathParameter(max_length=80)],
+) -> Template | Redirect:
+    """Show a municipality: facts with their sources, partnerships, suggested partners, exports."""
+    lang, set_cookie = page_lang(request)
+    try:
+        facts = municipality_facts(session, code)
+    except NotFoundError:
+        return _not_found(request, lang, set_cookie, "not_found_municipality")
+    if facts["code"] != code:  # another code of the unit (a settlement's KATOTTH): one address per record
+        return Redirect(f"/municipalities/{facts['code']}", status_code=301)
+    facts = {**facts, "country": str(facts["country"]), "level": str(facts["level"]),
+             "war_status": None if facts["war_status"] is None else str(facts["war_status"])}  # fmt: skip
+    partnerships = partnerships_of(session, facts["id"])
+    suggestions, none_reason = _suggestions(site, session, facts, lang)
+    units = queries.unit_names(
+        session,
+        [facts["region_code"], facts["district_code"], facts["parent_code"],
+         *(p["de_land_code"] for p in partnerships), *(p["ua_oblast_code"] for p in partnerships)],
+    )  # fmt: skip
+    region = facts["region_code"] or facts["code"]
+    map_filter = f"land={region}" if facts["country"] == "DE" else f"oblast={region}"
+    return render(
+        request, lang, set_cookie, "municipality.html",
+        {
+            "m": facts, "units": units, "partnerships": partnerships, "suggestions": suggestions,
+            "none_reason": none_reason, "exports": _exports(facts),
+            "map_href": f"/map?{map_filter}",
+        },
+    )  # fmt: skip
+
+
+@get("/partnerships/{partnership_id:int}", sync_to_thread=True)
+def partnership_page(
+    request: Request[Any, Any, Any],
+    session: DbSession,
+    partnership_id: Annotated[int, PathParameter(ge=1, le=2_147_483_647)],
+) -> Template:
+    """Show a partnership: both partners, kind, status, dates, sources, notes and how it was resolved."""
+    lang, set_cookie = page_lang(request)
+    try:
+        record = partnership(session, partnership_id)
+    except NotFoundError:
+        return _not_found(request, lang, set_cookie, "not_found_partnership")
+    units = queries.unit_names(
+        session,
+        [record["de_land_code"], record["de_kreis_code"], record["ua_oblast_code"], record["ua_raion_code"]],
+    )
+    return render(
+        request, lang, set_cookie, "partnership.html",
+        {"p": record, "units": units, "map_href": f"/map?land={record['de_land_code'] or ''}"},
+    )  # fmt: skip
+
+
+@get("/statistics", sync_to_thread=True)
+def statistics_page(request: Request[Any, Any, Any], session: DbSession) -> Template:
+    """Chart the partnerships by start year and period, Land, oblast, kind and status."""
+    lang, set_cookie = page_lang(request)
+    figures = partnership_statistics(session, PartnershipFilter())
+    units = queries.unit_names(session, [r["code"] for r in (*figures["by_land"], *figures["by_oblast"])])
+
+    def regions(rows: list[dict[str, Any]], param: str) -> list[charts.Bar]:
+        return charts.bar_list([
+            (r["code"], str((units.get(r["code"]) or r).get(f"name_{lang}") or r["name"]), r["count"],
+             f"/map?{param}={r['code']}")
+            for r in rows
+        ])  # fmt: skip
+
+    timeline = [(r["year"], r["count"]) for r in figures["by_start_year"]]
+    periods = charts.period_counts(timeline, figures["start_year_unknown"])
+    return render(
+        request, lang, set_cookie, "statistics.html",
+        {
+            "figures": figures,
+            "years": charts.year_chart(timeline),
+            "periods": charts.bar_list(
+                [(t.code, t.label(lang), periods[t.code], PERIOD_LINKS[t.code]) for t in PERIODS]
+            ),
+            "lands": regions(figures["by_land"], "land"),
+            "oblasts": regions(figures["by_oblast"], "oblast"),
+            "kinds": charts.bar_list(_in_vocabulary_order(KINDS, figures["by_kind"], "kind", lang)),
+            "statuses": charts.bar_list(_in_vocabulary_order(STATUSES, figures["by_status"], "status", lang)),
+        },
+    )  # fmt: skip
+
+
+def _in_vocabulary_order(
+    terms: tuple[Term, ...], counts: dict[str, int], param: str, lang: Lang
+) -> list[tuple[str, str, int, str | None]]:
+    """Return bar items for the codes that occur, in the vocabulary's order, linked to the filtered map."""
+    known = [
+        (t.code, t.label(lang), counts[t.code], f"/map?{param}={t.code}") for t in terms if t.code in counts
+    ]
+    codes = {t.code for t in terms}
+    return known + [(c, c, n, None) for c, n in counts.items() if c not in codes]
+
+
+def page_routes(
+    settings: Settings, *, search: MunicipalitySearch | None = None, matching: MatchingData | None = None
+) -> list[Router]:
+    """Return the pages' router and the static files' router, to add to the app's route handlers.
+
+    Pass the app's own ``search`` and ``matching`` to share their caches with the API.
+
+    Raises:
+        ValueError: ``settings.map_tiles`` is neither "osm" nor off.
+    """
+    site = Site(map_tiles(settings), search or MunicipalitySearch(), matching or MatchingData())
+    pages = Router(
+        path="/",
+        route_handlers=[
+            index,
+            search_page,
+            municipality_page,
+            partnership_page,
+            statistics_page,
+            partnership_map,
+        ],
+        dependencies={"site": Provide(lambda: site, use_cache=True, sync_to_thread=False)},
+        include_in_schema=False,
+    )
+    static = create_static_files_router(
+        path=STATIC_PREFIX,
+        directories=[MAP_STATIC_DIR, PAGES_STATIC_DIR],
+        cache_control=CacheControlHeader(max_age=STATIC_MAX_AGE),
+        include_in_schema=False,
+    )
+    return [pages, static]

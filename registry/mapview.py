@@ -1,0 +1,142 @@
+"""The partnership map from the database: frames from the repository, need from the matching criteria,
+HTML from the pure builder (``registry.map``); cached until the data change.
+
+The need of a hromada without a German partner is the matching module's *need level*
+(``registry.matching.plan.need_level``): the larger of its reconstruction need (war status, occupation
+history, distance to Russia) and its IDP-care need (registered IDPs per resident), each in 0..1 and
+computed by the same criteria functions that score suggestions, so the map, the suggestions and the
+coverage plan agree on which hromadas need help most.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+import pandas as pd
+
+from registry.map import MapFilters, render_map_html
+from registry.map.labels import LANGS, Lang
+from registry.matching.criteria import idp_need, reconstruction_need
+from registry.matching.plan import need_level
+from registry.repository import mapdata
+from registry.repository.matching import matching_stamp
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from registry.map.builder import Tiles
+
+# How often a long-running process asks the database whether another process changed the data.
+STAMP_INTERVAL_SECONDS: Final = 2.0
+# Rendered pages kept per data version: one per language and filter set opened recently.
+HTML_CACHE_SIZE: Final = 16
+
+
+def need_scores(unpartnered: pd.DataFrame) -> pd.Series:
+    """Score each hromada's need (0..1, larger is more urgent) as the matching module does."""
+    if unpartnered.empty:
+        return pd.Series([], index=unpartnered.index, dtype="float64")
+    reconstruction = reconstruction_need(
+        unpartnered["war_status"].to_numpy(dtype=object),
+        unpartnered["ever_occupied"].to_numpy(dtype=bool),
+        unpartnered["distance_to_russia_km"].to_numpy(dtype=np.float64),
+    )
+    idp = idp_need(
+        unpartnered["idp_registered"].to_numpy(dtype=np.float64),
+        unpartnered["population"].to_numpy(dtype=np.float64),
+    )
+    level = need_level(reconstruction, idp).astype(np.float64)
+    return pd.Series(np.round(np.clip(level, 0.0, 1.0), 3), index=unpartnered.index)
+
+
+@dataclass(frozen=True, eq=False)
+class MapFrames:
+    """The three input frames of the map builder, for both languages."""
+
+    municipalities: pd.DataFrame
+    partnerships: pd.DataFrame
+    unpartnered: pd.DataFrame  # with its "need" column
+
+    @classmethod
+    def load(cls, session: Session) -> MapFrames:
+        """Read the frames from the database and score the need of the unpartnered hromadas."""
+        unpartnered = mapdata.unpartnered_hromadas(session)
+        return cls(
+            municipalities=mapdata.map_municipalities(session),
+            partnerships=mapdata.map_partnerships(session),
+            unpartnered=unpartnered.assign(need=need_scores(unpartnered)),
+        )
+
+    def for_lang(self, lang: Lang) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """Return the frames with region and hromada names in ``lang``, as the builder takes them."""
+        municipalities = self.municipalities.assign(region_name=self.municipalities[f"region_name_{lang}"])
+        unpartnered = self.unpartnered.assign(
+            name=self.unpartnered[f"name_{lang}"].fillna(self.unpartnered["name"])
+        )
+        return municipalities, self.partnerships, unpartnered
+
+
+class MapView:
+    """Serve the map page from the database; safe to share between threads."""
+
+    def __init__(self, *, tiles: Tiles, static_prefix: str = "/static") -> None:
+        """Remember how pages are built: the tile source and where the static files are served."""
+        self.tiles: Tiles = tiles
+        self.static_prefix = static_prefix
+        self._lock = threading.Lock()
+        self._frames: MapFrames | None = None
+        self._stamp: tuple[Any, ...] | None = None
+        self._checked_at = 0.0
+        self._pages: OrderedDict[tuple[Lang, MapFilters], str] = OrderedDict()
+
+    def invalidate(self) -> None:
+        """Forget the cached frames and pages (call after a write in this process)."""
+        with self._lock:
+            self._frames = None
+            self._pages.clear()
+
+    def frames(self, session: Session) -> MapFrames:
+        """Return the current frames, read again only when the data changed."""
+        with self._lock:
+            return self._current(session)
+
+    def _current(self, session: Session) -> MapFrames:
+        now = time.monotonic()
+        if self._frames is not None and now - self._checked_at < STAMP_INTERVAL_SECONDS:
+            return self._frames
+        stamp = matching_stamp(session)  # counts and version sums of municipalities and partnerships
+        self._checked_at = now
+        if self._frames is None or stamp != self._stamp:
+            self._frames, self._stamp = MapFrames.load(session), stamp
+            self._pages.clear()
+        return self._frames
+
+    def html(self, session: Session, *, lang: Lang, filters: MapFilters) -> str:
+        """Return the whole map page in ``lang``, opening with ``filters``."""
+        if lang not in LANGS:
+            raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
+        with self._lock:
+            frames = self._current(session)
+            key = (lang, filters)
+            if (page := self._pages.get(key)) is not None:
+                self._pages.move_to_end(key)
+                return page
+        # Built outside the lock: two first requests may both build, which is harmless.
+        page = render_map_html(
+            *frames.for_lang(lang),
+            static_prefix=self.static_prefix,
+            tiles=self.tiles,
+            lang=lang,
+            filters=filters,
+        )
+        with self._lock:
+            if self._frames is frames:
+                self._pages[key] = page
+                while len(self._pages) > HTML_CACHE_SIZE:
+                    self._pages.popitem(last=False)
+        return page

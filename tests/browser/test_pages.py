@@ -1,0 +1,433 @@
+"""The pages in a real browser: Debian's Chromium driven by Playwright, against the whole bundled data.
+
+The app runs under uvicorn in a background thread on a free port, with map tiles off, so no request
+may leave the machine: every request is recorded, and any that would leave is aborted and fails the
+test. A missing browser skips these tests locally and fails them in CI (``CI=1``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from sqlalchemy import func, select, union
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+from registry import db
+from registry.devtools import chromium_path, in_ci, is_local, launch_chromium, serve_app
+from registry.models import Municipality, Partnership
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from registry.config import Settings
+
+pytestmark = pytest.mark.browser
+
+KHARKIV = "UA63120270000028556"
+BAVARIA = "09"
+DESKTOP = {"width": 1366, "height": 850}
+PHONE = {"width": 390, "height": 844}
+
+
+def _unavailable(reason: str) -> None:
+    if in_ci():
+        pytest.fail(f"{reason} (CI=1: the browser tests must run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Headless Chromium for the whole run."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (pip install -e '.[test]')")
+    if chromium_path() is None:
+        _unavailable("Debian's chromium is not installed (make browser)")
+    playwright = sync_playwright().start()
+    try:
+        browser = launch_chromium(playwright)
+    except Exception as exc:  # a broken install: say what failed
+        playwright.stop()
+        _unavailable(f"chromium does not start: {exc}")
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def app_url(loaded: Settings) -> Iterator[str]:
+    """The app over the whole bundled data, tiles off."""
+    with serve_app(replace(loaded, map_tiles=None)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def data_sessions(loaded: Settings) -> Iterator[sessionmaker[Session]]:
+    engine = db.make_engine(loaded)
+    yield db.make_sessionmaker(engine)
+    engine.dispose()
+
+
+@dataclass
+class Browsing:
+    """A page with everything it requested and every error it logged."""
+
+    page: Any
+    base: str
+    requests: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def open(self, path: str) -> Any:
+        response = self.page.goto(self.base + path, wait_until="load")
+        assert response is not None
+        assert response.status == 200, f"{path}: HTTP {response.status}"
+        return response
+
+    def open_map(self, path: str = "/map") -> None:
+        self.open(path)
+        self.page.wait_for_function("document.documentElement.dataset.registryMap === 'ready'")
+        self.page.evaluate("() => window.registryMap.ready")  # the outlines are drawn too
+
+    def assert_clean(self) -> None:
+        assert self.errors == [], "JavaScript errors"
+        assert self.blocked == [], "requests that would leave the machine"
+        assert self.requests, "no request recorded at all"
+        assert all(is_local(url) for url in self.requests)
+
+
+def _browse(chromium: Any, base: str, viewport: dict[str, int], locale: str) -> Iterator[Browsing]:
+    context = chromium.new_context(viewport=viewport, locale=locale)
+    page = context.new_page()
+    watched = Browsing(page, base)
+
+    def guard(route: Any) -> None:
+        url = route.request.url
+        watched.requests.append(url)
+        if is_local(url):
+            route.continue_()
+        else:
+            watched.blocked.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page.on("pageerror", lambda error: watched.errors.append(str(error)))
+    page.on(
+        "console", lambda message: watched.errors.append(message.text) if message.type == "error" else None
+    )
+    page.set_default_timeout(20_000)
+    yield watched
+    context.close()
+
+
+@pytest.fixture
+def browsing(chromium: Any, app_url: str) -> Iterator[Browsing]:
+    """A desktop-sized page whose browser prefers German."""
+    yield from _browse(chromium, app_url, DESKTOP, "de-DE")
+
+
+@pytest.fixture
+def phone(chromium: Any, app_url: str) -> Iterator[Browsing]:
+    """A phone-sized page whose browser prefers English."""
+    yield from _browse(chromium, app_url, PHONE, "en-GB")
+
+
+def _placed_counts(session: Session, land: str | None = None) -> tuple[int, int]:
+    """Count what the map must draw: partnered places with coordinates, and lines between two of them."""
+    de, ua = aliased(Municipality), aliased(Municipality)
+    land_of_de = func.coalesce(de.region_id, de.id)
+    statement = (
+        select(Partnership.id, de.id, ua.id)
+        .join(de, de.id == Partnership.de_municipality_id)
+        .join(ua, ua.id == Partnership.ua_municipality_id)
+    )
+    if land is not None:
+        region = select(Municipality.id).where(Municipality.code == land).scalar_subquery()
+        statement = statement.where(land_of_de == region)
+    rows = session.execute(statement).all()
+    placed = set(
+        session.scalars(
+            select(Municipality.id).where(Municipality.lat.is_not(None), Municipality.lon.is_not(None))
+        )
+    )
+    lines = sum(1 for _, d, u in rows if d in placed and u in placed)
+    markers = {m for _, d, u in rows for m in (d, u) if m in placed}
+    return len(markers), lines
+
+
+# ---------- the map ----------
+
+
+def test_map_loads_offline_and_draws_what_the_database_holds(
+    browsing: Browsing, data_sessions: sessionmaker[Session]
+) -> None:
+    with data_sessions() as session:
+        markers, lines = _placed_counts(session)
+        total = session.scalar(select(func.count()).select_from(Partnership))
+    browsing.open_map()
+    page = browsing.page
+    api = page.evaluate(
+        "() => [registryMap.visibleMarkers(), registryMap.visibleLines(), registryMap.totals]"
+    )
+    assert api[0] == markers > 300
+    assert api[1] == lines > 200
+    assert api[2]["partnerships"] == total
+    # and in the DOM: one SVG path per line; every place is an icon or counted in a cluster's number
+    dom = page.evaluate(
+        """() => ({
+            lines: document.querySelectorAll('path.rm-line').length,
+            icons: document.querySelectorAll('.leaflet-marker-icon.rm-marker').length,
+            clustered: [...document.querySelectorAll('.marker-cluster')]
+                .map(e => Number(e.textContent)).reduce((a, b) => a + b, 0),
+        })"""
+    )
+    assert dom["lines"] == lines
+    assert dom["icons"] + dom["clustered"] == markers
+    assert page.locator("#rm-count").inner_text().startswith(f"{total} Partnerschaften")
+    assert page.locator(".leaflet-control-layers").is_visible()
+    assert page.locator("#rm-legend-box").is_visible()
+    browsing.assert_clean()
+    assert any("/static/vendor/leaflet-1.9.3/leaflet.js" in u for u in browsing.requests)
+    assert any("/static/outlines/" in u for u in browsing.requests)
+
+
+def test_a_filter_changes_what_is_shown_and_the_query_opens_it_again(
+    browsing: Browsing, data_sessions: sessionmaker[Session]
+) -> None:
+    with data_sessions() as session:
+        all_markers, all_lines = _placed_counts(session)
+        markers, lines = _placed_counts(session, land=BAVARIA)
+    assert 0 < lines < all_lines
+    browsing.open_map()
+    page = browsing.page
+    page.select_option("#rm-land", BAVARIA)
+    page.wait_for_function(f"registryMap.visibleLines() === {lines}")
+    assert page.evaluate("registryMap.visibleMarkers()") == markers < all_markers
+    assert page.evaluate("document.querySelectorAll('path.rm-line').length") == lines
+    assert page.evaluate("registryMap.lineData().every(p => p.de_region === '09')")
+    assert "land=09" in page.url
+    # a kind on top: only solidarity partnerships of Bavaria remain
+    page.check("input[name=kind][value=solidarity]")
+    page.wait_for_function(f"registryMap.visibleLines() < {lines}")
+    assert page.evaluate("registryMap.lineData().every(p => p.kind === 'solidarity' && p.de_region === '09')")
+    # the address bar now holds the filters; opening it anew shows the same
+    shown = page.evaluate("registryMap.visibleLines()")
+    address = page.url.removeprefix(browsing.base)
+    browsing.open_map(address)
+    assert page.evaluate("registryMap.visibleLines()") == shown
+    assert page.locator("#rm-land").input_value() == BAVARIA
+    assert page.locator("input[name=kind][value=solidarity]").is_checked()
+    browsing.assert_clean()
+
+
+def test_a_popup_opens_on_click_and_from_the_keyboard(
+    browsing: Browsing, data_sessions: sessionmaker[Session]
+) -> None:
+    with data_sessions() as session:
+        de, ua = aliased(Municipality), aliased(Municipality)
+        partners = session.scalars(
+            select(func.coalesce(de.name_de, de.name))
+            .join(Partnership, Partnership.de_municipality_id == de.id)
+            .join(ua, ua.id == Partnership.ua_municipality_id)
+            .where(ua.code == KHARKIV)
+        ).all()
+    assert partners
+    browsing.open_map()
+    page = browsing.page
+    marker = page.evaluate_handle(f"registryMap.showMarker({KHARKIV!r})").as_element()
+    assert marker is not None
+    marker.click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(state="visible")
+    text = popup.inner_text()
+    assert "Charkiw" in text
+    assert "Харків" in text
+    for name in partners:
+        assert name in text
+    assert popup.locator(f'a[href="/municipalities/{KHARKIV}"]').count() == 1
+    page.locator(".leaflet-popup-close-button").click()
+    popup.wait_for(state="detached")
+    marker.focus()  # markers are focusable (keyboard: true) and open their popup with Enter
+    page.keyboard.press("Enter")
+    popup.wait_for(state="visible")
+    assert "Charkiw" in popup.inner_text()
+    browsing.assert_clean()
+
+
+def test_the_unpartnered_layer_draws_when_switched_on(browsing: Browsing) -> None:
+    browsing.open_map()
+    page = browsing.page
+    assert page.evaluate("registryMap.visibleUnpartnered()") == 0  # off at first
+    page.get_by_label("Hromadas ohne deutschen Partner (Größe: Bedarf)").check()
+    page.wait_for_function("registryMap.visibleUnpartnered() > 1000")
+    assert page.locator("#rm-legend-unpartnered").is_visible()
+    browsing.assert_clean()
+
+
+# ---------- search and the municipality page ----------
+
+
+def test_search_finds_charkiw_and_its_page_shows_its_partners(
+    browsing: Browsing, data_sessions: sessionmaker[Session]
+) -> None:
+    with data_sessions() as session:
+        de, ua = aliased(Municipality), aliased(Municipality)
+        partners = session.execute(
+            select(de.code, func.coalesce(de.name_de, de.name))
+            .join(Partnership, Partnership.de_municipality_id == de.id)
+            .join(ua, ua.id == Partnership.ua_municipality_id)
+            .where(ua.code == KHARKIV)
+        ).all()
+    browsing.open("/")
+    page = browsing.page
+    page.get_by_label("Kommune suchen (jede Schreibweise)").fill("Charkiw")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?**")
+    first = page.locator("ol.results > li a").first
+    assert first.get_attribute("href") == f"/municipalities/{KHARKIV}"
+    assert first.inner_text() == "Charkiw"
+    first.click()
+    page.wait_for_url(f"**/municipalities/{KHARKIV}")
+    assert page.locator("h1").inner_text().startswith("Charkiw")
+    assert "Харків" in page.locator("h1").inner_text()
+    rows = page.locator("tr.partner-row")
+    assert rows.count() == len(partners)
+    table = page.locator("table.partnerships").inner_text()
+    for code, name in partners:
+        assert name in table
+        assert page.locator(f'table.partnerships a[href="/municipalities/{code}"]').count() == 1
+    assert page.locator("li.suggestion").count() == 10
+    assert "Punktzahl" in page.locator("li.suggestion").first.inner_text()
+    browsing.assert_clean()
+
+
+# ---------- language, keyboard, phone, contrast ----------
+
+
+def test_the_language_switch_works_and_sticks(browsing: Browsing) -> None:
+    page = browsing.page
+    browsing.open("/")
+    assert page.locator("html").get_attribute("lang") == "de"  # the browser prefers German
+    assert page.locator("nav").get_by_role("link", name="Karte").count() == 1
+    with page.expect_navigation():
+        page.click("#lang-switch")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.locator("nav").get_by_role("link", name="Map").count() == 1
+    browsing.open("/statistics")  # no parameter: the cookie keeps English
+    assert page.locator("h1").inner_text() == "Statistics"
+    # the map page's bar switches too, keeping the filters set without a reload
+    browsing.open_map("/map")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    page.select_option("#rm-land", BAVARIA)
+    with page.expect_navigation():
+        page.click("#lang-switch")
+    page.wait_for_function("document.documentElement.dataset.registryMap === 'ready'")
+    assert page.evaluate("document.documentElement.lang") == "de"
+    assert "land=09" in page.url
+    assert page.locator("#rm-land").input_value() == BAVARIA
+    assert page.get_by_text("Kommunen mit Partnerschaft").count() >= 1
+    browsing.assert_clean()
+
+
+def test_keyboard_reaches_the_content_first(browsing: Browsing) -> None:
+    page = browsing.page
+    browsing.open("/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    assert page.locator(".skip-link").is_visible()  # shown while focused
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "q"  # the search field comes next
+    browsing.assert_clean()
+
+
+@pytest.mark.parametrize(
+    "path", ["/", f"/municipalities/{KHARKIV}", "/statistics", "/partnerships/", "/search?q=Lviv"]
+)
+def test_pages_fit_a_phone(phone: Browsing, data_sessions: sessionmaker[Session], path: str) -> None:
+    if path == "/partnerships/":  # the first partnership of Kharkiv
+        with data_sessions() as session:
+            ua = aliased(Municipality)
+            first = session.scalar(
+                select(func.min(Partnership.id))
+                .join(ua, ua.id == Partnership.ua_municipality_id)
+                .where(ua.code == KHARKIV)
+            )
+        path = f"/partnerships/{first}"
+    phone.open(path)
+    width = phone.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{path} scrolls sideways ({width}px)"
+    phone.assert_clean()
+
+
+def test_map_fits_a_phone(phone: Browsing) -> None:
+    phone.open_map()
+    page = phone.page
+    assert page.evaluate("document.documentElement.lang") == "en"
+    box = page.locator(".folium-map").bounding_box()
+    assert box is not None
+    assert box["width"] == PHONE["width"]
+    assert box["height"] > PHONE["height"] / 2
+    assert page.evaluate("document.documentElement.scrollHeight") <= PHONE["height"]
+    assert not page.locator("#rm-filter-box").evaluate("d => d.open")  # folded on a phone
+    phone.assert_clean()
+
+
+_CONTRAST = """(selector) => {
+  // WCAG 2 contrast of each element's text against what lies behind it (semi-transparent layers blended)
+  const parse = c => { const v = c.match(/[\\d.]+/g).map(Number); return v.length === 3 ? [...v, 1] : v; };
+  const lum = ([r, g, b]) => {
+    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const over = (top, below) => [0, 1, 2].map(i => top[i] * top[3] + below[i] * (1 - top[3]));
+  return [...document.querySelectorAll(selector)].slice(0, 20).map(el => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c[3] > 0) layers.push(c);
+      if (c[3] === 1) break;
+    }
+    let bg = [255, 255, 255];
+    for (const layer of layers.reverse()) bg = over(layer, bg);
+    const fg = parse(getComputedStyle(el).color);
+    const a = lum(over(fg, bg)), b = lum(bg);
+    return [el.textContent.trim().slice(0, 30), (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+  });
+}"""
+
+
+@pytest.mark.parametrize(
+    ("path", "selectors"),
+    [
+        (f"/municipalities/{KHARKIV}", ["h1", ".uk", ".meta", "a", ".nav-list a", "td", ".badge", ".hint"]),
+        ("/statistics", [".bar-label a", ".bar-count", "figcaption", ".lead"]),
+        ("/", [".figure", ".figures li", "label", ".hint", "button", ".nav-list a"]),
+    ],
+)
+def test_text_contrast_is_at_least_aa(browsing: Browsing, path: str, selectors: list[str]) -> None:
+    browsing.open(path)
+    for selector in selectors:
+        ratios = browsing.page.evaluate(_CONTRAST, selector)
+        low = [(text, round(ratio, 2)) for text, ratio in ratios if ratio < 4.5]
+        assert low == [], f"{selector} on {path}"
+
+
+def test_every_partnered_place_has_a_page(browsing: Browsing, data_sessions: sessionmaker[Session]) -> None:
+    """The popups link to record pages: a sample of them must open (no 404 from the map)."""
+    with data_sessions() as session:
+        ends = union(
+            select(Partnership.de_municipality_id), select(Partnership.ua_municipality_id)
+        ).subquery()
+        codes = session.scalars(
+            select(Municipality.code)
+            .where(Municipality.id.in_(select(ends.c[0])))
+            .order_by(Municipality.code)
+            .limit(8)
+        ).all()
+    for code in codes:
+        browsing.open(f"/municipalities/{code}")
+    browsing.assert_clean()

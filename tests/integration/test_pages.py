@@ -1,0 +1,376 @@
+"""The web pages over real HTTP on the subset: content, language, links, escaping, the map page's data.
+
+The browser tests (``tests/browser``) drive the same pages in Chromium; these check what the server
+sends, fast and without a browser.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from html.parser import HTMLParser
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+from registry import db
+from registry.api.app import create_app
+from registry.devtools import serve_app
+from registry.ingest.loader import load_bundled
+from registry.map.builder import extract_data
+from registry.models import Municipality, Partnership
+from registry.repository.partnerships import PartnershipFilter
+from registry.repository.statistics import partnership_statistics
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from registry.config import Settings
+
+CHERNIHIV = "UA74100390000073425"
+CHERNIHIV_CENTRE = "UA74100390010054825"  # the city itself, a settlement of the hromada
+MEMMINGEN = "09764000"
+SEVASTOPOL = "UA85000000000065278"  # occupied
+BAVARIA = "09"
+
+
+@pytest.fixture(scope="module")
+def site(subset_database: Settings) -> Iterator[str]:
+    with serve_app(replace(subset_database, map_tiles=None)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def subset_sessions(subset_database: Settings) -> Iterator[sessionmaker[Session]]:
+    engine = db.make_engine(subset_database)
+    yield db.make_sessionmaker(engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def memmingen_chernihiv(subset_sessions: sessionmaker[Session]) -> int:
+    de, ua = aliased(Municipality), aliased(Municipality)
+    with subset_sessions() as session:
+        found = session.scalar(
+            select(Partnership.id)
+            .join(de, de.id == Partnership.de_municipality_id)
+            .join(ua, ua.id == Partnership.ua_municipality_id)
+            .where(de.code == MEMMINGEN, ua.code == CHERNIHIV)
+        )
+    assert found is not None
+    return found
+
+
+class _Page(HTMLParser):
+    """Collect what the checks below look at: links, loads, labels, landmarks, text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lang: str | None = None
+        self.links: list[str] = []
+        self.loads: list[str] = []
+        self.controls: list[dict[str, str | None]] = []
+        self.label_for: set[str] = set()
+        self.tags: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        self.tags.append(tag)
+        if tag == "html":
+            self.lang = a.get("lang")
+        if tag == "a" and a.get("href") is not None:
+            self.links.append(str(a["href"]))
+        if tag in ("script", "img") and a.get("src"):
+            self.loads.append(str(a["src"]))
+        if tag == "link" and a.get("href") and a.get("rel") in ("stylesheet", "preload", "icon"):
+            self.loads.append(str(a["href"]))
+        if tag in ("input", "select", "textarea") and a.get("type") != "hidden":
+            self.controls.append(a)
+        if tag == "label" and a.get("for"):
+            self.label_for.add(str(a["for"]))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(html: str) -> _Page:
+    page = _Page()
+    page.feed(html)
+    return page
+
+
+def stays_here(url: str) -> bool:
+    """Tell whether loading ``url`` from a page stays on the page's server."""
+    return url.startswith("data:") or (urlsplit(url).scheme == "" and not url.startswith("//"))
+
+
+def get(site: str, path: str, **kwargs: Any) -> httpx.Response:
+    return httpx.get(site + path, timeout=60, **kwargs)
+
+
+# ---------- every page: status, language, landmarks, labels, links ----------
+
+PAGES = [
+    "/",
+    "/search?q=Tschernihiw",
+    f"/municipalities/{CHERNIHIV}",
+    f"/municipalities/{MEMMINGEN}",
+    f"/municipalities/{BAVARIA}",
+    f"/municipalities/{SEVASTOPOL}",
+    "/statistics",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_page_is_accessible_html(site: str, path: str, lang: str) -> None:
+    sep = "&" if "?" in path else "?"
+    response = get(site, f"{path}{sep}lang={lang}")
+    assert response.status_code == 200, response.text[:500]
+    assert response.headers["content-type"].startswith("text/html")
+    page = parse(response.text)
+    assert page.lang == lang
+    assert page.tags.count("main") == 1
+    assert page.tags.count("h1") == 1
+    assert "nav" in page.tags
+    assert "header" in page.tags
+    assert "footer" in page.tags
+    assert page.links[0] == "#main", "the first link skips to the content"
+    unlabelled = [c for c in page.controls if c.get("id") not in page.label_for and not c.get("aria-label")]
+    assert unlabelled == []
+    for href in page.links:
+        scheme = urlsplit(href).scheme
+        assert scheme in ("", "http", "https"), href
+    for url in page.loads:
+        assert stays_here(url), f"{url} would leave the server"
+        if not url.startswith("data:"):
+            assert get(site, url).status_code == 200, url
+
+
+def test_language_cookie_sticks_and_the_browser_preference_counts(site: str) -> None:
+    with httpx.Client(base_url=site, timeout=60) as client:
+        first = client.get("/?lang=en")
+        assert "lang=en" in first.headers["set-cookie"]
+        assert parse(client.get("/statistics").text).lang == "en"  # the cookie, no parameter
+        assert parse(client.get("/statistics?lang=de").text).lang == "de"
+        assert parse(client.get("/").text).lang == "de"
+    assert parse(get(site, "/", headers={"Accept-Language": "en-GB,en;q=0.9"}).text).lang == "en"
+    assert parse(get(site, "/", headers={"Accept-Language": "uk,de;q=0.5"}).text).lang == "de"
+    assert "set-cookie" not in get(site, "/").headers  # only an explicit choice sets the cookie
+    assert "Accept-Language" in get(site, "/").headers["vary"]
+
+
+def test_switch_link_keeps_the_other_parameters(site: str) -> None:
+    page = parse(get(site, "/search?q=Tschernihiw&country=UA&lang=de").text)
+    switch = [h for h in page.links if "lang=en" in h]
+    assert switch == ["/search?q=Tschernihiw&country=UA&lang=en"]
+
+
+# ---------- search ----------
+
+
+@pytest.mark.parametrize("query", ["Tschernihiw", "Chernihiv", "Чернігів", "chernigov"])
+def test_search_finds_any_spelling(site: str, query: str) -> None:
+    page = parse(get(site, "/search", params={"q": query}).text)
+    results = [h for h in page.links if h.startswith("/municipalities/")]
+    assert results[0] == f"/municipalities/{CHERNIHIV}"
+
+
+def test_search_without_hits_says_so(site: str) -> None:
+    assert "Keine Kommune gefunden" in get(site, "/search?q=Xyzzyqwv&lang=de").text
+
+
+def test_search_rejects_an_overlong_query(site: str) -> None:
+    assert get(site, "/search", params={"q": "x" * 201}).status_code == 400
+
+
+# ---------- the municipality page ----------
+
+
+def test_municipality_page_shows_facts_partners_suggestions_and_exports(
+    site: str, subset_sessions: sessionmaker[Session], memmingen_chernihiv: int
+) -> None:
+    html = get(site, f"/municipalities/{CHERNIHIV}?lang=de").text
+    page = parse(html)
+    text = " ".join(page.text)
+    assert "Tschernihiw" in text
+    assert "Чернігів" in html
+    assert 'lang="uk"' in html
+    assert "Einwohner" in text
+    assert "Kriegsstatus" in text
+    assert "Kyiv School of Economics" in text  # the source of the population
+    # every partnership, with its partner and its sources
+    ua = aliased(Municipality)
+    de = aliased(Municipality)
+    with subset_sessions() as session:
+        partners = session.execute(
+            select(de.code, Partnership.id)
+            .join(de, de.id == Partnership.de_municipality_id)
+            .join(ua, ua.id == Partnership.ua_municipality_id)
+            .where(ua.code == CHERNIHIV)
+        ).all()
+    assert partners
+    for code, pid in partners:
+        assert f"/municipalities/{code}" in page.links
+        assert f"/partnerships/{pid}" in page.links
+    assert "https://" in html  # partnership sources are linked
+    suggestions = re.findall(r'<li class="suggestion">(.*?)</li>', html, flags=re.DOTALL)
+    assert len(suggestions) == 10
+    assert all("Punktzahl" in s for s in suggestions)
+    assert MEMMINGEN not in "".join(suggestions), "an existing partner is never suggested"
+    for export in (
+        f"/api/municipalities/{CHERNIHIV}",
+        f"/api/partnerships.csv?hromada={CHERNIHIV}",
+        f"/api/partnerships.geojson?hromada={CHERNIHIV}",
+    ):
+        assert export in page.links
+    english = get(site, f"/municipalities/{CHERNIHIV}?lang=en").text
+    assert "score" in english
+    assert "Population" in english
+
+
+def test_a_german_municipality_gets_hromadas_suggested(site: str) -> None:
+    html = get(site, f"/municipalities/{MEMMINGEN}?lang=en").text
+    suggested = re.findall(r'<li class="suggestion">\s*<h3><a href="/municipalities/(UA\d+)"', html)
+    assert len(suggested) == 10
+    assert CHERNIHIV not in suggested
+    assert f"/api/partnerships.csv?municipality={MEMMINGEN}" in html
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        (BAVARIA, "Vorschläge gibt es für Gemeinden"),  # a Land
+        (SEVASTOPOL, "Besetzte Hromadas können keine Unterstützung empfangen"),
+    ],
+)
+def test_no_suggestions_and_why(site: str, code: str, message: str) -> None:
+    html = get(site, f"/municipalities/{code}?lang=de").text
+    assert message in html
+    assert 'class="suggestion"' not in html
+
+
+def test_another_code_of_a_unit_redirects_to_its_page(site: str) -> None:
+    response = get(site, f"/municipalities/{CHERNIHIV_CENTRE}", follow_redirects=False)
+    assert response.status_code == 301
+    assert response.headers["location"] == f"/municipalities/{CHERNIHIV}"
+
+
+@pytest.mark.parametrize("path", ["/municipalities/NOPE123", "/partnerships/999999"])
+def test_unknown_records_get_an_html_404(site: str, path: str) -> None:
+    response = get(site, path + "?lang=en")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Not found" in response.text
+
+
+# ---------- the partnership page ----------
+
+
+def test_partnership_page(site: str, memmingen_chernihiv: int) -> None:
+    html = get(site, f"/partnerships/{memmingen_chernihiv}?lang=de").text
+    page = parse(html)
+    assert page.lang == "de"
+    assert f"/municipalities/{MEMMINGEN}" in page.links
+    assert f"/municipalities/{CHERNIHIV}" in page.links
+    assert "Städtepartnerschaft" in html
+    assert f"/api/partnerships/{memmingen_chernihiv}" in page.links
+    assert "Quellen" in html
+    assert any(h.startswith("/map?land=09") for h in page.links)
+
+
+# ---------- statistics ----------
+
+
+def test_statistics_page_charts_the_repositorys_figures(
+    site: str, subset_sessions: sessionmaker[Session]
+) -> None:
+    with subset_sessions() as session:
+        figures = partnership_statistics(session, PartnershipFilter())
+    html = get(site, "/statistics?lang=en").text
+    years = {int(y): int(n) for y, n in re.findall(r'data-year="(\d+)" data-count="(\d+)"', html)}
+    assert years == {r["year"]: r["count"] for r in figures["by_start_year"]}
+    assert 'role="img"' in html
+    assert "<title" in html
+    for row in figures["by_land"]:
+        assert f'href="/map?land={row["code"]}"' in html
+    counts = [int(n) for n in re.findall(r'<span class="bar-count">(\d+)</span>', html)]
+    periods, lands = counts[:4], counts[4 : 4 + len(figures["by_land"])]
+    assert sum(periods) == figures["total"]
+    assert lands == [r["count"] for r in figures["by_land"]]
+
+
+# ---------- the map page ----------
+
+
+def test_map_page_carries_every_partnership_and_respects_the_query(
+    site: str, subset_sessions: sessionmaker[Session]
+) -> None:
+    with subset_sessions() as session:
+        total = session.scalar(select(func.count()).select_from(Partnership))
+    response = get(site, "/map?land=09&kind=solidarity&kind=partnership&year_from=2000&lang=en")
+    assert response.status_code == 200
+    data = extract_data(response.text)
+    assert len(data["partnerships"]["rows"]) == total
+    assert data["filters"]["land"] == "09"
+    assert data["filters"]["kind"] == ["solidarity", "partnership"]
+    assert data["filters"]["year_from"] == 2000
+    assert data["tiles"] is False
+    assert "openstreetmap.org" not in response.text.split('id="registry-map-data"')[0]
+    page = parse(response.text)
+    assert page.lang == "en"
+    assert "/" in page.links
+    assert "/statistics" in page.links
+    for url in page.loads:
+        assert stays_here(url), url
+        if not url.startswith("data:"):
+            assert get(site, url).status_code == 200, url
+    for outline in data["outlines"]:
+        assert get(site, outline["url"]).status_code == 200
+
+
+def test_static_files_are_cached(site: str) -> None:
+    response = get(site, "/static/vendor/leaflet-1.9.3/leaflet.js")
+    assert response.status_code == 200
+    assert "max-age" in response.headers["cache-control"]
+    assert get(site, "/static/pages.css").status_code == 200
+    assert get(site, "/static/nope.css").status_code == 404
+
+
+def test_unknown_tile_setting_is_refused_at_start(subset_database: Settings) -> None:
+    with pytest.raises(ValueError, match="REGISTRY_MAP_TILES"):
+        create_app(replace(subset_database, map_tiles="mapbox"))
+
+
+# ---------- names from the database are escaped ----------
+
+
+@pytest.fixture
+def hostile(settings: Settings, sessions: sessionmaker[Session], subset_dir: Path) -> Settings:
+    """A fresh subset database in which Chernihiv's names are markup."""
+    load_bundled(sessions, subset_dir, lambda _message: None)
+    with db.transaction(sessions) as session:
+        unit = session.scalars(select(Municipality).where(Municipality.code == CHERNIHIV)).one()
+        unit.name_de = unit.name_en = '<script>alert("x")</script>{{ 7*7 }}'
+        unit.name_uk = "<img src=x onerror=alert(1)>"
+    return replace(settings, map_tiles=None)
+
+
+def test_names_are_escaped_on_every_page(hostile: Settings) -> None:
+    with serve_app(hostile) as url:
+        for path in (f"/municipalities/{CHERNIHIV}", f"/municipalities/{MEMMINGEN}", "/statistics", "/"):
+            html = get(url, path).text
+            assert "<script>alert" not in html, path
+            assert "<img src=x" not in html, path
+        municipality = get(url, f"/municipalities/{CHERNIHIV}").text
+        assert "&lt;script&gt;alert" in municipality
+        assert "{{ 7*7 }}" in municipality  # template syntax in data stays text
+        map_page = get(url, "/map").text
+        assert "<script>alert" not in map_page
+        assert "<img src=x" not in map_page
