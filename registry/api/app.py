@@ -125,6 +125,22 @@ def _restore_constraints(prop: Schema, exact: dict[str, Any]) -> None:
                 )
 
 
+def _restore_zero_bounds(handler: HTTPRouteHandler, parameters: Sequence[Any]) -> None:
+    """Put back the bounds of 0 Litestar drops from query parameters (it tests ``if ge:``)."""
+    declared = handler.parsed_fn_signature.parameters
+    for parameter in parameters:
+        definition = getattr(declared.get(parameter.name), "kwarg_definition", None)
+        if (
+            not isinstance(parameter, Parameter)
+            or not isinstance(parameter.schema, Schema)
+            or definition is None
+        ):
+            continue
+        for bound, attribute in (("ge", "minimum"), ("le", "maximum")):
+            if getattr(definition, bound, None) == 0 and getattr(parameter.schema, attribute) is None:
+                setattr(parameter.schema, attribute, 0)
+
+
 def _complete_schema(app: Litestar) -> None:
     """Say in the schema what Litestar cannot infer: each operation's docstring, that bodies forbid
     unknown fields, and that If-Match is required."""
@@ -140,6 +156,8 @@ def _complete_schema(app: Litestar) -> None:
                 summary, _, rest = doc.partition("\n\n")
                 operation.summary = " ".join(summary.split())
                 operation.description = rest.strip() or None
+            if operation is not None:
+                _restore_zero_bounds(handler, operation.parameters or [])
     components = schema.components.schemas or {}
     for cls in forbidding_structs():
         component = components.get(cls.__name__)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
-from collections.abc import Iterator
-from typing import Annotated, Any, Final
+from typing import Annotated, Final
 
-from litestar import get
+from litestar import Response, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
-from litestar.response import Stream
 from msgspec import Struct
+from sqlalchemy.orm import Session
 
 from registry.api.deps import DbSession, Search
 from registry.api.errors import problems
@@ -20,8 +18,11 @@ from registry.api.params import code_param
 from registry.api.schemas import NO_NUL
 from registry.errors import NotFoundError, UnprocessableError
 from registry.matching import (
+    CoveragePlan,
     Filters,
     MatchingInput,
+    PairExplanation,
+    Suggestion,
     UnknownCodeError,
     Weights,
     coverage_plan,
@@ -36,6 +37,7 @@ from registry.suggestions import MatchingData
 
 MAX_SUGGESTIONS: Final = 2000
 TAGS: Final = ["suggestions"]
+CSV: Final = "text/csv; charset=utf-8"
 ANSWERS: Final = problems(404, 422)  # unknown municipality; weights all zero or a unit that is not matched
 WEIGHTS_HELP: Final = "criterion weights as k=v,k=v (others keep their defaults): " + ", ".join(
     f"{name} (default {value:g})" for name, value in Weights().as_dict().items()
@@ -54,22 +56,7 @@ AsOfParam = Annotated[
 ]
 IncludeOccupiedParam = Annotated[bool, QueryParameter(description="rank occupied hromadas too (flagged)")]
 Matching = NamedDependency[MatchingData]
-# Bounds as in the municipality list: a minimum of 0 would vanish from the schema of an optional int.
-Population = Annotated[int | None, QueryParameter(ge=-(2**31), le=2**31 - 1)]
-
-
-class SuggestionOut(Struct):
-    """One suggested partner, best first."""
-
-    code: str
-    name: str
-    name_uk: str | None
-    score: float
-    criteria: dict[str, float]
-    weighted: dict[str, float]
-    explanation_de: str
-    explanation_en: str
-    flags: list[str]
+Population = Annotated[int | None, QueryParameter(ge=0, le=2**31 - 1)]
 
 
 class SubjectOut(Struct):
@@ -87,58 +74,7 @@ class SuggestionsOut(Struct):
     subject: SubjectOut
     as_of: dt.date | None
     weights: dict[str, float]
-    items: list[SuggestionOut]
-
-
-class PairOut(Struct):
-    """The score of one German–Ukrainian pair and why; also for a pair that would not be suggested."""
-
-    de_code: str
-    de_name: str
-    ua_code: str
-    ua_name: str
-    score: float
-    criteria: dict[str, float]
-    weighted: dict[str, float]
-    explanation_de: str
-    explanation_en: str
-    flags: list[str]
-    suggestible: bool
-
-
-class RegionSummaryOut(Struct):
-    code: str
-    name: str
-    assigned: int
-    mean_score: float
-
-
-class AssignmentOut(Struct):
-    ua_code: str
-    ua_name: str
-    oblast_code: str
-    oblast_name: str
-    de_code: str
-    de_name: str
-    land_code: str
-    land_name: str
-    score: float
-    criteria: dict[str, float]
-    explanation_de: str
-    explanation_en: str
-    flags: list[str]
-
-
-class PlanOut(Struct):
-    """The optimal one-to-one coverage plan and its summaries by oblast and Land."""
-
-    as_of: dt.date | None
-    need_threshold: float | None
-    total_score: float
-    assignments: list[AssignmentOut]
-    unassigned: list[str]
-    by_oblast: list[RegionSummaryOut]
-    by_land: list[RegionSummaryOut]
+    items: list[Suggestion]
 
 
 def _weights(text: str | None) -> Weights | None:
@@ -146,10 +82,6 @@ def _weights(text: str | None) -> Weights | None:
         return Weights.parse(text) if text else None
     except ValueError as error:
         raise UnprocessableError(f"weights: {error}", field="weights") from error
-
-
-def _plain(value: Any) -> Any:
-    return dataclasses.asdict(value)
 
 
 def _subject(session: DbSession, search: Search, wanted: str) -> SubjectOut:
@@ -230,7 +162,7 @@ def suggestions(
         subject=who,
         as_of=as_of,
         weights=(parsed or Weights()).as_dict(),
-        items=[SuggestionOut(**{**_plain(s), "flags": list(s.flags)}) for s in found],
+        items=list(found),
     )
 
 
@@ -243,7 +175,7 @@ def explain(
     as_of: AsOfParam = None,
     weights: WeightsParam = None,
     include_occupied: IncludeOccupiedParam = False,
-) -> PairOut:
+) -> PairExplanation:
     """Score and explain one pair, whether or not it would be suggested (e.g. already partnered)."""
     data: MatchingInput = matching.get(session)
     try:
@@ -252,12 +184,18 @@ def explain(
         )
     except UnknownCodeError as error:
         raise NotFoundError(str(error)) from error
-    return PairOut(**{**_plain(pair), "flags": list(pair.flags)})
+    return pair
 
 
 NeedThreshold = Annotated[
     float | None, QueryParameter(ge=0, le=1, description="only hromadas with at least this need")
 ]
+
+
+def _coverage(
+    session: Session, matching: MatchingData, need: float | None, as_of: dt.date | None, weights: str | None
+) -> CoveragePlan:
+    return coverage_plan(matching.get(session), need_threshold=need, weights=_weights(weights), as_of=as_of)
 
 
 @get("/api/plan", sync_to_thread=True, responses=problems(422), tags=TAGS)
@@ -267,45 +205,26 @@ def plan(
     need_threshold: NeedThreshold = None,
     as_of: AsOfParam = None,
     weights: WeightsParam = None,
-) -> PlanOut:
+) -> CoveragePlan:
     """Coverage plan: one German municipality for each hromada without a German partner, each used
     at most once, maximising the total score (an optimal assignment), with summaries by oblast and Land."""
-    result = coverage_plan(
-        matching.get(session), need_threshold=need_threshold, weights=_weights(weights), as_of=as_of
-    )
-    plain = _plain(result)
-    plain["assignments"] = [{**a, "flags": list(a["flags"])} for a in plain["assignments"]]
-    plain["unassigned"] = list(plain["unassigned"])
-    return PlanOut(**plain)
+    return _coverage(session, matching, need_threshold, as_of, weights)
 
 
-@get(
-    "/api/plan.csv",
-    sync_to_thread=True,
-    responses=problems(422),
-    tags=TAGS,
-    media_type="text/csv; charset=utf-8",
-)
+@get("/api/plan.csv", sync_to_thread=True, responses=problems(422), tags=TAGS, media_type=CSV)
 def plan_csv(
     session: DbSession,
     matching: Matching,
     need_threshold: NeedThreshold = None,
     as_of: AsOfParam = None,
     weights: WeightsParam = None,
-) -> Stream:
-    """The coverage plan's assignments as CSV (UTF-8)."""
-    result = coverage_plan(
-        matching.get(session), need_threshold=need_threshold, weights=_weights(weights), as_of=as_of
-    )
+) -> Response[str]:
+    """The coverage plan's assignments as CSV (UTF-8); takes the parameters of `GET /api/plan`."""
     buffer = io.StringIO()
-    write_plan_csv(result, buffer)
-
-    def chunks() -> Iterator[bytes]:
-        yield buffer.getvalue().encode("utf-8")
-
-    return Stream(
-        chunks(),
-        media_type="text/csv; charset=utf-8",
+    write_plan_csv(_coverage(session, matching, need_threshold, as_of, weights), buffer)
+    return Response(
+        buffer.getvalue(),
+        media_type=CSV,
         headers={"Content-Disposition": 'attachment; filename="coverage-plan.csv"'},
     )
 

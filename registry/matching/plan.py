@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt  # a runtime import: the API serialises these dataclasses and resolves their hints
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
@@ -14,8 +15,6 @@ from registry.matching.explain import describe, pair_flags
 from registry.matching.request import de_candidates, make_request, total_block, ua_candidates, weighted_pairs
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from numpy.typing import NDArray
 
     from registry.matching.frames import MatchingInput

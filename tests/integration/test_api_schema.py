@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from tests.conftest import LiveApi
 
 CONFIG: dict[str, Any] = {
+    # A fixed seed: the same cases every run, so a failure can be reproduced and the writes below are
+    # exercised every time rather than most times.
+    "seed": 20221,
     # One round of every phase (about 80 s, most of it schemathesis's own work): a max-time would make
     # the engine go on fuzzing until then. Three unexpected methods per path check the 405 answers.
     "generation": {"max-examples": 6},
@@ -52,15 +55,15 @@ def _failures(event: Any) -> list[str]:
 
 
 def current_etags(base_url: str) -> Any:
-    """A before_call hook: give half the well-formed If-Match headers the record's current ETag.
+    """A before_call hook: give three in four well-formed If-Match headers the record's current ETag.
 
     Generated ETags never match, so without this every edit would stop at 412 and the code behind it
-    would go untested. The other half stays stale, to keep exercising the 412 path.
+    would go untested. The rest stays stale, to keep exercising the 412 path.
     """
 
     def before_call(context: Any, case: Any, kwargs: Any) -> None:
         if_match = (case.headers or {}).get("If-Match")
-        if if_match is None or not IF_MATCH.fullmatch(if_match) or zlib.crc32(case.id.encode()) % 2:
+        if if_match is None or not IF_MATCH.fullmatch(if_match) or zlib.crc32(case.id.encode()) % 4 == 0:
             return
         record = re.sub(r"/sources(/\d+)?$", "", case.formatted_path)  # a source's ETag is its partnership's
         current = httpx.get(f"{base_url}{record}")
