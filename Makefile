@@ -40,7 +40,8 @@ lint:  ## ruff and mypy
 	$(VENV)/bin/ruff check registry tests benchmarks
 	$(VENV)/bin/mypy registry
 
-bench: install-test  ## run every benchmark (prints figures and ratios against in-run baselines)
+bench: install-test browser  ## run every benchmark (prints figures and ratios against in-run baselines)
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	for b in benchmarks/bench_*.py; do echo "== $$b"; $(VENV)/bin/python $$b || exit 1; done
 
 check: lint test  ## everything CI checks
