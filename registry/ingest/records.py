@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+from collections.abc import Set
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -103,7 +104,9 @@ class Values:
         self.problems.append(row.problem(column, f"not a date (YYYY-MM-DD or DD.MM.YYYY): {value!r}"))
         return None
 
-    def choice(self, row: Row, column: str, allowed: set[str], *, required: bool = True) -> str | None:
+    def choice(
+        self, row: Row, column: str, allowed: Set[str], *, required: bool = True
+    ) -> str | None:
         value = row.get(column)
         if value is None:
             if required:
