@@ -28,10 +28,36 @@ from registry.repository.gazetteer import name_index_rows
 from registry.search import MunicipalitySearch
 
 QUERIES = [
-    "Charkiw", "Kharkov", "Харків", "Saporischschja", "Kiew", "Kyjiw", "Dnipropetrowsk", "Nuernberg", "Nuremberg",
-    "Frankfurt", "Frankfurt (Oder)", "Lemberg", "Czernowitz", "Stanislau", "Oblast Charkiw", "Arzys", "Tscherniwzi",
-    "Landkreis München", "Kropywnyzkyj", "Bad Mergenthiem", "Mülheim", "Halle", "Butscha", "Winnyzja", "Odessa",
-    "Köln", "Samar", "Scheptyzkyj", "Berlin", "Xyzzy",
+    "Charkiw",
+    "Kharkov",
+    "Харків",
+    "Saporischschja",
+    "Kiew",
+    "Kyjiw",
+    "Dnipropetrowsk",
+    "Nuernberg",
+    "Nuremberg",
+    "Frankfurt",
+    "Frankfurt (Oder)",
+    "Lemberg",
+    "Czernowitz",
+    "Stanislau",
+    "Oblast Charkiw",
+    "Arzys",
+    "Tscherniwzi",
+    "Landkreis München",
+    "Kropywnyzkyj",
+    "Bad Mergenthiem",
+    "Mülheim",
+    "Halle",
+    "Butscha",
+    "Winnyzja",
+    "Odessa",
+    "Köln",
+    "Samar",
+    "Scheptyzkyj",
+    "Berlin",
+    "Xyzzy",
 ]
 
 
@@ -42,8 +68,12 @@ def timed(action: object) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", help="database to load into (must be empty); default: temporary SQLite")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url", help="database to load into (must be empty); default: temporary SQLite"
+    )
     parser.add_argument("--repeat", type=int, default=20, help="search rounds over the query list")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -58,8 +88,10 @@ def main() -> int:
         again = timed(lambda: load_bundled(sessions, settings.data_dir, lambda _m: None))
         print(f"database: {url.split('://')[0]}")
         print(f"baseline  parse {len(csvs)} bundled CSV files with pandas: {parse_only:6.2f} s")
-        print(f"load      first load into an empty database:        {first:6.2f} s  "
-              f"({first / parse_only:.1f}x the parse baseline; target < 60 s)")
+        print(
+            f"load      first load into an empty database:        {first:6.2f} s  "
+            f"({first / parse_only:.1f}x the parse baseline; target < 60 s)"
+        )
         print(f"reload    second load, nothing changed:              {again:6.2f} s")
 
         search = MunicipalitySearch()
@@ -72,15 +104,22 @@ def main() -> int:
                 for query in QUERIES:
                     ours.append(timed(lambda q=query: search.find(session, q, limit=10)))
             for query in QUERIES:
-                naive.append(timed(lambda q=query: process.extract(q.lower(), keys, scorer=fuzz.WRatio, limit=10)))
+                naive.append(
+                    timed(lambda q=query: process.extract(q.lower(), keys, scorer=fuzz.WRatio, limit=10))
+                )
         ours_ms = sorted(t * 1000 for t in ours)
         naive_ms = sorted(t * 1000 for t in naive)
         p99 = ours_ms[int(len(ours_ms) * 0.99) - 1]
         print(f"search    index build (once per process, {len(keys):,} spellings): {build:5.2f} s")
-        print(f"search    find(): median {statistics.median(ours_ms):5.1f} ms, p99 {p99:5.1f} ms, "
-              f"max {ours_ms[-1]:5.1f} ms over {len(ours_ms)} searches (target < 20 ms)")
-        print(f"baseline  naive rapidfuzz WRatio scan of all spellings: median {statistics.median(naive_ms):5.1f} ms "
-              f"({statistics.median(naive_ms) / statistics.median(ours_ms):.0f}x slower than find())")
+        print(
+            f"search    find(): median {statistics.median(ours_ms):5.1f} ms, p99 {p99:5.1f} ms, "
+            f"max {ours_ms[-1]:5.1f} ms over {len(ours_ms)} searches (target < 20 ms)"
+        )
+        print(
+            "baseline  naive rapidfuzz WRatio scan of all spellings: "
+            f"median {statistics.median(naive_ms):5.1f} ms "
+            f"({statistics.median(naive_ms) / statistics.median(ours_ms):.0f}x slower than find())"
+        )
     return 0
 
 

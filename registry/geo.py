@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from typing import Any
 
 EARTH_RADIUS_KM = 6371.0088
@@ -32,7 +33,7 @@ def weighted_centre(points: Iterable[tuple[float, float, float]]) -> tuple[float
 def _ring_centroid(ring: Sequence[Sequence[float]]) -> tuple[float, float, float]:
     """Return (signed area, x, y) of a ring by the shoelace formula, in degree units."""
     area = cx = cy = 0.0
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+    for (x0, y0), (x1, y1) in pairwise(ring):
         cross = x0 * y1 - x1 * y0
         area += cross
         cx += (x0 + x1) * cross

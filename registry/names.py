@@ -85,7 +85,8 @@ _APOSTROPHES = re.compile(r"['’ʼ`´ʹ]")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
 _QUALIFIER = re.compile(
-    r"\s*(\(.*\)|/.*|\s(am|an der|an|im|in der|in|ob der|bei|auf der|auf|vor der|unter|[aiv]\.\s?d\.|[aib]\.)\s.*)$",
+    r"\s*(\(.*\)|/.*|\s(am|an der|an|im|in der|in|ob der|bei|auf der|auf|vor der|unter"
+    r"|[aiv]\.\s?d\.|[aib]\.)\s.*)$",
     re.IGNORECASE,
 )
 
@@ -282,10 +283,7 @@ class TrigramShortlist:
             return []
         shared = np.asarray(self._matrix[:, columns].sum(axis=1)).ravel()
         dice = 2 * shared / (self._sizes + len(grams))
-        if len(dice) > size:
-            top = np.argpartition(-dice, size)[:size]
-        else:
-            top = np.arange(len(dice))
+        top = np.argpartition(-dice, size)[:size] if len(dice) > size else np.arange(len(dice))
         top = top[dice[top] > 0]
         return [int(i) for i in top[np.argsort(-dice[top], kind="stable")]]
 

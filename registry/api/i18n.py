@@ -20,7 +20,7 @@ COOKIE_MAX_AGE: Final = 365 * 24 * 3600
 
 # Strings of the pages, (German, English).
 _TEXT: Final[dict[str, tuple[str, str]]] = {
-    "site": ("Partnerschaftsregister Deutschland–Ukraine", "Germany–Ukraine partnership registry"),  # noqa: RUF001
+    "site": ("Partnerschaftsregister Deutschland–Ukraine", "Germany–Ukraine partnership registry"),
     "tagline": (
         "Offenes Verzeichnis der kommunalen Partnerschaften zwischen Deutschland und der Ukraine, "
         "mit Quellen und Partnervorschlägen.",

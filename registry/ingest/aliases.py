@@ -99,7 +99,8 @@ def attach_geonames(
         for candidate in {
             id(r): r for key in city.keys for r in by_key.get((city.country, key), [])
         }.values():
-            assert candidate.lat is not None and candidate.lon is not None
+            assert candidate.lat is not None
+            assert candidate.lon is not None
             distance = haversine_km(city.lat, city.lon, candidate.lat, candidate.lon)
             current = best.get(candidate.code)
             if distance <= MATCH_RADIUS_KM and (

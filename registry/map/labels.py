@@ -44,7 +44,7 @@ STATUSES: Final = (
 # Start periods: before the annexation of Crimea, 2014 to the full-scale invasion, since 2022.
 PERIODS: Final = (
     Term("before_2014", "vor 2014", "before 2014", "#4b3f91"),
-    Term("2014_2021", "2014–2021", "2014–2021", "#00797c"),  # noqa: RUF001 (typographic en dash)
+    Term("2014_2021", "2014–2021", "2014–2021", "#00797c"),
     Term("since_2022", "seit 2022", "since 2022", "#c2410c"),
     Term("unknown", "Jahr unbekannt", "year unknown", "#6b7280"),
 )
@@ -75,7 +75,7 @@ STATUS_CODES: Final = frozenset(t.code for t in STATUSES)
 
 # Strings of the page and the popups, (German, English).
 _UI: Final[dict[str, tuple[str, str]]] = {
-    "title": ("Karte der deutsch-ukrainischen Partnerschaften", "Map of German–Ukrainian partnerships"),  # noqa: RUF001
+    "title": ("Karte der deutsch-ukrainischen Partnerschaften", "Map of German–Ukrainian partnerships"),
     "layer_tiles": ("OpenStreetMap", "OpenStreetMap"),
     "layer_outlines": ("Umrisse (Staaten, Länder, Oblaste)", "Outlines (countries, Länder, oblasts)"),
     "layer_markers": ("Kommunen mit Partnerschaft", "Municipalities with partnerships"),

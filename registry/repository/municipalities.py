@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # Runtime imports: the filter dataclass reaches Litestar, which resolves its annotations.
-from collections.abc import Iterator, Mapping, Sequence  # noqa: TC003
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, cast
 

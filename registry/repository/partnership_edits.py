@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 # Runtime imports: PartnershipSpec's annotations are resolved by readers of the dataclass.
-import datetime as dt  # noqa: TC003
-from collections.abc import Mapping, Sequence  # noqa: TC003
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 

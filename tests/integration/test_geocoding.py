@@ -16,7 +16,9 @@ from registry.models import Municipality, Source
 POTSDAM = "12054000"
 
 
-def test_missing_coordinates_are_filled_with_their_source(sessions: sessionmaker[Session], subset_dir: Path) -> None:
+def test_missing_coordinates_are_filled_with_their_source(
+    sessions: sessionmaker[Session], subset_dir: Path
+) -> None:
     load_bundled(sessions, subset_dir, lambda _m: None)
     with transaction(sessions) as session:
         session.execute(update(Municipality).where(Municipality.code == POTSDAM).values(lat=None, lon=None))
@@ -37,4 +39,5 @@ def test_missing_coordinates_are_filled_with_their_source(sessions: sessionmaker
         assert potsdam is not None
         assert (potsdam.lat, potsdam.lon) == (52.4, 13.06)
         source = session.get(Source, potsdam.coordinates_source_id)
-        assert source is not None and source.citation == "test gazetteer: Potsdam"
+        assert source is not None
+        assert source.citation == "test gazetteer: Potsdam"

@@ -71,7 +71,8 @@ def test_second_load_changes_nothing(sessions: sessionmaker[Session], subset_dir
     before = fingerprint(sessions)
     report = load_bundled(sessions, subset_dir, _quiet)
     assert not report.changed
-    assert report.municipalities.unchanged > 0 and report.partnerships.unchanged > 0
+    assert report.municipalities.unchanged > 0
+    assert report.partnerships.unchanged > 0
     assert fingerprint(sessions) == before
 
 
@@ -93,7 +94,9 @@ def test_a_changed_source_row_updates_in_place(
         changed = session.scalar(
             select(Partnership).where(Partnership.external_ref == f"partnerships.csv#{rows[0]['id']}")
         )
-        assert changed is not None and changed.start_year == 2019 and changed.version == 2
+        assert changed is not None
+        assert changed.start_year == 2019
+        assert changed.version == 2
 
 
 def _broken_copy(subset_dir: Path, target: Path, change: str) -> Path:

@@ -19,8 +19,14 @@ KOELN, KHARKIV = "05315000", "UA63120270000028556"
 
 
 def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "registry", *args], capture_output=True, text=True, check=False,
-                          env={**os.environ, "DATABASE_URL": settings.database_url}, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "registry", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "DATABASE_URL": settings.database_url},
+        timeout=300,
+    )
 
 
 def test_frames_from_the_database_cover_every_candidate(loaded_sessions: sessionmaker[Session]) -> None:
@@ -29,9 +35,11 @@ def test_frames_from_the_database_cover_every_candidate(loaded_sessions: session
     assert len(data.hromadas) == 1772 + 2
     assert set(data.germans["level"]) >= {"gemeinde", "stadt", "kreis"}
     assert len(data.partnerships) == 220
-    nrw_dnipro = data.partnerships[(data.partnerships.de_code == "05")
-                                   & (data.partnerships.ua_code == "UA12000000000090473")]
-    assert len(nrw_dnipro) == 1 and nrw_dnipro.iloc[0].de_land_code == "05"
+    nrw_dnipro = data.partnerships[
+        (data.partnerships.de_code == "05") & (data.partnerships.ua_code == "UA12000000000090473")
+    ]
+    assert len(nrw_dnipro) == 1
+    assert nrw_dnipro.iloc[0].de_land_code == "05"
 
 
 def test_suggestions_exclude_occupied_and_existing_partners(loaded_sessions: sessionmaker[Session]) -> None:
@@ -41,7 +49,8 @@ def test_suggestions_exclude_occupied_and_existing_partners(loaded_sessions: ses
     occupied = set(data.hromadas.loc[data.hromadas.war_status == "occupied", "code"])
     partners = set(data.partnerships.loc[data.partnerships.de_code == KOELN, "ua_code"])
     suggested = {s.code for s in everything}
-    assert partners and occupied
+    assert partners
+    assert occupied
     assert not suggested & occupied
     assert not suggested & partners
 
@@ -54,7 +63,8 @@ def test_cli_suggest_json_by_spelling(loaded: Settings) -> None:
     assert [s["score"] for s in found] == sorted((s["score"] for s in found), reverse=True)
     for s in found:
         assert {"code", "name", "score", "criteria", "explanation_de", "explanation_en"} <= set(s)
-        assert s["code"].startswith("UA") and "Köln" in s["explanation_de"]
+        assert s["code"].startswith("UA")
+        assert "Köln" in s["explanation_de"]
 
 
 def test_cli_suggest_for_a_hromada_ranks_german_places(loaded: Settings) -> None:
@@ -65,9 +75,11 @@ def test_cli_suggest_for_a_hromada_ranks_german_places(loaded: Settings) -> None
 
 def test_cli_rejects_unknown_weights_and_names(loaded: Settings) -> None:
     bad_weight = _cli(loaded, "suggest", "Köln", "--weights", "beauty=3")
-    assert bad_weight.returncode == 2 and "unknown weight 'beauty'" in bad_weight.stderr
+    assert bad_weight.returncode == 2
+    assert "unknown weight 'beauty'" in bad_weight.stderr
     unknown = _cli(loaded, "suggest", "Qqqqxxzz")
-    assert unknown.returncode == 2 and "no municipality found" in unknown.stderr
+    assert unknown.returncode == 2
+    assert "no municipality found" in unknown.stderr
 
 
 def test_cli_plan_writes_a_one_to_one_csv(loaded: Settings, tmp_path: Path) -> None:
