@@ -165,6 +165,7 @@ class Municipality(Base, Timestamped):
     population_date: Mapped[dt.date | None] = mapped_column(Date)
     population_source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))
     area_km2: Mapped[float | None] = mapped_column(Float)
+    area_source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     coordinates_source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))

@@ -80,7 +80,7 @@ def get_municipality(session: DbSession, code: PathCode) -> Response[Municipalit
 def edit_municipality(
     session: DbSession, actor: Writer, code: PathCode, data: JSONBody[FactsPatchIn], if_match: IfMatch = None
 ) -> Response[MunicipalityDetailOut]:
-    """Change facts of a municipality (population, coordinates, war status, IDPs, damage note).
+    """Change facts of a municipality (population, area, coordinates, war status, IDPs, damage note).
 
     Every changed fact then cites the given source. Needs `If-Match` with the ETag you read; a stale
     one gets 412 and changes nothing.

@@ -37,6 +37,7 @@ Idp = Annotated[
     int, Meta(ge=-100_000_000, le=100_000_000, description="net registered IDPs (may be negative)")
 ]
 Distance = Annotated[float, Meta(ge=0, le=10_000)]
+Area = Annotated[float, Meta(ge=0, le=1_000_000, description="km²")]  # Ukraine: 603,500 km²
 Role = Literal["primary", "also"]
 
 
@@ -141,6 +142,7 @@ class FactsPatchIn(In):
     source: SourceIn
     population: Population | UnsetType | None = UNSET
     population_date: dt.date | UnsetType | None = UNSET
+    area_km2: Area | UnsetType | None = UNSET
     lat: Latitude | UnsetType | None = UNSET
     lon: Longitude | UnsetType | None = UNSET
     war_status: WarStatus | UnsetType | None = UNSET

@@ -120,6 +120,7 @@ def read_german_gazetteer(data_dir: Path) -> GermanGazetteer:
                 population_date=POPULATION_DATE,
                 population_source=datasets.LAENDER.key,
                 area_km2=round(areas[code], 2),
+                area_source=datasets.GEMEINDEN.key,  # summed over its Gemeinden: laender.csv has no area
                 lat=centre[0] if centre else None,
                 lon=centre[1] if centre else None,
                 coordinates_source=datasets.GEMEINDEN.key if centre else None,
@@ -141,6 +142,7 @@ def read_german_gazetteer(data_dir: Path) -> GermanGazetteer:
         kreis_type = row.get("kreis_type") or "Kreis"
         name = kreis_display_name(official, kreis_type)
         kreis_land = row.get("land_code")
+        area = values.number(row, "area_km2_sum")
         records.append(
             MunicipalityRecord(
                 code=code,
@@ -156,7 +158,8 @@ def read_german_gazetteer(data_dir: Path) -> GermanGazetteer:
                 population=values.integer(row, "population_sum"),
                 population_date=POPULATION_DATE,
                 population_source=datasets.KREISE.key,
-                area_km2=values.number(row, "area_km2_sum"),
+                area_km2=area,
+                area_source=datasets.KREISE.key if area is not None else None,
                 lat=values.number(row, "lat_popweighted"),
                 lon=values.number(row, "lon_popweighted"),
                 coordinates_source=datasets.KREISE.key,
@@ -193,6 +196,7 @@ def _gemeinde_record(row: Row, values: Values, kreisfrei: set[str | None]) -> Mu
     if is_kreisfrei and kreis:
         codes.append((kreis, "kreis", name))
     short = short_name(name)
+    area = values.number(row, "area_km2")
     return MunicipalityRecord(
         code=code,
         scheme="ags",
@@ -208,7 +212,8 @@ def _gemeinde_record(row: Row, values: Values, kreisfrei: set[str | None]) -> Mu
         population=values.integer(row, "population"),
         population_date=POPULATION_DATE,
         population_source=datasets.GEMEINDEN.key,
-        area_km2=values.number(row, "area_km2"),
+        area_km2=area,
+        area_source=datasets.GEMEINDEN.key if area is not None else None,
         lat=values.number(row, "lat"),
         lon=values.number(row, "lon"),
         coordinates_source=datasets.GEMEINDEN.key,

@@ -165,6 +165,7 @@ def _hromada_record(
         centre_uk, centre_en = current_centre[0], current_centre[1] or centre_en
     name_en, name_uk, full_uk = row.get("name_en"), row.get("name_uk"), row.get("full_name_uk") or centre_en
     idp = values.integer(row, "idp_registered_net_2023_07_25")
+    area = values.number(row, "area_km2")
     record = MunicipalityRecord(
         code=code,
         scheme="katotth",
@@ -182,7 +183,8 @@ def _hromada_record(
         population=values.integer(row, "population_2022"),
         population_date=POPULATION_DATE,
         population_source=datasets.HROMADAS.key,
-        area_km2=values.number(row, "area_km2"),
+        area_km2=area,
+        area_source=datasets.HROMADAS.key if area is not None else None,
         lat=values.number(row, "lat"),
         lon=values.number(row, "lon"),
         coordinates_source=datasets.HROMADAS.key,
@@ -381,6 +383,7 @@ def _regional_record(
     name_uk = props.get("name_uk") or f"{name_uk_short} {words[1]}"
     centre = _aggregate_centre(members, shape)
     population = _sum_population(members)
+    area = round(sum(m.area_km2 or 0 for m in members), 1) or None
     return MunicipalityRecord(
         code=code,
         scheme="katotth",
@@ -394,7 +397,8 @@ def _regional_record(
         population=population,
         population_date=POPULATION_DATE if population else None,
         population_source=datasets.HROMADAS.key if population else None,
-        area_km2=round(sum(m.area_km2 or 0 for m in members), 1) or None,
+        area_km2=area,
+        area_source=datasets.HROMADAS.key if area is not None else None,  # summed over its hromadas
         lat=centre[0] if centre else None,
         lon=centre[1] if centre else None,
         # weighted by hromada population where known, else the outline's centroid (Crimea)

@@ -104,6 +104,7 @@ class LocalUnits:
             population_date=POPULATION_DATE,
             population_source=datasets.GEMEINDEN.key,
             area_km2=round(sum(values.number(m, "area_km2") or 0 for m in members), 2),
+            area_source=datasets.GEMEINDEN.key,  # summed over the member Gemeinden
             lat=centre[0] if centre else None,
             lon=centre[1] if centre else None,
             coordinates_source=datasets.GEMEINDEN.key if centre else None,

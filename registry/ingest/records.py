@@ -38,6 +38,7 @@ class MunicipalityRecord:
     population_date: dt.date | None = None
     population_source: str | None = None
     area_km2: float | None = None
+    area_source: str | None = None
     lat: float | None = None
     lon: float | None = None
     coordinates_source: str | None = None

@@ -51,6 +51,7 @@ _PLAIN_COLUMNS = (
 )
 _SOURCE_COLUMNS = {
     "population_source": "population_source_id",
+    "area_source": "area_source_id",
     "coordinates_source": "coordinates_source_id",
     "war_status_source": "war_status_source_id",
     "idp_source": "idp_source_id",

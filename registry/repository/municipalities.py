@@ -23,6 +23,7 @@ SORTS: Final = ("name", "-name", "population", "-population", "code", "-code", "
 FACT_SOURCE: Final[dict[str, str]] = {
     "population": "population_source_id",
     "population_date": "population_source_id",
+    "area_km2": "area_source_id",
     "lat": "coordinates_source_id",
     "lon": "coordinates_source_id",
     "war_status": "war_status_source_id",
@@ -48,6 +49,7 @@ UKRAINIAN_FACTS: Final = frozenset(
 )
 SOURCE_GROUPS: Final[dict[str, str]] = {
     "population": "population_source_id",
+    "area": "area_source_id",
     "coordinates": "coordinates_source_id",
     "war_status": "war_status_source_id",
     "idp": "idp_source_id",

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
+from registry import db
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -139,6 +141,8 @@ def test_a_municipality_page_shows_facts_sources_and_partnerships(live_api: Live
     assert "Tschernihiw" in page["names"]
     assert page["population"] > 250_000
     assert page["fact_sources"]["population"]["citation"]
+    assert page["area_km2"] > 0
+    assert page["fact_sources"]["area"] == page["fact_sources"]["population"]  # both from ua/hromadas.csv
     assert page["partnerships"]
     assert all(p["ua"]["code"] == CHERNIHIV for p in page["partnerships"])
     assert all(s["url"] or s["citation"] for p in page["partnerships"] for s in p["sources"])
@@ -202,7 +206,8 @@ def test_bad_requests_get_problem_details_naming_the_field(
 
 
 def test_health(live_api: LiveApi) -> None:
-    assert httpx.get(f"{live_api.url}/health").json() == {"status": "ok", "revision": "0002"}
+    head = db.head_revision(live_api.settings)
+    assert httpx.get(f"{live_api.url}/health").json() == {"status": "ok", "revision": head}
 
 
 def test_the_schema_documents_every_endpoint_and_the_docs_page_renders_it(live_api: LiveApi) -> None:

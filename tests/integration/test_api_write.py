@@ -365,6 +365,7 @@ def test_facts_change_with_their_source_and_name_search_still_works(live_api: Li
     body = {
         "population": 65_000,
         "population_date": "2025-01-01",
+        "area_km2": 42.5,
         "source": {"url": "https://example.org/census", "publisher": "city council"},
     }
     changed = httpx.patch(url, json=body, headers=live_api.editor | {"If-Match": before.headers["etag"]})
@@ -372,6 +373,8 @@ def test_facts_change_with_their_source_and_name_search_still_works(live_api: Li
     facts = changed.json()
     assert facts["population"] == 65_000
     assert facts["fact_sources"]["population"]["url"] == "https://example.org/census"
+    assert facts["area_km2"] == 42.5
+    assert facts["fact_sources"]["area"]["url"] == "https://example.org/census"
     assert facts["version"] == before.json()["version"] + 1
     stale = httpx.patch(
         url, json=body | {"population": 1}, headers=live_api.editor | {"If-Match": before.headers["etag"]}
@@ -386,11 +389,19 @@ def test_facts_change_with_their_source_and_name_search_still_works(live_api: Li
     )
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "war_status"
+    negative = httpx.patch(
+        f"{live_api.url}/api/municipalities/{TELTOW}",
+        json={"area_km2": -1, "source": SOURCE},
+        headers=live_api.editor | {"If-Match": german.headers["etag"]},
+    )
+    assert negative.status_code == 400
+    assert negative.json()["errors"][0]["field"] == "area_km2"
     found = httpx.get(f"{live_api.url}/api/municipalities", params={"q": "Nischyn"}).json()
     assert found["items"][0]["code"] == NIZHYN
     events = httpx.get(f"{url}/history").json()["items"]
     assert events[0]["before"]["population"] == before.json()["population"]
     assert events[0]["after"]["population"] == 65_000
+    assert events[0]["after"]["area_km2"] == 42.5
 
 
 def test_writes_are_rate_limited_per_key(live_api: LiveApi, start_server: Any) -> None:

@@ -37,6 +37,7 @@ CHERNIHIV_CENTRE = "UA74100390010054825"  # the city itself, a settlement of the
 MEMMINGEN = "09764000"
 SEVASTOPOL = "UA85000000000065278"  # occupied
 BAVARIA = "09"
+UNTERALLGAEU = "09778"  # a Landkreis
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +113,13 @@ def stays_here(url: str) -> bool:
 
 def get(site: str, path: str, **kwargs: Any) -> httpx.Response:
     return httpx.get(site + path, timeout=60, **kwargs)
+
+
+def fact_row(html: str, label: str) -> str:
+    """Return the row of the facts table for the fact labelled ``label``."""
+    found = re.search(rf'<tr><th scope="row">{re.escape(label)}</th>.*?</tr>', html, flags=re.DOTALL)
+    assert found, f"no {label} row"
+    return found.group()
 
 
 # ---------- every page: status, language, landmarks, labels, links ----------
@@ -233,6 +241,23 @@ def test_municipality_page_shows_facts_partners_suggestions_and_exports(
     english = get(site, f"/municipalities/{CHERNIHIV}?lang=en").text
     assert "score" in english
     assert "Population" in english
+
+
+@pytest.mark.parametrize(
+    ("code", "area_source"),
+    [
+        (CHERNIHIV, "Hromadas of the 2020 reform"),  # ua/hromadas.csv
+        (MEMMINGEN, "Gemeindeverzeichnis (GV-ISys)"),  # its own row of the Gemeindeverzeichnis
+        (UNTERALLGAEU, "Kreise derived from the Gemeindeverzeichnis"),
+        (BAVARIA, "Gemeindeverzeichnis (GV-ISys)"),  # the sum over its Gemeinden
+    ],
+)
+def test_every_fact_on_a_municipality_page_names_its_source(site: str, code: str, area_source: str) -> None:
+    html = get(site, f"/municipalities/{code}?lang=en").text
+    facts = re.search(r'<table class="facts.*?</table>', html, flags=re.DOTALL)
+    assert facts, "no facts table"
+    assert "no source recorded" not in facts.group()
+    assert area_source in fact_row(html, "Area")
 
 
 def test_a_german_municipality_gets_hromadas_suggested(site: str) -> None:
