@@ -317,6 +317,12 @@ def _sum_population(members: list[MunicipalityRecord]) -> int | None:
     return sum(known) if known and len(known) == len(members) else None
 
 
+def _sum_area(members: list[MunicipalityRecord]) -> float | None:
+    """The members' total area, or None when one lacks it (a partial sum would understate the unit)."""
+    known = [m.area_km2 for m in members if m.area_km2 is not None]
+    return round(sum(known), 1) if known and len(known) == len(members) else None
+
+
 def _aggregate_centre(
     members: list[MunicipalityRecord], shape: dict[str, Any] | None
 ) -> tuple[float, float] | None:
@@ -383,7 +389,7 @@ def _regional_record(
     name_uk = props.get("name_uk") or f"{name_uk_short} {words[1]}"
     centre = _aggregate_centre(members, shape)
     population = _sum_population(members)
-    area = round(sum(m.area_km2 or 0 for m in members), 1) or None
+    area = _sum_area(members)
     return MunicipalityRecord(
         code=code,
         scheme="katotth",

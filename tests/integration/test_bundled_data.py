@@ -133,6 +133,21 @@ def test_exact_counts_by_country_and_level(loaded_sessions: sessionmaker[Session
     assert {(str(c), str(level)): n for c, level, n in rows} == EXPECTED_COUNTS
 
 
+def test_regional_areas_are_whole_sums_or_left_empty(loaded_sessions: sessionmaker[Session]) -> None:
+    """An oblast's area is the sum of all its hromadas' areas; a partial sum would understate it."""
+    with loaded_sessions() as session:
+        areas = dict(
+            session.execute(
+                select(Municipality.name_en, Municipality.area_km2).where(
+                    Municipality.country == "UA", Municipality.level == "oblast"
+                )
+            ).all()
+        )
+    assert areas["Lviv Oblast"] == pytest.approx(21_833, rel=0.02)  # official 21,833 km²
+    assert areas["Kharkiv Oblast"] == pytest.approx(31_415, rel=0.02)  # official 31,415 km²
+    assert areas["Donetsk Oblast"] is None  # some of its hromadas have no area in the source
+
+
 def test_every_partnership_row_is_stored_or_queued_with_a_reason(
     loaded: Settings, loaded_sessions: sessionmaker[Session]
 ) -> None:
