@@ -3,7 +3,8 @@
 This mirrors what the database layer hands to `registry.matching`; it is not the loader. Choices
 the loader may make differently: hromada display names are the centre's Latin name ("Kharkiv");
 partnership status is "in_preparation" where the note says the tie is only planned or requested,
-else "active"; kinds "project/solidarity" -> "solidarity", "unknown" -> "other".
+else "active"; kinds "project/solidarity" -> "solidarity", "unknown" -> "other". The optional German
+names are left out, so the German explanations name hromadas, raions and oblasts in English.
 """
 
 from __future__ import annotations

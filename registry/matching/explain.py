@@ -52,15 +52,18 @@ def percent(share: float, lang: str) -> str:
 
 
 def _oblast(req: Request, j: int) -> tuple[str, str, str]:
-    """Name the hromada's oblast: English, German nominative, German dative ("der Oblast Odeska")."""
+    """Name the hromada's oblast: English, German nominative, German dative ("der Oblast Odessa")."""
     f = req.f
     k = int(f.ua_oblast[j])
     if k < 0:
         return "", "", ""
-    name = f.oblasts.names[k]
+    name, name_de = f.oblasts.names[k], f.oblasts.names_de[k]
     if f.oblasts.codes[k] in f.ua_index:  # Kyiv, Sevastopol: a city is its own region
-        return name, name, name
-    return f"{name} oblast", f"Oblast {name}", f"der Oblast {name}"
+        return name, name_de, name_de
+    if " " in name:  # not an oblast but a region with a name of its own: the Autonomous Republic of Crimea
+        # In the dative the adjective declines: "in der Autonomen Republik Krim".
+        return name, name_de, f"der {name_de.replace('Autonome ', 'Autonomen ', 1)}"
+    return f"{name} oblast", f"Oblast {name_de}", f"der Oblast {name_de}"
 
 
 def _kreis(req: Request, i: int) -> tuple[str, str, str]:
@@ -74,11 +77,16 @@ def _kreis(req: Request, i: int) -> tuple[str, str, str]:
 
 
 def _raion(req: Request, j: int) -> tuple[str, str]:
+    """Name the hromada's raion: English, German ("Rajon Tschernihiwskyj")."""
     k = int(req.f.ua_raion[j])
     if k < 0:
         return "", ""
-    name = req.f.raions.names[k]
-    return f"{name} raion", f"Rajon {name}"
+    return f"{req.f.raions.names[k]} raion", f"Rajon {req.f.raions.names_de[k]}"
+
+
+def _with_ukrainian(name: str, name_uk: str | None) -> str:
+    """Put the Ukrainian name beside the Latin one, as in the pair heading: "Charkiw / Харків"."""
+    return f"{name} / {name_uk}" if name_uk and name_uk != name else name
 
 
 Reason = tuple[str, str]  # (English, German)
@@ -264,15 +272,17 @@ def describe(
 ) -> tuple[str, str]:
     """Write the pair's paragraph in German and English: score, dominating criteria, cautions, data dates."""
     f = req.f
-    place_en = ", ".join(p for p in (_raion(req, j)[0], _oblast(req, j)[0]) if p)
-    place_de = ", ".join(p for p in (_raion(req, j)[1], _oblast(req, j)[1]) if p)
-    pair = f"{f.de_names[i]} \u2013 {f.ua_names[j]}"
-    en = [f"{pair} ({place_en}): score {score:.2f} of 1."]
-    de = [
-        f"{pair} ({place_de}): Punktzahl {score:.2f} von 1.".replace(
-            f"{score:.2f}", f"{score:.2f}".replace(".", ",")
-        )
-    ]
+    (raion_en, raion_de), (oblast_en, oblast_de, _) = _raion(req, j), _oblast(req, j)
+    headings = []
+    for name, raion, oblast in (
+        (f.ua_names[j], raion_en, oblast_en),
+        (f.ua_names_de[j], raion_de, oblast_de),
+    ):
+        place = ", ".join(p for p in (raion, oblast) if p and p != name)  # not "Kyiv (Kyiv)"
+        hromada = _with_ukrainian(name, f.ua_names_uk[j])
+        headings.append(f"{f.de_names[i]} \u2013 {hromada}{f' ({place})' if place else ''}")
+    en = [f"{headings[0]}: score {score:.2f} of 1."]
+    de = [f"{headings[1]}: Punktzahl {f'{score:.2f}'.replace('.', ',')} von 1."]
     reasons = [REASONS[name](req, i, j) for name in dominant(weighted)]
     if reasons:
         en.append("Main reasons: " + "; ".join(r[0] for r in reasons) + ".")

@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from registry.matching import criteria
+from registry.matching.frames import HROMADA_GERMAN_COLUMNS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -33,30 +34,39 @@ def _texts(series: pd.Series) -> list[str | None]:
     return [_text(v) for v in series.tolist()]
 
 
+def _optional_texts(frame: pd.DataFrame, column: str) -> list[str | None]:
+    """Read an optional column of the contract; None throughout when the frame lacks it."""
+    return _texts(frame[column]) if column in frame.columns else [None] * len(frame)
+
+
 def _numbers(series: pd.Series) -> F64:
     return pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 class Vocabulary:
-    """Codes to dense indexes, with a display name per code."""
+    """Codes to dense indexes, with a display name and a German name per code."""
 
     def __init__(self) -> None:
         """Start empty."""
         self.codes: list[str] = []
         self.names: list[str] = []
+        self.names_de: list[str] = []  # the display name where no German one is known
         self._index: dict[str, int] = {}
 
-    def add(self, code: str | None, name: str | None = None) -> int:
-        """Return the index of `code`, adding it; None gives -1."""
+    def add(self, code: str | None, name: str | None = None, name_de: str | None = None) -> int:
+        """Return the index of `code`, adding it; None gives -1; a code added nameless gets names later."""
         if code is None:
             return -1
         if (found := self._index.get(code)) is not None:
             if name and self.names[found] == code:
                 self.names[found] = name
+            if (name_de or name) and self.names_de[found] == code:
+                self.names_de[found] = name_de or name or code
             return found
         self._index[code] = len(self.codes)
         self.codes.append(code)
         self.names.append(name or code)
+        self.names_de.append(name_de or name or code)
         return self._index[code]
 
     def get(self, code: str | None) -> int:
@@ -87,6 +97,7 @@ class Features:
     ua_codes: list[str]
     ua_index: dict[str, int]
     ua_names: list[str]
+    ua_names_de: list[str]  # German names, else the display names
     ua_names_uk: list[str | None]
     ua_population: F64
     ua_log_population: F64
@@ -159,19 +170,34 @@ def build_features(data: MatchingInput) -> Features:
     ua_codes = [str(c) for c in h["code"].tolist()]
     ua_index = {code: i for i, code in enumerate(ua_codes)}
     ua_levels = _texts(h["level"])
-    ua_oblast_codes = [
-        oc or (code if level == "city_special_status" else None)
-        for oc, code, level in zip(_texts(h["oblast_code"]), ua_codes, ua_levels, strict=True)
-    ]
-    ua_oblast_names = [
-        on or (name if level == "city_special_status" else None)
-        for on, name, level in zip(_texts(h["oblast_name"]), _texts(h["name"]), ua_levels, strict=True)
+    ua_names = [n or c for n, c in zip(_texts(h["name"]), ua_codes, strict=True)]
+    german = {column: _optional_texts(h, column) for column in HROMADA_GERMAN_COLUMNS}  # else English
+    ua_names_de = [de or n for de, n in zip(german["name_de"], ua_names, strict=True)]
+    special = [level == "city_special_status" for level in ua_levels]  # a special city is its own region
+
+    def own_region(region_names: list[str | None], names: list[str]) -> list[str | None]:
+        return [r or (n if s else None) for r, n, s in zip(region_names, names, special, strict=True)]
+
+    ua_oblast_codes = own_region(_texts(h["oblast_code"]), ua_codes)
+    ua_oblast_names = own_region(_texts(h["oblast_name"]), ua_names)
+    ua_oblast_names_de = [
+        de or en
+        for de, en in zip(own_region(german["oblast_name_de"], ua_names_de), ua_oblast_names, strict=True)
     ]
     ua_oblast = np.array(
-        [oblasts.add(c, n) for c, n in zip(ua_oblast_codes, ua_oblast_names, strict=True)], np.intp
+        [
+            oblasts.add(c, n, de)
+            for c, n, de in zip(ua_oblast_codes, ua_oblast_names, ua_oblast_names_de, strict=True)
+        ],
+        np.intp,
     )
+    raion_names = _texts(h["raion_name"])
+    raion_names_de = [de or en for de, en in zip(german["raion_name_de"], raion_names, strict=True)]
     ua_raion = np.array(
-        [raions.add(c, n) for c, n in zip(_texts(h["raion_code"]), _texts(h["raion_name"]), strict=True)],
+        [
+            raions.add(c, n, de)
+            for c, n, de in zip(_texts(h["raion_code"]), raion_names, raion_names_de, strict=True)
+        ],
         np.intp,
     )
     ua_status = _texts(h["war_status"])
@@ -310,7 +336,8 @@ def build_features(data: MatchingInput) -> Features:
     return Features(
         ua_codes=ua_codes,
         ua_index=ua_index,
-        ua_names=[n or c for n, c in zip(_texts(h["name"]), ua_codes, strict=True)],
+        ua_names=ua_names,
+        ua_names_de=ua_names_de,
         ua_names_uk=_texts(h["name_uk"]),
         ua_population=ua_population,
         ua_log_population=ua_log,

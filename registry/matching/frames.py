@@ -30,6 +30,9 @@ HROMADA_COLUMNS: Final = (
     "idp_registered",
     "idp_date",
 )
+# German names for the German explanations, bare like `name`, `oblast_name` and `raion_name` ("Charkiw",
+# not "Oblast Charkiw"). Optional: a missing column or value falls back to the English one.
+HROMADA_GERMAN_COLUMNS: Final = ("name_de", "oblast_name_de", "raion_name_de")
 GERMAN_COLUMNS: Final = (
     "code",
     "name",
@@ -108,6 +111,9 @@ def _check_values(frame_name: str, column: str, values: pd.Series, allowed: froz
 @dataclass(frozen=True, eq=False)
 class MatchingInput:
     """All facts the matching needs, as produced by the database layer.
+
+    The hromadas may carry German names (`HROMADA_GERMAN_COLUMNS`); without them the German
+    explanations use the English ones.
 
     The frames are treated as immutable once wrapped: derived arrays are computed once, on
     first use, and cached on the instance (`features`).

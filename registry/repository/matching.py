@@ -29,8 +29,10 @@ def _with_region_and_district() -> tuple[Any, Any, Any]:
             Municipality,
             region.code.label("region_code"),
             region.name.label("region_name"),
+            region.name_de.label("region_name_de"),
             district.code.label("district_code"),
             district.name.label("district_name"),
+            district.name_de.label("district_name_de"),
         )
         .outerjoin(region, Municipality.region_id == region.id)
         .outerjoin(district, Municipality.district_id == district.id)
@@ -52,24 +54,36 @@ def _bare(name: str | None, suffix: str) -> str | None:
     return name.removesuffix(suffix) if name else name
 
 
+def _bare_de(name_de: str | None, prefix: str, fallback: str | None) -> str | None:
+    # German names lead with the word ("Oblast Charkiw", "Rajon Charkiwskyj"); the Autonomous Republic
+    # of Crimea has none ("Autonome Republik Krim"). Without a German name the English one stands in.
+    return name_de.removeprefix(prefix) if name_de else fallback
+
+
 def hromadas_frame(session: Session) -> pd.DataFrame:
-    """Every Ukrainian candidate (hromadas, Kyiv, Sevastopol) with its war-impact facts."""
+    """Every Ukrainian candidate (hromadas, Kyiv, Sevastopol) with its war-impact facts and German names."""
     query, _, _ = _with_region_and_district()
     rows = []
-    for m, region_code, region_name, district_code, district_name in session.execute(
+    for m, region_code, region_name, region_de, district_code, district_name, district_de in session.execute(
         query.where(Municipality.level.in_(UA_CANDIDATE_LEVELS)).order_by(Municipality.code)
     ):
         special = m.level == Level.CITY_SPECIAL_STATUS
+        oblast_name = m.name if special else _bare(region_name, " Oblast")
+        oblast_de = (m.name_de or m.name) if special else _bare_de(region_de, "Oblast ", oblast_name)
+        raion_name = _bare(district_name, " Raion")
         rows.append(
             {
                 "code": m.code,
                 "name": m.name,
+                "name_de": m.name_de or m.name,
                 "name_uk": m.name_uk,
                 "level": str(m.level),
                 "oblast_code": m.code if special else region_code,
-                "oblast_name": m.name if special else _bare(region_name, " Oblast"),
+                "oblast_name": oblast_name,
+                "oblast_name_de": oblast_de,
                 "raion_code": district_code,
-                "raion_name": _bare(district_name, " Raion"),
+                "raion_name": raion_name,
+                "raion_name_de": _bare_de(district_de, "Rajon ", raion_name),
                 "population": float("nan") if m.population is None else float(m.population),
                 "lat": m.lat,
                 "lon": m.lon,
@@ -88,7 +102,7 @@ def germans_frame(session: Session) -> pd.DataFrame:
     """Every German unit below the Land, with its Land and Kreis."""
     query, _, _ = _with_region_and_district()
     rows = []
-    for m, region_code, region_name, district_code, district_name in session.execute(
+    for m, region_code, region_name, _, district_code, district_name, _ in session.execute(
         query.where(Municipality.country == Country.DE, Municipality.level != Level.LAND).order_by(
             Municipality.code
         )

@@ -57,6 +57,30 @@ def test_suggestions_for_a_german_town_are_unpartnered_hromadas_best_first(live_
     assert first["explanation_de"] != first["explanation_en"]
 
 
+def test_explanations_name_the_hromada_in_german_and_in_english(live_api: LiveApi) -> None:
+    body = httpx.get(f"{live_api.url}/api/suggestions", params={"for": TELTOW, "limit": 0}).json()
+    teltow, items = body["subject"]["name"], body["items"]
+    chernihiv = next(item for item in items if item["code"] == CHERNIHIV)
+    uk = chernihiv["name_uk"]  # Чернігів
+    assert chernihiv["explanation_de"].startswith(
+        f"{teltow} \u2013 Tschernihiw / {uk} (Rajon Tschernihiwskyj, Oblast Tschernihiw): Punktzahl "
+    )
+    assert chernihiv["explanation_en"].startswith(
+        f"{teltow} \u2013 Chernihiv / {uk} (Chernihiv raion, Chernihiv oblast): score "
+    )
+    german_oblasts = ("Oblast Tschernihiw", "Oblast Tscherniwzi", "Oblast Transkarpatien")
+    for item in items:
+        assert f"{teltow} \u2013 {item['name']} / {item['name_uk']}" in item["explanation_en"]
+        if item["code"][:4] in {"UA74", "UA73", "UA21"}:  # not Kyiv, its own region
+            assert any(oblast in item["explanation_de"] for oblast in german_oblasts), item["explanation_de"]
+            assert " oblast)" in item["explanation_en"]
+    pair = httpx.get(
+        f"{live_api.url}/api/suggestions/explain", params={"de": COTTBUS, "ua": CHERNIHIV}
+    ).json()
+    assert f"\u2013 Tschernihiw / {uk} (Rajon Tschernihiwskyj, Oblast Tschernihiw)" in pair["explanation_de"]
+    assert f"\u2013 Chernihiv / {uk} (Chernihiv raion, Chernihiv oblast)" in pair["explanation_en"]
+
+
 @pytest.mark.parametrize("spelling", ["Чернігів", "Tschernihiw", "Chernihiv"])
 def test_a_hromada_found_by_any_spelling_gets_german_candidates(live_api: LiveApi, spelling: str) -> None:
     body = httpx.get(f"{live_api.url}/api/suggestions", params={"for": spelling, "limit": 5}).json()

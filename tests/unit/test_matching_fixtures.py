@@ -7,6 +7,9 @@ Hromadas (oblast / raion, population, war status, km to Russia, IDPs):
   D Delta    O2 Odeska / R2      52,000  occupied      20 km   unknown
   E Echo     O2 Odeska / R3      45,000  not listed   650 km   6,200 IDPs (13.8%)
   K Kyiv     city with special status, 2,950,000, former active hostilities
+German names (Alfa, Brawo, Tscharli, Etscho, Kyjiw; Oblast Poltawa, Odessa; Rajon Eins, Drei) stand
+beside the English ones; Delta and Raion-Two have none, so the German texts fall back to English.
+Ukrainian names are the English ones with "-uk".
 German side: Gstadt (50,000), Gdorf (5,000), Gweiler (20,000) in Kreis Nordkreis (Schleswig-Holstein),
 Hstadt (49,000) in Kreis Hansekreis (Hamburg); the Kreis Nordkreis and both Länder as entities.
 """
@@ -39,6 +42,9 @@ HROMADAS = [
 ]
 OBLAST_NAMES = {O1: "Poltavska", O2: "Odeska"}
 RAION_NAMES = {R1: "Raion-One", R2: "Raion-Two", R3: "Raion-Three"}
+NAMES_DE = {A: "Alfa", B: "Brawo", C: "Tscharli", E: "Etscho", K: "Kyjiw"}
+OBLAST_NAMES_DE = {O1: "Poltawa", O2: "Odessa"}
+RAION_NAMES_DE = {R1: "Eins", R3: "Drei"}
 GERMANS = [
     # code, name, level, Land, Kreis, population
     (GSTADT, "Gstadt", "stadt", LAND_SH, NORDKREIS, 50_000),
@@ -58,10 +64,12 @@ def hromadas_frame() -> pd.DataFrame:
     rows = []
     for code, name, oblast, raion, population, status, ever, km, idp in HROMADAS:
         rows.append({
-            "code": code, "name": name, "name_uk": f"{name}-uk",
+            "code": code, "name": name, "name_de": NAMES_DE.get(code), "name_uk": f"{name}-uk",
             "level": "city_special_status" if oblast is None else "hromada",
-            "oblast_code": oblast, "oblast_name": OBLAST_NAMES.get(oblast or ""), "raion_code": raion,
-            "raion_name": RAION_NAMES.get(raion or ""), "population": float(population),
+            "oblast_code": oblast, "oblast_name": OBLAST_NAMES.get(oblast or ""),
+            "oblast_name_de": OBLAST_NAMES_DE.get(oblast or ""), "raion_code": raion,
+            "raion_name": RAION_NAMES.get(raion or ""), "raion_name_de": RAION_NAMES_DE.get(raion or ""),
+            "population": float(population),
             "lat": NAN, "lon": NAN,
             "war_status": status, "war_status_date": "2025-04-30", "ever_occupied": ever,
             "distance_to_russia_km": float(km), "idp_registered": float(idp), "idp_date": "2023-07-25",
@@ -137,4 +145,7 @@ def test_world_is_valid_and_complete() -> None:
     assert len(f.ua_codes) == len(HROMADAS)
     assert len(f.de_codes) == len(GERMANS)
     assert f.oblasts.names[f.ua_oblast[f.ua_index[K]]] == "Kyiv"  # a special city is its own region
+    assert f.oblasts.names_de[f.ua_oblast[f.ua_index[K]]] == "Kyjiw"
+    assert f.ua_names_de == ["Alfa", "Brawo", "Tscharli", "Delta", "Etscho", "Kyjiw"]  # Delta: no German name
+    assert f.raions.names_de == ["Eins", "Raion-Two", "Drei"]
     assert f.p_oblast.tolist() == [f.oblasts.get(O1), f.oblasts.get(O2), f.oblasts.get(O2)]

@@ -16,6 +16,7 @@ from tests.unit.test_matching_fixtures import (
     GSTADT,
     GWEILER,
     HSTADT,
+    NAMES_DE,
     NORDKREIS,
     R3,
     A,
@@ -101,7 +102,9 @@ def test_plan_summaries_and_csv() -> None:
     write_plan_csv(plan, stream)
     rows = list(csv.DictReader(io.StringIO(stream.getvalue())))
     assert [(r["ua_code"], r["de_code"]) for r in rows] == [(a.ua_code, a.de_code) for a in plan.assignments]
-    assert all(r["explanation_en"].startswith(r["de_name"]) for r in rows)
+    assert all(r["explanation_en"].startswith(f"{r['de_name']} \u2013 {r['ua_name']} / ") for r in rows)
+    for a in plan.assignments:  # the German text names the hromada in German
+        assert a.explanation_de.startswith(f"{a.de_name} \u2013 {NAMES_DE.get(a.ua_code, a.ua_name)} / ")
     assert float(rows[0]["score"]) == pytest.approx(plan.assignments[0].score, abs=1e-4)
 
 

@@ -18,6 +18,7 @@ from registry.matching import (
     suggest_for_german,
     suggest_for_hromada,
 )
+from registry.matching.frames import HROMADA_GERMAN_COLUMNS
 from tests.unit.test_matching_fixtures import (
     GDORF,
     GSTADT,
@@ -68,7 +69,7 @@ def test_land_tie_lifts_the_oblast_and_is_explained() -> None:
     assert top.code == E
     assert top.criteria["land_oblast"] == 1.0
     assert "Land Schleswig-Holstein has a partnership with Odeska oblast" in top.explanation_en
-    assert "das Land Schleswig-Holstein hat eine Partnerschaft mit der Oblast Odeska" in top.explanation_de
+    assert "das Land Schleswig-Holstein hat eine Partnerschaft mit der Oblast Odessa" in top.explanation_de
 
 
 def test_ranking_for_hromada_prefers_similar_size_and_ties() -> None:
@@ -241,7 +242,76 @@ def test_explanation_names_the_dominating_criteria(
 def test_explanation_in_german_uses_german_numbers() -> None:
     text = explain_pair(world(), GSTADT, E, weights=Weights(idp=5.0)).explanation_de
     assert "nimmt 6.200 registrierte Binnenvertriebene auf (14 % der Einwohner)" in text
-    assert "Gstadt \u2013 Echo (Rajon Raion-Three, Oblast Odeska): Punktzahl 0," in text
+    assert "Gstadt \u2013 Etscho / Echo-uk (Rajon Drei, Oblast Odessa): Punktzahl 0," in text
+
+
+@pytest.mark.parametrize(
+    ("code", "english", "german"),
+    [
+        (
+            E,
+            "Gstadt \u2013 Echo / Echo-uk (Raion-Three raion, Odeska oblast): score",
+            "Gstadt \u2013 Etscho / Echo-uk (Rajon Drei, Oblast Odessa): Punktzahl",
+        ),
+        (  # Delta and Raion-Two have no German name: the German text keeps the English ones
+            D,
+            "Gstadt \u2013 Delta / Delta-uk (Raion-Two raion, Odeska oblast): score",
+            "Gstadt \u2013 Delta / Delta-uk (Rajon Raion-Two, Oblast Odessa): Punktzahl",
+        ),
+        (K, "Gstadt \u2013 Kyiv / Kyiv-uk: score", "Gstadt \u2013 Kyjiw / Kyiv-uk: Punktzahl"),  # own region
+    ],
+)
+def test_each_language_names_the_hromada_its_own_way_beside_the_ukrainian_name(
+    code: str, english: str, german: str
+) -> None:
+    pair = explain_pair(world(), GSTADT, code)
+    assert pair.explanation_en.startswith(english)
+    assert pair.explanation_de.startswith(german)
+
+
+def test_reasons_name_the_oblast_and_raion_in_the_language_of_the_text() -> None:
+    data = world([partnership(1, GDORF, A, 2020), partnership(2, LAND_SH, O1)])
+    pair = explain_pair(data, GSTADT, B, weights=Weights.only(neighbours=1.0, land_oblast=1.0))
+    assert "Land Schleswig-Holstein has a partnership with Poltavska oblast" in pair.explanation_en
+    assert "(1 of them in Raion-One raion)" in pair.explanation_en
+    assert "das Land Schleswig-Holstein hat eine Partnerschaft mit der Oblast Poltawa" in pair.explanation_de
+    assert "(davon 1 im Rajon Eins)" in pair.explanation_de
+    assert not {"Poltawa", "Eins", "Brawo"} & set(pair.explanation_en.replace(")", " ").split())
+    assert not {"Poltavska", "Raion-One", "Bravo"} & set(pair.explanation_de.replace(")", " ").split())
+
+
+@pytest.mark.parametrize(
+    ("drop", "german"),
+    [
+        (list(HROMADA_GERMAN_COLUMNS), "Echo / Echo-uk (Rajon Raion-Three, Oblast Odeska)"),
+        (["oblast_name_de", "raion_name_de"], "Etscho / Echo-uk (Rajon Raion-Three, Oblast Odeska)"),
+        (["name_uk"], "Etscho (Rajon Drei, Oblast Odessa)"),
+    ],
+)
+def test_frames_without_german_or_ukrainian_names_fall_back(drop: list[str], german: str) -> None:
+    base = world()
+    hromadas = base.hromadas.drop(columns=[c for c in drop if c != "name_uk"])
+    if "name_uk" in drop:  # a required column: the value is missing, not the column
+        hromadas = hromadas.assign(name_uk=None)
+    data = dataclasses.replace(base, hromadas=hromadas)
+    assert explain_pair(data, GSTADT, E).explanation_de.startswith(f"Gstadt \u2013 {german}: Punktzahl")
+    kyiv = "Kyiv" if "name_de" in drop else "Kyjiw"  # its German region name is its German name
+    assert explain_pair(data, GSTADT, K).explanation_de.startswith(f"Gstadt \u2013 {kyiv}")
+
+
+def test_a_region_that_is_no_oblast_keeps_its_own_name() -> None:
+    base = world([partnership(1, LAND_SH, O2)])
+    crimea = base.hromadas["oblast_code"] == O2
+    hromadas = base.hromadas.assign(
+        oblast_name=base.hromadas["oblast_name"].mask(crimea, "Autonomous Republic of Crimea"),
+        oblast_name_de=base.hromadas["oblast_name_de"].mask(crimea, "Autonome Republik Krim"),
+    )
+    data = dataclasses.replace(base, hromadas=hromadas)
+    pair = explain_pair(data, GSTADT, E, weights=Weights.only(land_oblast=1))
+    assert "(Raion-Three raion, Autonomous Republic of Crimea)" in pair.explanation_en
+    assert "has a partnership with Autonomous Republic of Crimea." in pair.explanation_en
+    assert "(Rajon Drei, Autonome Republik Krim)" in pair.explanation_de
+    assert "hat eine Partnerschaft mit der Autonomen Republik Krim." in pair.explanation_de
 
 
 def test_explain_pair_of_partners_says_why_not_suggested() -> None:
