@@ -41,7 +41,7 @@ def _with_region_and_district() -> tuple[Any, Any, Any]:
 
 
 def _kreis_key(level: str, code: str, district_code: str | None) -> str | None:
-    """The Kreis key: its own for a Kreis, the AGS prefix for a Gemeinde (a kreisfreie Stadt is its own Kreis)."""
+    """The Kreis key: its own for a Kreis, else the AGS prefix (a kreisfreie Stadt is its own Kreis)."""
     if level == Level.KREIS:
         return code
     if district_code:
@@ -212,7 +212,9 @@ def offers_frame(session: Session) -> pd.DataFrame:
 def vocabulary_frame(session: Session) -> pd.DataFrame:
     """Labels of the need/offer categories, for the explanations."""
     rows = session.execute(
-        select(NeedCategory.code, NeedCategory.label_de, NeedCategory.label_en).order_by(NeedCategory.position)
+        select(NeedCategory.code, NeedCategory.label_de, NeedCategory.label_en).order_by(
+            NeedCategory.position
+        )
     ).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=["code", "label_de", "label_en"])
 
@@ -228,7 +230,6 @@ def matching_stamp(session: Session) -> tuple[Any, ...]:
     needs = session.execute(
         select(func.count(HromadaNeed.id), func.sum(HromadaNeed.version), func.max(HromadaNeed.id))
     ).one()
-    offers = session.execute(
-        select(func.count(MunicipalityOffer.id), func.sum(MunicipalityOffer.version), func.max(MunicipalityOffer.id))
-    ).one()
+    offer = MunicipalityOffer
+    offers = session.execute(select(func.count(offer.id), func.sum(offer.version), func.max(offer.id))).one()
     return (*municipalities, *partnerships, *needs, *offers)
