@@ -33,7 +33,7 @@ from registry.api.errors import READ, problem_response
 from registry.api.pages import page_routes
 from registry.api.params import check_request
 from registry.api.schemas import HealthOut, forbidding_structs
-from registry.api.site import template_config
+from registry.api.site import STATIC_PREFIX, template_config
 from registry.config import Settings
 from registry.search import MunicipalitySearch
 from registry.suggestions import MatchingData
@@ -41,6 +41,9 @@ from registry.suggestions import MatchingData
 CACHED_READS: Final = 4096  # answers of GET /api/... kept in memory until the data changes
 FINISHING_THREADS: Final = 16  # threads that only commit, roll back and close request sessions
 MAX_BODY_BYTES: Final = 1024 * 1024  # JSON bodies; the CSV import allows more (registry/api/imports.py)
+# Swagger UI served by the app itself (registry/api/static/vendor), so the docs page works offline.
+SWAGGER_UI_VERSION: Final = "5.18.2"
+SWAGGER_UI: Final = f"{STATIC_PREFIX}/vendor/swagger-ui-dist"
 DESCRIPTION: Final = """Open registry of German-Ukrainian municipal partnerships.
 
 Reads are open. Writes need an API key (`Authorization: Bearer <key>`, created with
@@ -89,7 +92,16 @@ def openapi_config() -> OpenAPIConfig:
         version="1",
         description=DESCRIPTION,
         path="/schema",
-        render_plugins=[SwaggerRenderPlugin(path=["/", "/swagger"])],
+        render_plugins=[
+            SwaggerRenderPlugin(
+                version=SWAGGER_UI_VERSION,
+                js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
+                css_url=f"{SWAGGER_UI}/swagger-ui.css",
+                standalone_preset_js_url=f"{SWAGGER_UI}/swagger-ui-standalone-preset.js",
+                favicon=f"<link rel='icon' type='image/png' href='{SWAGGER_UI}/favicon-32x32.png'>",
+                path=["/", "/swagger"],
+            )
+        ],
         operation_id_creator=_operation_id,
         components=Components(
             security_schemes={

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session, aliased, sessionmaker
@@ -431,3 +432,18 @@ def test_every_partnered_place_has_a_page(browsing: Browsing, data_sessions: ses
     for code in codes:
         browsing.open(f"/municipalities/{code}")
     browsing.assert_clean()
+
+
+def test_the_api_docs_page_works_offline_and_lists_every_operation(browsing: Browsing) -> None:
+    schema = httpx.get(f"{browsing.base}/schema/openapi.json").json()
+    operations = sum(
+        1
+        for item in schema["paths"].values()
+        for method in item
+        if method in {"get", "post", "patch", "delete"}
+    )
+    browsing.open("/schema")
+    page = browsing.page
+    page.wait_for_function(f"document.querySelectorAll('.opblock').length === {operations}")
+    assert page.locator(".opblock-summary-path", has_text="/api/suggestions").count() >= 1
+    browsing.assert_clean()  # Swagger UI comes from the app itself, not from a CDN
