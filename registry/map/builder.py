@@ -93,6 +93,10 @@ class _Raw(Element):
         self.text = text
 
 
+_FOLIUM_VIEWPORT: Final = re.compile(r'<meta name="viewport" content="[^"]*user-scalable=no" />')
+_VIEWPORT: Final = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+
+
 class _Page(Figure):
     """folium's page, with a language and an escaped title."""
 
@@ -318,7 +322,8 @@ def render_map_html(
         data_attribution=data_attribution,
     )
     page: str = m.get_root().render()
-    return page
+    # folium's viewport forbids pinch zoom; people who need larger text must be able to zoom the page.
+    return _FOLIUM_VIEWPORT.sub(_VIEWPORT, page, 1)
 
 
 def extract_data(page: str) -> dict[str, Any]:

@@ -220,6 +220,11 @@ def test_only_external_address_in_code_is_the_tile_server(
     assert hosts == {"tile.openstreetmap.org", "www.openstreetmap.org"}
 
 
+def test_the_page_can_be_zoomed_on_a_phone(page: str) -> None:
+    viewports = re.findall(r'<meta name="viewport" content="([^"]*)"', page)
+    assert viewports == ["width=device-width, initial-scale=1"]
+
+
 def test_no_tiles_means_no_tile_layer(page: str) -> None:
     assert "openstreetmap.org" not in page
     assert "L.tileLayer" not in page
