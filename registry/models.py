@@ -184,6 +184,9 @@ class Municipality(Base, Timestamped):
     damage_source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))
 
     source_hash: Mapped[str | None] = mapped_column(String(64))  # of the loaded source row
+    # Facts edited through the API (names as in repository.municipalities.FACT_SOURCE): a reload keeps
+    # them, with every fact citing the same source, instead of taking the bundled values.
+    edited_facts: Mapped[list[str] | None] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -255,6 +258,8 @@ class Partnership(Base, Timestamped):
     external_ref: Mapped[str | None] = mapped_column(String(100), unique=True)  # e.g. partnerships.csv#17
     resolution_note: Mapped[str | None] = mapped_column(Text)
     source_hash: Mapped[str | None] = mapped_column(String(64))
+    # Last edit through the API (fields, topics or sources); a reload leaves an edited record alone.
+    edited_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -291,6 +296,15 @@ class PartnershipSource(Base):
 
     partnership: Mapped[Partnership] = relationship(back_populates="source_links", lazy="raise")
     source: Mapped[Source] = relationship(lazy="raise")
+
+
+class DeletedPartnership(Base):
+    """A partnership of the bundled data deleted through the API, so that a reload does not re-create it."""
+
+    __tablename__ = "deleted_partnership"
+
+    external_ref: Mapped[str] = mapped_column(String(100), primary_key=True)  # e.g. partnerships.csv#17
+    deleted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class UnresolvedRow(Base, Timestamped):

@@ -83,7 +83,8 @@ def edit_municipality(
     """Change facts of a municipality (population, area, coordinates, war status, IDPs, damage note).
 
     Every changed fact then cites the given source. Needs `If-Match` with the ETag you read; a stale
-    one gets 412 and changes nothing.
+    one gets 412 and changes nothing. An edited fact keeps its value and source when `registry load`
+    brings newer bundled data.
     """
     row = municipality_row(session, code)
     version = expected_version(if_match, "municipality", row["code"])

@@ -110,7 +110,8 @@ def edit_partnership(
 ) -> Response[PartnershipOut]:
     """Change a partnership's fields; end it with `{"status": "ended", "end_date": ...}`.
 
-    Needs `If-Match` with the ETag you read: a stale one gets 412 and changes nothing.
+    Needs `If-Match` with the ETag you read: a stale one gets 412 and changes nothing. An edited
+    partnership of the bundled data keeps the edit: `registry load` no longer overwrites it.
     """
     values = changes(data, skip=frozenset({"topics"}))
     topics = data.topics if isinstance(data.topics, list) else None
@@ -131,8 +132,8 @@ def delete_partnership(
 ) -> None:
     """Delete a partnership entered by mistake (admin keys only; editors end partnerships instead).
 
-    The audit trail keeps what it was. A partnership of the bundled data returns with the next
-    `registry load` unless it is removed from data/partnerships.csv too.
+    The audit trail keeps what it was. A partnership of the bundled data stays deleted: `registry load`
+    does not re-create it.
     """
     require_admin(actor)
     edits.delete_partnership(

@@ -1,4 +1,9 @@
-"""Writes of the bundled data: upserts that change only what changed in the source."""
+"""Writes of the bundled data: upserts that change only what changed in the source.
+
+Edits made through the API win over the bundled data: a fact edited through the API keeps its value
+and source (and so do the facts citing the same source, e.g. a population's date), a partnership
+edited through the API is left as it is, and one deleted through the API is not re-created.
+"""
 
 from __future__ import annotations
 
@@ -13,14 +18,18 @@ from registry.ingest.datasets import Dataset
 from registry.ingest.partnerships import PartnershipRecord, UnplacedRow
 from registry.ingest.records import MunicipalityRecord
 from registry.models import (
+    DeletedPartnership,
+    HromadaNeed,
     Municipality,
     MunicipalityCode,
     MunicipalityName,
+    MunicipalityOffer,
     Partnership,
     PartnershipSource,
     Source,
     UnresolvedRow,
 )
+from registry.repository.municipalities import FACT_SOURCE
 
 BATCH = 5000
 Progress = Callable[[str], None]
@@ -68,13 +77,22 @@ class SyncCounts:
     unchanged: int = 0
     removed: int = 0
     kept_stale: int = 0
+    kept_edited: int = 0  # records edited through the API, left as they are
+    kept_deleted: int = 0  # source rows of records deleted through the API, not re-created
+    kept_facts: int = 0  # records (also counted above) whose facts edited through the API were kept
 
     def __str__(self) -> str:
         parts = [f"{self.added:,} added", f"{self.updated:,} updated", f"{self.unchanged:,} unchanged"]
+        if self.kept_edited:
+            parts.append(f"{self.kept_edited:,} kept (edited through the API)")
+        if self.kept_deleted:
+            parts.append(f"{self.kept_deleted:,} not re-created (deleted through the API)")
         if self.removed:
             parts.append(f"{self.removed:,} removed (no longer in the source)")
         if self.kept_stale:
             parts.append(f"{self.kept_stale:,} no longer in the source but kept (referenced or edited)")
+        if self.kept_facts:
+            parts.append(f"facts edited through the API kept in {self.kept_facts:,}")
         return ", ".join(parts)
 
 
@@ -133,29 +151,49 @@ def _municipality_row(record: MunicipalityRecord, source_ids: dict[str, int]) ->
     return row
 
 
+def kept_columns(edited_facts: Iterable[str]) -> frozenset[str]:
+    """Return the columns a reload leaves alone: the sources of the edited facts, and every fact citing them.
+
+    A fact never changes without its source, so an edited population keeps its date too, and an edited
+    latitude its longitude: the source the coordinator cited covers them all.
+    """
+    sources = {FACT_SOURCE[fact] for fact in edited_facts if fact in FACT_SOURCE}
+    return frozenset(sources | {fact for fact, column in FACT_SOURCE.items() if column in sources})
+
+
 def sync_municipalities(
     session: Session,
     records: Sequence[MunicipalityRecord],
     source_ids: dict[str, int],
     progress: Progress,
 ) -> SyncCounts:
-    """Insert new municipalities, update changed ones (names and codes too), skip the unchanged."""
+    """Insert new municipalities, update changed ones (names and codes too), skip the unchanged.
+
+    An update leaves the facts edited through the API as they are (see ``kept_columns``).
+    """
     counts = SyncCounts()
     existing = {
-        code: (mid, digest)
-        for code, mid, digest in session.execute(
-            select(Municipality.code, Municipality.id, Municipality.source_hash)
+        code: (mid, digest, edited)
+        for code, mid, digest, edited in session.execute(
+            select(Municipality.code, Municipality.id, Municipality.source_hash, Municipality.edited_facts)
         )
     }
     new = [r for r in records if r.code not in existing]
     changed = [r for r in records if r.code in existing and existing[r.code][1] != r.digest()]
     counts.added, counts.updated = len(new), len(changed)
     counts.unchanged = len(records) - len(new) - len(changed)
+    counts.kept_facts = sum(1 for r in records if r.code in existing and existing[r.code][2])
     for chunk in _chunks([_municipality_row(r, source_ids) for r in new]):
         session.execute(insert(Municipality), [{**row, "version": 1} for row in chunk])
-    if changed:
-        table = cast("Table", Municipality.__table__)
-        changed_rows = [{**_municipality_row(r, source_ids), "b_id": existing[r.code][0]} for r in changed]
+    # One UPDATE per set of kept columns: nearly every row has none, so nearly always just one.
+    by_kept: dict[frozenset[str], list[dict[str, Any]]] = {}
+    for record in changed:
+        mid, _digest, edited = existing[record.code]
+        kept = kept_columns(edited or ())
+        row = {c: v for c, v in _municipality_row(record, source_ids).items() if c not in kept}
+        by_kept.setdefault(kept, []).append(row | {"b_id": mid})
+    table = cast("Table", Municipality.__table__)
+    for changed_rows in by_kept.values():
         statement = (
             update(table)
             .where(table.c.id == bindparam("b_id"))
@@ -239,19 +277,23 @@ def _replace_names_and_codes(
 
 
 def _remove_stale(session: Session, current: set[str], ids: dict[str, int]) -> tuple[int, int]:
-    """Delete municipalities gone from the source unless a partnership still points at them."""
+    """Delete municipalities gone from the source unless a partnership still points at them, or
+    something was entered for them through the API (facts, needs, offers)."""
     stale = [ids[code] for code in ids if code not in current]
     if not stale:
         return 0, 0
-    referenced = set(
-        session.scalars(
-            select(Partnership.de_municipality_id).where(Partnership.de_municipality_id.in_(stale))
-        )
-    ) | set(
-        session.scalars(
-            select(Partnership.ua_municipality_id).where(Partnership.ua_municipality_id.in_(stale))
-        )
+    referenced: set[int] = set()
+    for column in (
+        Partnership.de_municipality_id,
+        Partnership.ua_municipality_id,
+        HromadaNeed.municipality_id,
+        MunicipalityOffer.municipality_id,
+    ):
+        referenced |= set(session.scalars(select(column).where(column.in_(stale))))
+    edited = session.execute(
+        select(Municipality.id, Municipality.edited_facts).where(Municipality.id.in_(stale))
     )
+    referenced |= {mid for mid, facts in edited if facts}
     removable = [mid for mid in stale if mid not in referenced]
     if removable:
         session.execute(
@@ -268,15 +310,27 @@ def _remove_stale(session: Session, current: set[str], ids: dict[str, int]) -> t
 def sync_partnerships(
     session: Session, records: Sequence[PartnershipRecord], source_ids: dict[str, int], prefix: str
 ) -> SyncCounts:
-    """Upsert partnerships by their source reference; a changed source row overwrites its record."""
+    """Upsert partnerships by their source reference; a changed source row overwrites its record,
+    unless the record was edited through the API. Rows of records deleted through the API are skipped."""
     counts = SyncCounts()
     ids = dict(session.execute(select(Municipality.code, Municipality.id)).all())
     existing = {
         p.external_ref: p
         for p in session.scalars(select(Partnership).where(Partnership.external_ref.like(f"{prefix}#%")))
     }
+    deleted = set(
+        session.scalars(
+            select(DeletedPartnership.external_ref).where(DeletedPartnership.external_ref.like(f"{prefix}#%"))
+        )
+    )
     for record in records:
+        if record.external_ref in deleted:
+            counts.kept_deleted += 1
+            continue
         current = existing.pop(record.external_ref, None)
+        if current is not None and current.edited_at is not None:
+            counts.kept_edited += 1
+            continue
         if current is not None and current.source_hash == record.digest:
             counts.unchanged += 1
             continue

@@ -249,7 +249,11 @@ def update_facts(
         if merged[start] and merged[end] and merged[end] < merged[start]:
             raise UnprocessableError(f"{end} lies before {start}", field=end)
     source_ref = source_id(session, source)
-    values = dict(changes) | {FACT_SOURCE[field]: source_ref for field in changes}
+    values = (
+        dict(changes)
+        | {FACT_SOURCE[field]: source_ref for field in changes}
+        | {"edited_facts": sorted(set(row["edited_facts"] or ()) | set(changes))}  # kept by `registry load`
+    )
     version = compare_and_set(
         session, TABLE, row["id"], expected_version, values, label=f"municipality {code}"
     )

@@ -1,4 +1,8 @@
-"""Edits of partnerships under compare-and-set, each with its audit event: create, update, sources, delete."""
+"""Edits of partnerships under compare-and-set, each with its audit event: create, update, sources, delete.
+
+Every edit stamps ``edited_at`` and deleting a bundled partnership leaves a ``DeletedPartnership`` row, so
+that `registry load` neither overwrites the edit nor re-creates what was deleted.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from registry.errors import ConflictError, NotFoundError, UnprocessableError
-from registry.models import PartnershipSource, PartnershipTopic
+from registry.models import DeletedPartnership, PartnershipSource, PartnershipTopic
 from registry.repository.audit import Actor, record_event
 from registry.repository.common import (
     SourceSpec,
@@ -46,6 +50,11 @@ class PartnershipSpec:
     kind_source: str | None = None
     topics: Sequence[str] = ()
     sources: Sequence[tuple[SourceSpec, str]] = field(default_factory=tuple)  # (source, role)
+
+
+def _edited() -> dict[str, Any]:
+    """Return the column values that mark a partnership as edited through the API, now."""
+    return {"edited_at": dt.datetime.now(dt.UTC)}
 
 
 def check_dates(values: Mapping[str, Any]) -> None:
@@ -145,7 +154,12 @@ def update_partnership(
         require_version(before["version"], expected_version, label=f"partnership {partnership_id}")
         return expected_version
     version = compare_and_set(
-        session, TABLE, partnership_id, expected_version, changed, label=f"partnership {partnership_id}"
+        session,
+        TABLE,
+        partnership_id,
+        expected_version,
+        changed | _edited(),
+        label=f"partnership {partnership_id}",
     )
     if topics is not None:
         _replace_topics(session, partnership_id, new_topics)
@@ -164,7 +178,7 @@ def add_source(
     """Cite one more source; return the partnership's new version."""
     before = partnership(session, partnership_id)
     label = f"partnership {partnership_id}"
-    version = compare_and_set(session, TABLE, partnership_id, expected_version, {}, label=label)
+    version = compare_and_set(session, TABLE, partnership_id, expected_version, _edited(), label=label)
     if _link_source(session, partnership_id, source, role) is None:
         raise ConflictError(
             f"{label} already cites {source.key!r}", field="url" if source.url else "citation"
@@ -192,7 +206,7 @@ def remove_source(
         raise NotFoundError(f"{label} does not cite source {source}")
     if len(before["sources"]) == 1:
         raise UnprocessableError(f"{label} must keep at least one source: add another one first")
-    version = compare_and_set(session, TABLE, partnership_id, expected_version, {}, label=label)
+    version = compare_and_set(session, TABLE, partnership_id, expected_version, _edited(), label=label)
     session.execute(
         delete(PartnershipSource).where(
             PartnershipSource.partnership_id == partnership_id, PartnershipSource.source_id == source
@@ -212,7 +226,17 @@ def remove_source(
 
 
 def delete_partnership(session: Session, partnership_id: int, expected_version: int, actor: Actor) -> None:
-    """Delete a partnership with its topics and source links; the audit trail keeps what it was."""
+    """Delete a partnership with its topics and source links; the audit trail keeps what it was.
+
+    A partnership of the bundled data stays deleted: its source reference is remembered, and
+    `registry load` does not re-create it.
+    """
     before = partnership(session, partnership_id)
     delete_if_version(session, TABLE, partnership_id, expected_version, label=f"partnership {partnership_id}")
+    if before["external_ref"] is not None:
+        session.execute(
+            insert(DeletedPartnership).values(
+                external_ref=before["external_ref"], deleted_at=dt.datetime.now(dt.UTC)
+            )
+        )
     record_event(session, actor, "delete", "partnership", partnership_id, before=snapshot(before), after=None)
