@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from registry.ingest.datasets import Dataset
@@ -80,6 +80,9 @@ class SyncCounts:
     kept_edited: int = 0  # records edited through the API, left as they are
     kept_deleted: int = 0  # source rows of records deleted through the API, not re-created
     kept_facts: int = 0  # records (also counted above) whose facts edited through the API were kept
+    linked: int = (
+        0  # new source rows naming a pair entered through the API: linked to that record, kept as is
+    )
 
     def __str__(self) -> str:
         parts = [f"{self.added:,} added", f"{self.updated:,} updated", f"{self.unchanged:,} unchanged"]
@@ -87,6 +90,8 @@ class SyncCounts:
             parts.append(f"{self.kept_edited:,} kept (edited through the API)")
         if self.kept_deleted:
             parts.append(f"{self.kept_deleted:,} not re-created (deleted through the API)")
+        if self.linked:
+            parts.append(f"{self.linked:,} linked to the same pair entered through the API")
         if self.removed:
             parts.append(f"{self.removed:,} removed (no longer in the source)")
         if self.kept_stale:
@@ -323,11 +328,28 @@ def sync_partnerships(
             select(DeletedPartnership.external_ref).where(DeletedPartnership.external_ref.like(f"{prefix}#%"))
         )
     )
+    entered = {  # partnerships entered through the API (or another file), by pair
+        (p.de_municipality_id, p.ua_municipality_id): p
+        for p in session.scalars(
+            select(Partnership).where(
+                or_(Partnership.external_ref.is_(None), Partnership.external_ref.not_like(f"{prefix}#%"))
+            )
+        )
+    }
     for record in records:
         if record.external_ref in deleted:
             counts.kept_deleted += 1
             continue
         current = existing.pop(record.external_ref, None)
+        twin = entered.get((ids[record.de_code], ids[record.ua_code])) if current is None else None
+        if twin is not None:
+            # The pair is already recorded: the coordinator's record wins; the file row only points at it.
+            if twin.external_ref is None:
+                twin.external_ref = record.external_ref
+                twin.source_hash = record.digest
+                twin.edited_at = twin.edited_at or twin.created_at
+            counts.linked += 1
+            continue
         if current is not None and current.edited_at is not None:
             counts.kept_edited += 1
             continue

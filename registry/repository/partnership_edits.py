@@ -86,7 +86,9 @@ def create_partnership(
     try:
         new_id: int = session.execute(
             insert(TABLE)
-            .values(de_municipality_id=german["id"], ua_municipality_id=ukrainian["id"], **values)
+            .values(
+                de_municipality_id=german["id"], ua_municipality_id=ukrainian["id"], **values, **_edited()
+            )
             .returning(TABLE.c.id)
         ).scalar_one()
     except IntegrityError as exc:  # the same pair created concurrently

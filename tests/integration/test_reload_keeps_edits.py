@@ -182,3 +182,43 @@ def test_a_municipality_with_edited_facts_stays_when_it_leaves_the_data(
     with api_sessions() as session:
         area = session.scalar(select(Municipality.area_km2).where(Municipality.code == AHRENSFELDE))
     assert area == 58.0
+
+
+def test_a_pair_entered_through_the_api_and_then_published_is_linked_not_doubled(
+    live_api: LiveApi, api_sessions: sessionmaker[Session], subset_dir: Path, tmp_path: Path
+) -> None:
+    created = httpx.post(
+        f"{live_api.url}/api/partnerships",
+        json={"de_code": AHRENSFELDE, "ua_code": NIZHYN, "kind": "friendship", "sources": [CENSUS]},
+        headers=live_api.editor,
+    )
+    assert created.status_code == 201, created.text
+
+    def published(rows: list[dict[str, str]]) -> None:
+        row = dict(rows[0])
+        row.update(
+            id="9001",
+            de_name="Ahrensfelde",
+            de_state="Brandenburg",
+            de_level="gemeinde",
+            de_code=AHRENSFELDE,
+            ua_name_en="Nizhyn",
+            ua_name_de="Nischyn",
+            ua_name_uk="Ніжин",
+            ua_oblast="Chernihiv",
+            ua_level="hromada",
+            ua_code=NIZHYN,
+            ua_settlement_code="",
+            kind="partnership",
+            since="2025",
+        )
+        rows.append(row)
+
+    report = _reload(api_sessions, _edition(subset_dir, tmp_path / "newer", "partnerships.csv", published))
+    assert report.partnerships.linked == 1
+    assert report.partnerships.added == 0
+    assert "1 linked to the same pair entered through the API" in str(report.partnerships)
+    assert _partnership_id(api_sessions, "9001") == created.json()["id"]
+    with api_sessions() as session:
+        kept = partnership(session, created.json()["id"])
+    assert (kept["kind"], kept["start_year"]) == ("friendship", None)  # the coordinator's record wins
