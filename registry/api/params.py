@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Final, Literal, TypeAlias
+from typing import Annotated, Any, Final, TypeAlias
 
 from litestar import Request, Response
 from litestar.di import NamedDependency, Provide
@@ -13,8 +13,8 @@ from litestar.params import FromQuery, PathParameter, QueryParameter
 from registry.api.deps import DbSession, Search
 from registry.api.schemas import CODE_PATTERN, NO_NUL
 from registry.models import Confidence, Country, Level, PartnershipKind, PartnershipStatus, WarStatus
-from registry.repository.municipalities import MunicipalityFilter
-from registry.repository.partnerships import PartnershipFilter
+from registry.repository.municipalities import MunicipalityFilter, MunicipalitySort
+from registry.repository.partnerships import PartnershipFilter, PartnershipSort
 
 SEARCH_DEPTH: Final = 200  # how many name-search hits a filtered search considers
 MAX_PAGE: Final = 500
@@ -26,19 +26,6 @@ def code_param(description: str) -> Any:
 
 
 YearParam = Annotated[int | None, QueryParameter(ge=1900, le=2100)]
-MunicipalitySort = Literal["relevance", "name", "-name", "population", "-population", "code", "-code"]
-PartnershipSort = Literal[
-    "id",
-    "-id",
-    "start_year",
-    "-start_year",
-    "de_name",
-    "-de_name",
-    "ua_name",
-    "-ua_name",
-    "updated_at",
-    "-updated_at",
-]
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="page size")]
 Offset = Annotated[int, QueryParameter(ge=0, le=10_000_000, description="items to skip")]
 RecordId = Annotated[int, PathParameter(ge=1, le=2_147_483_647)]

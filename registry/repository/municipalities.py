@@ -5,7 +5,7 @@ from __future__ import annotations
 # Runtime imports: the filter dataclass reaches Litestar, which resolves its annotations.
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, cast
+from typing import Any, Final, Literal, cast
 
 from sqlalchemy import ColumnElement, Select, Table, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -17,7 +17,7 @@ from registry.repository.audit import Actor, record_event
 from registry.repository.common import SourceSpec, compare_and_set, id_of, municipality_row, source_id
 
 TABLE: Final = cast("Table", Municipality.__table__)
-SORTS: Final = ("name", "-name", "population", "-population", "code", "-code", "relevance")
+MunicipalitySort = Literal["relevance", "name", "-name", "population", "-population", "code", "-code"]
 
 # Editable facts and the column that holds each one's source: a fact never changes without its source.
 FACT_SOURCE: Final[dict[str, str]] = {

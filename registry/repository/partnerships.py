@@ -5,7 +5,7 @@ from __future__ import annotations
 # Runtime imports: the filter dataclasses reach Litestar, which resolves their annotations.
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, cast
+from typing import Any, Final, Literal, cast
 
 from sqlalchemy import ColumnElement, Select, Table, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -25,7 +25,7 @@ from registry.repository.common import (
 )
 
 TABLE: Final = cast("Table", Partnership.__table__)
-SORTS: Final = (
+PartnershipSort = Literal[  # the orders a list of partnerships can come in; ties are broken by id
     "id",
     "-id",
     "start_year",
@@ -36,7 +36,7 @@ SORTS: Final = (
     "-ua_name",
     "updated_at",
     "-updated_at",
-)
+]
 EDITABLE: Final = (
     "kind",
     "status",
