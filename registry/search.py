@@ -15,6 +15,7 @@ from registry.repository import gazetteer as queries
 # How often a long-running process asks the database whether another process changed the names.
 # Writes through this process call invalidate() and take effect at once.
 STAMP_INTERVAL_SECONDS: Final = 1.0
+EXACT_CODE_SCORE: Final = 100.0  # a code names its unit exactly: the top of the name scores' scale
 
 
 @dataclass(frozen=True)
@@ -70,20 +71,27 @@ class MunicipalitySearch:
         """Return the best matches for ``query``, best first."""
         matches = self.index(session).search(query, country=country, limit=limit)
         found = queries.search_rows(session, [m.municipality_id for m in matches])
-        return [
-            SearchResult(
-                code=row["code"],
-                country=str(row["country"]),
-                level=str(row["level"]),
-                name=row["name"],
-                name_de=row["name_de"],
-                name_en=row["name_en"],
-                name_uk=row["name_uk"],
-                parent_name=row["parent_name"],
-                population=row["population"],
-                score=match.score,
-                matched=match.matched_key,
-            )
-            for match in matches
-            for row in [found[match.municipality_id]]
-        ]
+        return [_result(found[m.municipality_id], m.score, m.matched_key) for m in matches]
+
+    def resolve(self, session: Session, code_or_name: str, *, limit: int = 3) -> list[SearchResult]:
+        """Return the unit a code names (any of its codes), else the best matches of a name; [] if none."""
+        unit = queries.municipality_by_code(session, code_or_name)
+        if unit is None:
+            return self.find(session, code_or_name, limit=limit)
+        return [_result(queries.search_rows(session, [unit.id])[unit.id], EXACT_CODE_SCORE, code_or_name)]
+
+
+def _result(row: dict[str, Any], score: float, matched: str) -> SearchResult:
+    return SearchResult(
+        code=row["code"],
+        country=str(row["country"]),
+        level=str(row["level"]),
+        name=row["name"],
+        name_de=row["name_de"],
+        name_en=row["name_en"],
+        name_uk=row["name_uk"],
+        parent_name=row["parent_name"],
+        population=row["population"],
+        score=score,
+        matched=matched,
+    )

@@ -125,7 +125,8 @@ def _municipality_batches(
     return read()
 
 
-def _file(name: str) -> dict[str, str]:
+def attachment(name: str) -> dict[str, str]:
+    """Headers that make a browser save the answer as the file ``name``."""
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
@@ -143,7 +144,7 @@ def _documented(media_type: str, description: str, body: Any = str) -> dict[int,
     dependencies=PARTNERSHIP_QUERY,
     tags=TAGS,
     media_type=CSV_TYPE,
-    responses=_documented("text/csv", "the partnerships as CSV (UTF-8)"),
+    responses=_documented(CSV_TYPE, "the partnerships as CSV (UTF-8)"),
 )
 async def partnerships_csv(
     request: Request[Any, Any, Any], filters: PartnershipFilters, dialect: DialectParam = "excel"
@@ -153,7 +154,7 @@ async def partnerships_csv(
     Cells that start with `=`, `+`, `-` or `@` get a leading apostrophe, so spreadsheets do not run them.
     """
     chunks = export.csv_chunks(PARTNERSHIP_COLUMNS, _partnership_batches(request, filters), dialect)
-    return Stream(chunks, media_type=CSV_TYPE, headers=_file("partnerships.csv"))
+    return Stream(chunks, media_type=CSV_TYPE, headers=attachment("partnerships.csv"))
 
 
 @get(
@@ -173,7 +174,7 @@ async def partnerships_geojson(request: Request[Any, Any, Any], filters: Partner
         properties=lambda r: {k: r[k] for k in _PARTNERSHIP_PROPERTIES} | {"sources": r["sources"]},
         feature_id=lambda r: r["id"],
     )
-    return Stream(chunks, media_type=GEOJSON_TYPE, headers=_file("partnerships.geojson"))
+    return Stream(chunks, media_type=GEOJSON_TYPE, headers=attachment("partnerships.geojson"))
 
 
 @get(
@@ -181,14 +182,14 @@ async def partnerships_geojson(request: Request[Any, Any, Any], filters: Partner
     dependencies=MUNICIPALITY_QUERY,
     tags=TAGS,
     media_type=CSV_TYPE,
-    responses=_documented("text/csv", "the municipalities as CSV (UTF-8)"),
+    responses=_documented(CSV_TYPE, "the municipalities as CSV (UTF-8)"),
 )
 async def municipalities_csv(
     request: Request[Any, Any, Any], filters: MunicipalityFilters, dialect: DialectParam = "excel"
 ) -> Stream:
     """Export the filtered municipalities as CSV; takes the filters of `GET /api/municipalities`."""
     chunks = export.csv_chunks(MUNICIPALITY_COLUMNS, _municipality_batches(request, filters), dialect)
-    return Stream(chunks, media_type=CSV_TYPE, headers=_file("municipalities.csv"))
+    return Stream(chunks, media_type=CSV_TYPE, headers=attachment("municipalities.csv"))
 
 
 @get(
@@ -208,7 +209,7 @@ async def municipalities_geojson(request: Request[Any, Any, Any], filters: Munic
         properties=lambda r: {k: r[k] for k in _MUNICIPALITY_PROPERTIES},
         feature_id=lambda r: r["code"],
     )
-    return Stream(chunks, media_type=GEOJSON_TYPE, headers=_file("municipalities.geojson"))
+    return Stream(chunks, media_type=GEOJSON_TYPE, headers=attachment("municipalities.geojson"))
 
 
 ROUTES = [partnerships_csv, partnerships_geojson, municipalities_csv, municipalities_geojson]

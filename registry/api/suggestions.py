@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from registry.api.deps import DbSession, Search
 from registry.api.errors import problems
+from registry.api.exports import CSV_TYPE, attachment
 from registry.api.params import code_param
 from registry.api.schemas import NO_NUL
 from registry.errors import NotFoundError, UnprocessableError
@@ -32,12 +33,10 @@ from registry.matching import (
     write_plan_csv,
 )
 from registry.models import WarStatus
-from registry.repository import gazetteer as queries
 from registry.suggestions import MatchingData
 
 MAX_SUGGESTIONS: Final = 2000
 TAGS: Final = ["suggestions"]
-CSV: Final = "text/csv; charset=utf-8"
 ANSWERS: Final = problems(404, 422)  # unknown municipality; weights all zero or a unit that is not matched
 WEIGHTS_HELP: Final = "criterion weights as k=v,k=v (others keep their defaults): " + ", ".join(
     f"{name} (default {value:g})" for name, value in Weights().as_dict().items()
@@ -86,10 +85,7 @@ def _weights(text: str | None) -> Weights | None:
 
 def _subject(session: DbSession, search: Search, wanted: str) -> SubjectOut:
     """Resolve a code, or else the best match of a name in any spelling."""
-    found = queries.municipality_by_code(session, wanted)
-    if found is not None:
-        return SubjectOut(found.code, found.name, str(found.country), str(found.level))
-    results = search.find(session, wanted, limit=1)
+    results = search.resolve(session, wanted, limit=1)
     if not results:
         raise NotFoundError(f"no municipality found for {wanted!r}")
     best = results[0]
@@ -211,7 +207,7 @@ def plan(
     return _coverage(session, matching, need_threshold, as_of, weights)
 
 
-@get("/api/plan.csv", sync_to_thread=True, responses=problems(422), tags=TAGS, media_type=CSV)
+@get("/api/plan.csv", sync_to_thread=True, responses=problems(422), tags=TAGS, media_type=CSV_TYPE)
 def plan_csv(
     session: DbSession,
     matching: Matching,
@@ -224,8 +220,8 @@ def plan_csv(
     write_plan_csv(_coverage(session, matching, need_threshold, as_of, weights), buffer)
     return Response(
         buffer.getvalue(),
-        media_type=CSV,
-        headers={"Content-Disposition": 'attachment; filename="coverage-plan.csv"'},
+        media_type=CSV_TYPE,
+        headers=attachment("coverage-plan.csv"),
     )
 
 

@@ -19,7 +19,6 @@ from registry.matching import (
     suggest_for_hromada,
     write_plan_csv,
 )
-from registry.repository import gazetteer as queries
 from registry.search import MunicipalitySearch
 from registry.suggestions import MatchingData
 
@@ -34,10 +33,7 @@ def _weights(_ctx: click.Context, _param: click.Parameter, value: str | None) ->
 def _resolve(context: Context, name_or_code: str) -> tuple[str, str, str]:
     """Return (code, country, name) for a code or the best match of a name; say when it was ambiguous."""
     with context.sessions() as session:
-        found = queries.municipality_by_code(session, name_or_code)
-        if found is not None:
-            return found.code, str(found.country), found.name
-        results = MunicipalitySearch().find(session, name_or_code, limit=3)
+        results = MunicipalitySearch().resolve(session, name_or_code)
     if not results:
         raise click.BadParameter(f"no municipality found for {name_or_code!r}", param_hint="NAME_OR_CODE")
     best = results[0]

@@ -6,9 +6,10 @@ import datetime as dt
 import json
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import translitua
 
@@ -20,6 +21,7 @@ from registry.ingest.records import MunicipalityRecord, Values
 from registry.models import WarStatus
 from registry.names import NameKind
 
+Number = TypeVar("Number", int, float)
 KATOTTH = re.compile(r"UA\d{17}")
 POPULATION_DATE = dt.date(2022, 1, 1)
 WAR_LIST_DATE = dt.date(2025, 4, 30)
@@ -312,15 +314,10 @@ def _oblast_city_names(
     return found
 
 
-def _sum_population(members: list[MunicipalityRecord]) -> int | None:
-    known = [m.population for m in members if m.population is not None]
-    return sum(known) if known and len(known) == len(members) else None
-
-
-def _sum_area(members: list[MunicipalityRecord]) -> float | None:
-    """The members' total area, or None when one lacks it (a partial sum would understate the unit)."""
-    known = [m.area_km2 for m in members if m.area_km2 is not None]
-    return round(sum(known), 1) if known and len(known) == len(members) else None
+def _whole_sum(values: Sequence[Number | None]) -> Number | None:
+    """Sum a unit's members' figures, or None when one lacks it (a partial sum would understate the unit)."""
+    known = [v for v in values if v is not None]
+    return sum(known) if known and len(known) == len(values) else None
 
 
 def _aggregate_centre(
@@ -388,8 +385,9 @@ def _regional_record(
     name_en = props.get("name_en") or f"{row.get('name_en_translit')} {words[0]}"
     name_uk = props.get("name_uk") or f"{name_uk_short} {words[1]}"
     centre = _aggregate_centre(members, shape)
-    population = _sum_population(members)
-    area = _sum_area(members)
+    population = _whole_sum([m.population for m in members])
+    area_sum = _whole_sum([m.area_km2 for m in members])
+    area = None if area_sum is None else round(area_sum, 1)
     return MunicipalityRecord(
         code=code,
         scheme="katotth",
