@@ -145,6 +145,14 @@ def subset_database(tmp_path_factory: pytest.TempPathFactory, subset_dir: Path) 
 
 
 @pytest.fixture(scope="module")
+def subset_sessions(subset_database: Settings) -> Iterator[sessionmaker[Session]]:
+    """Sessions on the module's subset database (the one `live_api` serves)."""
+    engine = db.make_engine(subset_database)
+    yield db.make_sessionmaker(engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
 def live_api(subset_database: Settings) -> Iterator[LiveApi]:
     """The API over the module's subset database, served over real HTTP, with an editor and an admin key."""
     editor, admin = _keys(subset_database)

@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from registry import db
 from registry.devtools import chromium_path, in_ci, is_local, launch_chromium, serve_app
 from registry.models import Municipality, Partnership
 
@@ -63,13 +62,6 @@ def app_url(loaded: Settings) -> Iterator[str]:
     """The app over the whole bundled data, tiles off."""
     with serve_app(replace(loaded, map_tiles=None)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def data_sessions(loaded: Settings) -> Iterator[sessionmaker[Session]]:
-    engine = db.make_engine(loaded)
-    yield db.make_sessionmaker(engine)
-    engine.dispose()
 
 
 @dataclass
@@ -163,9 +155,9 @@ def _placed_counts(session: Session, land: str | None = None) -> tuple[int, int]
 
 
 def test_map_loads_offline_and_draws_what_the_database_holds(
-    browsing: Browsing, data_sessions: sessionmaker[Session]
+    browsing: Browsing, loaded_sessions: sessionmaker[Session]
 ) -> None:
-    with data_sessions() as session:
+    with loaded_sessions() as session:
         markers, lines = _placed_counts(session)
         total = session.scalar(select(func.count()).select_from(Partnership))
     browsing.open_map()
@@ -196,9 +188,9 @@ def test_map_loads_offline_and_draws_what_the_database_holds(
 
 
 def test_a_filter_changes_what_is_shown_and_the_query_opens_it_again(
-    browsing: Browsing, data_sessions: sessionmaker[Session]
+    browsing: Browsing, loaded_sessions: sessionmaker[Session]
 ) -> None:
-    with data_sessions() as session:
+    with loaded_sessions() as session:
         all_markers, all_lines = _placed_counts(session)
         markers, lines = _placed_counts(session, land=BAVARIA)
     assert 0 < lines < all_lines
@@ -225,9 +217,9 @@ def test_a_filter_changes_what_is_shown_and_the_query_opens_it_again(
 
 
 def test_a_popup_opens_on_click_and_from_the_keyboard(
-    browsing: Browsing, data_sessions: sessionmaker[Session]
+    browsing: Browsing, loaded_sessions: sessionmaker[Session]
 ) -> None:
-    with data_sessions() as session:
+    with loaded_sessions() as session:
         de, ua = aliased(Municipality), aliased(Municipality)
         partners = session.scalars(
             select(func.coalesce(de.name_de, de.name))
@@ -272,9 +264,9 @@ def test_the_unpartnered_layer_draws_when_switched_on(browsing: Browsing) -> Non
 
 
 def test_search_finds_charkiw_and_its_page_shows_its_partners(
-    browsing: Browsing, data_sessions: sessionmaker[Session]
+    browsing: Browsing, loaded_sessions: sessionmaker[Session]
 ) -> None:
-    with data_sessions() as session:
+    with loaded_sessions() as session:
         de, ua = aliased(Municipality), aliased(Municipality)
         partners = session.execute(
             select(de.code, func.coalesce(de.name_de, de.name))
@@ -348,9 +340,9 @@ def test_keyboard_reaches_the_content_first(browsing: Browsing) -> None:
 @pytest.mark.parametrize(
     "path", ["/", f"/municipalities/{KHARKIV}", "/statistics", "/partnerships/", "/search?q=Lviv"]
 )
-def test_pages_fit_a_phone(phone: Browsing, data_sessions: sessionmaker[Session], path: str) -> None:
+def test_pages_fit_a_phone(phone: Browsing, loaded_sessions: sessionmaker[Session], path: str) -> None:
     if path == "/partnerships/":  # the first partnership of Kharkiv
-        with data_sessions() as session:
+        with loaded_sessions() as session:
             ua = aliased(Municipality)
             first = session.scalar(
                 select(func.min(Partnership.id))
@@ -417,9 +409,9 @@ def test_text_contrast_is_at_least_aa(browsing: Browsing, path: str, selectors: 
         assert low == [], f"{selector} on {path}"
 
 
-def test_every_partnered_place_has_a_page(browsing: Browsing, data_sessions: sessionmaker[Session]) -> None:
+def test_every_partnered_place_has_a_page(browsing: Browsing, loaded_sessions: sessionmaker[Session]) -> None:
     """The popups link to record pages: a sample of them must open (no 404 from the map)."""
-    with data_sessions() as session:
+    with loaded_sessions() as session:
         ends = union(
             select(Partnership.de_municipality_id), select(Partnership.ua_municipality_id)
         ).subquery()

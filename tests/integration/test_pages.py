@@ -47,13 +47,6 @@ def site(subset_database: Settings) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def subset_sessions(subset_database: Settings) -> Iterator[sessionmaker[Session]]:
-    engine = db.make_engine(subset_database)
-    yield db.make_sessionmaker(engine)
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
 def memmingen_chernihiv(subset_sessions: sessionmaker[Session]) -> int:
     de, ua = aliased(Municipality), aliased(Municipality)
     with subset_sessions() as session:

@@ -12,10 +12,8 @@ import shutil
 from typing import TYPE_CHECKING
 
 import httpx
-import pytest
 from sqlalchemy import select
 
-from registry import db
 from registry.ingest import datasets
 from registry.ingest.loader import LoadReport, load_bundled
 from registry.models import Municipality, Partnership
@@ -23,7 +21,7 @@ from registry.repository.municipalities import municipality_facts
 from registry.repository.partnerships import partnership
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
     from pathlib import Path
 
     from sqlalchemy.orm import Session, sessionmaker
@@ -35,14 +33,6 @@ AHRENSFELDE = "12060005"  # a Gemeinde without partnerships in the subset
 # Rows of partnerships.csv in the subset.
 BAMBERG_MUKACHEVO, MEMMINGEN_CHERNIHIV, MUENCHEN_KYIV = "39", "47", "48"
 CENSUS = {"url": "https://example.org/census-2025", "publisher": "city council"}
-
-
-@pytest.fixture(scope="module")
-def api_sessions(live_api: LiveApi) -> Iterator[sessionmaker[Session]]:
-    """Sessions on the database the live API serves."""
-    engine = db.make_engine(live_api.settings)
-    yield db.make_sessionmaker(engine)
-    engine.dispose()
 
 
 def _edition(subset: Path, target: Path, file: str, change: Callable[[list[dict[str, str]]], None]) -> Path:
@@ -83,7 +73,7 @@ def _patch(live_api: LiveApi, path: str, body: dict[str, object]) -> httpx.Respo
 
 
 def test_an_edited_fact_keeps_its_value_and_source_while_the_others_update(
-    live_api: LiveApi, api_sessions: sessionmaker[Session], subset_dir: Path, tmp_path: Path
+    live_api: LiveApi, subset_sessions: sessionmaker[Session], subset_dir: Path, tmp_path: Path
 ) -> None:
     _patch(
         live_api,
@@ -96,28 +86,28 @@ def test_an_edited_fact_keeps_its_value_and_source_while_the_others_update(
         row["population_2022"] = "70000"  # the fact edited through the API
         row["area_km2"] = "131.5"  # a fact of the same row nobody edited
 
-    report = _reload(api_sessions, _edition(subset_dir, tmp_path / "newer", "ua/hromadas.csv", newer))
+    report = _reload(subset_sessions, _edition(subset_dir, tmp_path / "newer", "ua/hromadas.csv", newer))
     assert report.municipalities.updated >= 1  # Nizhyn, and its raion and oblast (their areas are sums)
     assert report.municipalities.kept_facts >= 1
     assert "facts edited through the API kept in" in str(report.municipalities)
-    with api_sessions() as session:
+    with subset_sessions() as session:
         facts = municipality_facts(session, NIZHYN)
     assert (facts["population"], facts["population_date"].isoformat()) == (65_000, "2025-01-01")
     assert facts["fact_sources"]["population"]["url"] == CENSUS["url"]
     assert facts["area_km2"] == 131.5
     assert facts["fact_sources"]["area"]["url"] == datasets.HROMADAS.url
 
-    report = _reload(api_sessions, subset_dir)  # the unedited fact follows the data back, the edit stays
-    with api_sessions() as session:
+    report = _reload(subset_sessions, subset_dir)  # the unedited fact follows the data back, the edit stays
+    with subset_sessions() as session:
         facts = municipality_facts(session, NIZHYN)
     assert (facts["population"], facts["area_km2"]) == (65_000, 130.3)
 
 
 def test_an_edited_partnership_is_not_overwritten(
-    live_api: LiveApi, api_sessions: sessionmaker[Session], subset_dir: Path, tmp_path: Path
+    live_api: LiveApi, subset_sessions: sessionmaker[Session], subset_dir: Path, tmp_path: Path
 ) -> None:
-    edited_id = _partnership_id(api_sessions, BAMBERG_MUKACHEVO)
-    other_id = _partnership_id(api_sessions, MEMMINGEN_CHERNIHIV)
+    edited_id = _partnership_id(subset_sessions, BAMBERG_MUKACHEVO)
+    other_id = _partnership_id(subset_sessions, MEMMINGEN_CHERNIHIV)
     path = f"/api/partnerships/{edited_id}"
     edited = _patch(
         live_api, path, {"status": "paused", "notes": "paused by the council", "topics": ["schools"]}
@@ -135,11 +125,11 @@ def test_an_edited_partnership_is_not_overwritten(
                 row["since"] = "2021"
                 row["note"] = "charter renewed (newer edition)"
 
-    report = _reload(api_sessions, _edition(subset_dir, tmp_path / "newer", "partnerships.csv", newer))
+    report = _reload(subset_sessions, _edition(subset_dir, tmp_path / "newer", "partnerships.csv", newer))
     assert report.partnerships.kept_edited == 1
     assert report.partnerships.updated == 1
     assert "1 kept (edited through the API)" in str(report.partnerships)
-    with api_sessions() as session:
+    with subset_sessions() as session:
         kept = partnership(session, edited_id or 0)
         updated = partnership(session, other_id or 0)
     assert (kept["status"], kept["notes"], kept["start_year"], kept["topics"]) == (
@@ -155,21 +145,21 @@ def test_an_edited_partnership_is_not_overwritten(
 
 
 def test_a_deleted_partnership_is_not_recreated(
-    live_api: LiveApi, api_sessions: sessionmaker[Session], subset_dir: Path
+    live_api: LiveApi, subset_sessions: sessionmaker[Session], subset_dir: Path
 ) -> None:
-    deleted_id = _partnership_id(api_sessions, MUENCHEN_KYIV)
+    deleted_id = _partnership_id(subset_sessions, MUENCHEN_KYIV)
     url = f"{live_api.url}/api/partnerships/{deleted_id}"
     etag = httpx.get(url).headers["etag"]
     assert httpx.delete(url, headers=live_api.admin | {"If-Match": etag}).status_code == 204
-    report = _reload(api_sessions, subset_dir)
+    report = _reload(subset_sessions, subset_dir)
     assert report.partnerships.kept_deleted == 1
     assert "1 not re-created (deleted through the API)" in str(report.partnerships)
-    assert _partnership_id(api_sessions, MUENCHEN_KYIV) is None
+    assert _partnership_id(subset_sessions, MUENCHEN_KYIV) is None
     assert httpx.get(url).status_code == 404
 
 
 def test_a_municipality_with_edited_facts_stays_when_it_leaves_the_data(
-    live_api: LiveApi, api_sessions: sessionmaker[Session], subset_dir: Path, tmp_path: Path
+    live_api: LiveApi, subset_sessions: sessionmaker[Session], subset_dir: Path, tmp_path: Path
 ) -> None:
     _patch(live_api, f"/api/municipalities/{AHRENSFELDE}", {"area_km2": 58.0, "source": CENSUS})
 
@@ -177,15 +167,15 @@ def test_a_municipality_with_edited_facts_stays_when_it_leaves_the_data(
         rows[:] = [r for r in rows if r["ags"] != AHRENSFELDE]
 
     edition = _edition(subset_dir, tmp_path / "newer", "de/gemeinden_2024-12-31.csv", without_it)
-    report = _reload(api_sessions, edition)
+    report = _reload(subset_sessions, edition)
     assert report.municipalities.kept_stale >= 1
-    with api_sessions() as session:
+    with subset_sessions() as session:
         area = session.scalar(select(Municipality.area_km2).where(Municipality.code == AHRENSFELDE))
     assert area == 58.0
 
 
 def test_a_pair_entered_through_the_api_and_then_published_is_linked_not_doubled(
-    live_api: LiveApi, api_sessions: sessionmaker[Session], subset_dir: Path, tmp_path: Path
+    live_api: LiveApi, subset_sessions: sessionmaker[Session], subset_dir: Path, tmp_path: Path
 ) -> None:
     created = httpx.post(
         f"{live_api.url}/api/partnerships",
@@ -214,11 +204,11 @@ def test_a_pair_entered_through_the_api_and_then_published_is_linked_not_doubled
         )
         rows.append(row)
 
-    report = _reload(api_sessions, _edition(subset_dir, tmp_path / "newer", "partnerships.csv", published))
+    report = _reload(subset_sessions, _edition(subset_dir, tmp_path / "newer", "partnerships.csv", published))
     assert report.partnerships.linked == 1
     assert report.partnerships.added == 0
     assert "1 linked to the same pair entered through the API" in str(report.partnerships)
-    assert _partnership_id(api_sessions, "9001") == created.json()["id"]
-    with api_sessions() as session:
+    assert _partnership_id(subset_sessions, "9001") == created.json()["id"]
+    with subset_sessions() as session:
         kept = partnership(session, created.json()["id"])
     assert (kept["kind"], kept["start_year"]) == ("friendship", None)  # the coordinator's record wins

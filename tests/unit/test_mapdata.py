@@ -28,10 +28,8 @@ from registry.repository import mapdata
 from registry.suggestions import MatchingData
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
-    from registry.config import Settings
 
 MUNICH = "09162000"
 KYIV = "UA80000000000093317"
@@ -40,15 +38,8 @@ MEMMINGEN_CHERNIHIV = ("09764000", "UA74100390000073425")
 
 
 @pytest.fixture(scope="module")
-def sessions_subset(subset_database: Settings) -> Iterator[sessionmaker[Session]]:
-    engine = db.make_engine(subset_database)
-    yield db.make_sessionmaker(engine)
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def frames(sessions_subset: sessionmaker[Session]) -> MapFrames:
-    with sessions_subset() as session:
+def frames(subset_sessions: sessionmaker[Session]) -> MapFrames:
+    with subset_sessions() as session:
         return MapFrames.load(session)
 
 
@@ -73,9 +64,9 @@ def test_frames_have_the_builder_columns_and_build_a_page(frames: MapFrames) -> 
 
 
 def test_every_partnership_end_and_every_hromada_with_a_war_status_is_a_row(
-    frames: MapFrames, sessions_subset: sessionmaker[Session]
+    frames: MapFrames, subset_sessions: sessionmaker[Session]
 ) -> None:
-    with sessions_subset() as session:
+    with subset_sessions() as session:
         ends = _ends(session)
         hromadas = set(
             session.scalars(
@@ -91,9 +82,9 @@ def test_every_partnership_end_and_every_hromada_with_a_war_status_is_a_row(
 
 
 def test_partnerships_match_the_database_with_their_sources(
-    frames: MapFrames, sessions_subset: sessionmaker[Session]
+    frames: MapFrames, subset_sessions: sessionmaker[Session]
 ) -> None:
-    with sessions_subset() as session:
+    with subset_sessions() as session:
         total = session.scalar(select(func.count()).select_from(Partnership))
     p = frames.partnerships
     assert len(p) == total
@@ -134,9 +125,9 @@ def test_region_names_follow_the_language(frames: MapFrames) -> None:
 
 
 def test_unpartnered_hromadas_have_no_live_partnership_and_are_not_occupied(
-    frames: MapFrames, sessions_subset: sessionmaker[Session]
+    frames: MapFrames, subset_sessions: sessionmaker[Session]
 ) -> None:
-    with sessions_subset() as session:
+    with subset_sessions() as session:
         ua = aliased(Municipality)
         partnered = set(
             session.scalars(
@@ -165,10 +156,10 @@ def test_unpartnered_hromadas_have_no_live_partnership_and_are_not_occupied(
 
 
 def test_need_is_the_matching_modules_need_level(
-    frames: MapFrames, sessions_subset: sessionmaker[Session]
+    frames: MapFrames, subset_sessions: sessionmaker[Session]
 ) -> None:
     """The map sizes circles by the same need the suggestions and the coverage plan use."""
-    with sessions_subset() as session:
+    with subset_sessions() as session:
         features = MatchingData().get(session).features
     expected = need_level(features.ua_reconstruction, features.ua_idp_need)
     by_code = dict(zip(features.ua_codes, expected.tolist(), strict=True))
@@ -209,9 +200,9 @@ def test_need_scores_of_no_rows() -> None:
 
 
 def test_page_draws_as_many_markers_and_lines_as_the_database_has(
-    sessions_subset: sessionmaker[Session],
+    subset_sessions: sessionmaker[Session],
 ) -> None:
-    with sessions_subset() as session:
+    with subset_sessions() as session:
         page = MapView(tiles=None).html(session, lang="de", filters=MapFilters())
         de, ua = aliased(Municipality), aliased(Municipality)
         lines = session.scalar(
@@ -241,9 +232,9 @@ def test_page_draws_as_many_markers_and_lines_as_the_database_has(
     assert drawn_markers == placed
 
 
-def test_filters_of_the_query_reach_the_page(sessions_subset: sessionmaker[Session]) -> None:
+def test_filters_of_the_query_reach_the_page(subset_sessions: sessionmaker[Session]) -> None:
     filters = MapFilters.from_query({"land": "09", "kind": ["solidarity", "nonsense"], "year_from": "2022"})
-    with sessions_subset() as session:
+    with subset_sessions() as session:
         page = MapView(tiles=None).html(session, lang="en", filters=filters)
     data = extract_data(page)
     assert data["filters"] == {
@@ -254,8 +245,8 @@ def test_filters_of_the_query_reach_the_page(sessions_subset: sessionmaker[Sessi
     assert '<option value="09" selected>Bavaria</option>' in page
 
 
-def test_tiles_setting_reaches_the_page(sessions_subset: sessionmaker[Session]) -> None:
-    with sessions_subset() as session:
+def test_tiles_setting_reaches_the_page(subset_sessions: sessionmaker[Session]) -> None:
+    with subset_sessions() as session:
         with_tiles = MapView(tiles="osm").html(session, lang="de", filters=MapFilters())
         without = MapView(tiles=None).html(session, lang="de", filters=MapFilters())
     assert "tile.openstreetmap.org" in with_tiles
