@@ -8,6 +8,7 @@ templates in ``api/templates`` render. Mount them with ``page_routes(settings)``
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Final
+from urllib.parse import urlencode
 
 from litestar import Request, Router, get
 from litestar.datastructures import CacheControlHeader
@@ -168,14 +169,13 @@ def municipality_page(
         [facts["region_code"], facts["district_code"], facts["parent_code"],
          *(p["de_land_code"] for p in partnerships), *(p["ua_oblast_code"] for p in partnerships)],
     )  # fmt: skip
-    region = facts["region_code"] or facts["code"]
-    map_filter = f"land={region}" if facts["country"] == "DE" else f"oblast={region}"
     return render(
         request, lang, set_cookie, "municipality.html",
         {
             "m": facts, "units": units, "partnerships": partnerships, "suggestions": suggestions,
             "none_reason": none_reason, "exports": _exports(facts),
-            "map_href": f"/map?{map_filter}",
+            # the unit and its partners, not its whole Land or oblast
+            "map_href": f"/map?{urlencode({'focus': facts['code']})}",
         },
     )  # fmt: skip
 
@@ -198,8 +198,14 @@ def partnership_page(
     )
     return render(
         request, lang, set_cookie, "partnership.html",
-        {"p": record, "units": units, "map_href": f"/map?land={record['de_land_code'] or ''}"},
+        {"p": record, "units": units, "map_href": _partnership_map_href(record)},
     )  # fmt: skip
+
+
+def _partnership_map_href(record: dict[str, Any]) -> str:
+    """Return the map focused on one partner of a partnership (its lines include this one)."""
+    code = record["de_code"] or record["ua_code"]
+    return f"/map?{urlencode({'focus': code})}" if code else "/map"
 
 
 @get("/statistics", sync_to_thread=True)

@@ -40,15 +40,17 @@ def partnership_map(request: Request[Any, Any, Any], session: DbSession, site: S
     """Show every partnership and partnered municipality on a map that works offline.
 
     Query parameters: the filters of ``registry.map.filters`` (land, oblast, kind, status, year_from,
-    year_to, color), which the page also applies without a reload, and ``lang`` (de, en).
+    year_to, focus, color, hromadas), which the page also applies without a reload, and ``lang``.
     """
     lang, set_cookie = page_lang(request)
     query = {key: request.query_params.getall(key) for key in FILTER_PARAMS if key in request.query_params}
-    page = site.maps.html(session, lang=lang, filters=MapFilters.from_query(query))
+    page = site.maps.page(session, lang=lang, filters=MapFilters.from_query(query))
     bar = environment().get_template("map_header.html").render(page_context(request, lang))
+    # The map's own policy: it allows folium's inline set-up script and styles by their hashes, not
+    # every inline script (registry.map.csp); the bar adds only files under /static.
     return Response(
-        with_site_bar(page, bar),
+        with_site_bar(page.html, bar),
         media_type=MediaType.HTML,
         cookies=[lang_cookie(lang)] if set_cookie else [],
-        headers=VARY,
+        headers={**VARY, "Content-Security-Policy": page.csp},
     )
