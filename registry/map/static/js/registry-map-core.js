@@ -427,7 +427,7 @@
     const name = displayName(h, ctx.lang);
     const status = h.war_status ? ctx.war[h.war_status] || h.war_status : ctx.ui.unknown;
     const statusLabel = h.war_status_date ? format(ctx.ui.war_status_as_of, { date: formatDate(h.war_status_date, ctx) }) : ctx.ui.war_status;
-    const german = h.partnerships.filter(function (p) { return p.status !== "ended"; }).length;
+    const german = h.partnerships.filter(function (p) { return p.status !== "ended" && p.de_code; }).length;
     return '<div class="rm-popup"><h3>' + escapeHtml(name) + "</h3>" + namesHtml(h) + factsHtml(h, ctx) +
       "<p>" + escapeHtml(statusLabel) + ": <strong>" + escapeHtml(status) + "</strong></p>" +
       idpHtml(h, ctx) +

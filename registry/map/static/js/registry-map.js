@@ -15,7 +15,8 @@
  *
  * Hooks for browser tests (window.registryMap): visibleMarkers(), visibleDots(), visibleLines(), visibleFlows(),
  * visibleHromadas(), visibleUnpartnered(), visiblePartnerships(), detailed(), totals, filters(),
- * setFilters({...}), markerData(), lineData(), flowData(), focusCode(), viewBounds(), showMarker(code) and
+ * setFilters({...}), markerData(), lineData(), flowData(), focusCode(), viewBounds(), showMarker(code),
+ * openHromada(code) and
  * the promises `ready` (outlines loaded) and hromadasReady() (hromada outlines drawn);
  * <html data-registry-map="ready"> is set when the layers are drawn. Performance marks
  * "registry-map:interactive" (layers and filters work) and "registry-map:complete" (outlines drawn) time
@@ -383,7 +384,8 @@
     }
 
     function changeFilters(next) {
-      const moved = !core.sameSelection(state, next);
+      // the view follows what is selected; with an oblast, also whether its hromadas are coloured
+      const moved = !core.sameSelection(state, next) || Boolean(next.oblast && next.hromadas !== state.hromadas);
       state = next;
       writeForm(state);
       apply();
@@ -491,6 +493,16 @@
       visibleLines: function () { return on(linesGroup) ? linesGroup.getLayers().length : 0; },
       visibleFlows: function () { return on(flowsGroup) ? currentFlows.length : 0; },
       hromadasReady: function () { return drawHromadas(); },
+      // Open the popup of one hromada's outline (as a click on it does); resolves with its text.
+      openHromada: function (code) {
+        return drawHromadas().then(function () {
+          let found = null;
+          if (hromadaLayer) hromadaLayer.eachLayer(function (l) { if (l.feature.id === code) found = l; });
+          if (!found) throw new Error("no outline for " + code);
+          found.openPopup();
+          return found.getPopup().getElement().textContent;
+        });
+      },
       visibleHromadas: function () { return countShown(function () { return true; }); },
       visibleUnpartnered: function () {
         return state.hromadas === "need" ? countShown(function (code) { return Boolean(model.needOf[code]); }) : 0;
@@ -519,6 +531,8 @@
       showMarker: function (code) {
         const m = model.byCode[code];
         if (!m || !m.marker || !cluster.hasLayer(m.marker)) return Promise.reject(new Error("no marker " + code));
+        // markers are drawn from the zoom where every partnership is (overview: dots only)
+        if (!isDetailed) map.setView(m.marker.getLatLng(), core.DETAIL_ZOOM, { animate: false });
         return new Promise(function (resolve, reject) {
           let settled = false;
           const finish = function () {
