@@ -529,7 +529,8 @@ def test_hromada_popup_explains_a_negative_idp_figure(
     municipalities["idp_date"] = None
     municipalities["war_status_date"] = None
     kharkiv = municipalities.index[municipalities["code"] == "UA63120270000028556"][0]
-    municipalities.loc[kharkiv, ["idp", "idp_date", "war_status_date"]] = [-289_200, "2023-07-25", "2025-04-30"]
+    facts = ["idp", "idp_date", "war_status_date"]
+    municipalities.loc[kharkiv, facts] = [-289_200, "2023-07-25", "2025-04-30"]
     html = render_map_html(municipalities, partnerships, unpartnered, tiles=None)
     popup = _popup(html, "hromada", "UA63120270000028556")
     assert "Binnenvertriebene, Saldo (25.07.2023): <strong>-289.200</strong>" in popup
@@ -537,8 +538,8 @@ def test_hromada_popup_explains_a_negative_idp_figure(
     assert "Kriegsstatus (Liste Nr. 376, Stand 30.04.2025)" in popup
     assert "deutsche Partner: 1" in popup  # München; the requested letter of intent has no German end
     assert "Bedarf" not in popup  # partnered: no need score
-    english = _popup(render_map_html(municipalities, partnerships, unpartnered, tiles=None, lang="en"), "hromada",
-                     "UA63120270000028556")  # fmt: skip
+    english_page = render_map_html(municipalities, partnerships, unpartnered, tiles=None, lang="en")
+    english = _popup(english_page, "hromada", "UA63120270000028556")
     assert "Internally displaced people, net (25 Jul 2023)" in english
     assert "Negative: more former residents" in english
 

@@ -88,7 +88,8 @@ def test_overview_or_every_partnership(filters: dict[str, Any], zoom: int, detai
 def test_curves_start_and_end_at_the_places_and_bend_north() -> None:
     a, b = [48.14, 11.58], [49.99, 36.23]  # München -> Kharkiv
     out = _node(
-        "const c = RM.curve(input.a, input.b, 0.12, 20); const h = RM.bundle(input.a, input.b, [50.6, 19.5], 0.75);"
+        "const c = RM.curve(input.a, input.b, 0.12, 20);"
+        "const h = RM.bundle(input.a, input.b, [50.6, 19.5], 0.75);"
         "process.stdout.write(JSON.stringify([c[0], c[20], c[10], c.length, h[0], h[h.length - 1]]));",
         {"a": a, "b": b},
     )
@@ -131,7 +132,8 @@ def test_focus_on_a_unit_without_partnerships_shows_it_alone(
     )
     assert out == [0, ["01001000"]]
     # without a focus in the filters the unit is not sent at all
-    assert extract_data(render_map_html(municipalities, partnerships, tiles=None, focus=flensburg))["focus"] is None
+    unfocused = render_map_html(municipalities, partnerships, tiles=None, focus=flensburg)
+    assert extract_data(unfocused)["focus"] is None
 
 
 @pytest.mark.parametrize(
@@ -142,11 +144,14 @@ def test_focus_on_a_unit_without_partnerships_shows_it_alone(
         ({"hromadas": "war"}, (None, "war")),
     ],
 )
-def test_focus_and_colouring_parameters(query: dict[str, str], expected: tuple[str | None, str | None]) -> None:
+def test_focus_and_colouring_parameters(
+    query: dict[str, str], expected: tuple[str | None, str | None]
+) -> None:
     filters = MapFilters.from_query(query)
     assert (filters.focus, filters.hromadas) == expected
     js = _node(
-        "const f = RM.parseQuery(input.q, null, null); process.stdout.write(JSON.stringify([f.focus, f.hromadas]));",
+        "const f = RM.parseQuery(input.q, null, null);"
+        "process.stdout.write(JSON.stringify([f.focus, f.hromadas]));",
         {"q": "?" + "&".join(f"{k}={v}" for k, v in query.items())},
     )
     assert tuple(js) == expected
@@ -165,8 +170,8 @@ def test_focus_and_colouring_parameters(query: dict[str, str], expected: tuple[s
 def test_hromada_colours(overview: str, code: str, mode: str, expected: str | None) -> None:
     out = _node(
         "const d = input.data; const m = RM.prepare(d);"
-        "const f = RM.hromadaFill(m.byCode[input.code], m.needOf[input.code], input.mode === 'none' ? null : input.mode,"
-        " d.colors, d.need_classes);"
+        "const mode = input.mode === 'none' ? null : input.mode;"
+        "const f = RM.hromadaFill(m.byCode[input.code], m.needOf[input.code], mode, d.colors, d.need_classes);"
         "const cls = m.needOf[input.code] ? RM.needClass(m.needOf[input.code].need, d.need_classes) : null;"
         "process.stdout.write(JSON.stringify([f.key, f.fill, cls]));",
         {"data": extract_data(overview), "code": code, "mode": mode},
@@ -181,7 +186,8 @@ def test_hromada_colours(overview: str, code: str, mode: str, expected: str | No
         assert fill == data["colors"]["need"][need_class]
     else:
         assert key == expected
-        assert fill == (data["colors"]["partnered"] if expected == "partnered" else data["colors"]["war"][expected])
+        colors = data["colors"]
+        assert fill == (colors["partnered"] if expected == "partnered" else colors["war"][expected])
 
 
 def test_the_page_runs_under_a_policy_without_unsafe_inline(overview: str) -> None:
