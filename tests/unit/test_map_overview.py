@@ -171,7 +171,8 @@ def test_hromada_colours(overview: str, code: str, mode: str, expected: str | No
     out = _node(
         "const d = input.data; const m = RM.prepare(d);"
         "const mode = input.mode === 'none' ? null : input.mode;"
-        "const f = RM.hromadaFill(m.byCode[input.code], m.needOf[input.code], mode, d.colors, d.need_classes);"
+        "const h = m.byCode[input.code], u = m.needOf[input.code];"
+        "const f = RM.hromadaFill(h, u, mode, d.colors, d.need_classes);"
         "const cls = m.needOf[input.code] ? RM.needClass(m.needOf[input.code].need, d.need_classes) : null;"
         "process.stdout.write(JSON.stringify([f.key, f.fill, cls]));",
         {"data": extract_data(overview), "code": code, "mode": mode},
