@@ -25,7 +25,7 @@ from litestar.types import ControllerRouterHandler
 from sqlalchemy.orm import Session
 
 from registry import db
-from registry.api import exports, imports, municipalities, needs, partnerships, stats, suggestions
+from registry.api import coverage, exports, imports, municipalities, needs, partnerships, stats, suggestions
 from registry.api.auth import IF_MATCH_PATTERN, SAFE_METHODS, provide_actor, write_rate_limit
 from registry.api.cache import DataGeneration, ReadCache, ResponseStore, StampWatcher
 from registry.api.deps import DbSession
@@ -67,6 +67,7 @@ def route_handlers() -> list[ControllerRouterHandler]:
         *partnerships.ROUTES,
         *needs.ROUTES,
         *stats.ROUTES,
+        *coverage.ROUTES,
         *exports.ROUTES,
         *imports.ROUTES,
         *suggestions.ROUTES,

@@ -17,7 +17,7 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 
-from registry.api import charts
+from registry.api import coverage
 from registry.api.deps import DbSession
 from registry.api.pages_map import partnership_map
 from registry.api.site import (
@@ -32,7 +32,7 @@ from registry.api.site import (
 )
 from registry.errors import NotFoundError
 from registry.map import STATIC_DIR as MAP_STATIC_DIR
-from registry.map.labels import KINDS, PERIODS, STATUSES, Lang, Term
+from registry.map.labels import Lang
 from registry.matching import UnknownCodeError, suggest_for_german, suggest_for_hromada
 from registry.models import Level, WarStatus
 from registry.repository import pages as queries
@@ -43,7 +43,6 @@ from registry.repository.partnerships import (
     partnership,
     partnerships_of,
 )
-from registry.repository.statistics import partnership_statistics
 from registry.search import MunicipalitySearch
 from registry.suggestions import MatchingData
 
@@ -208,49 +207,6 @@ def _partnership_map_href(record: dict[str, Any]) -> str:
     return f"/map?{urlencode({'focus': code})}" if code else "/map"
 
 
-@get("/statistics", sync_to_thread=True)
-def statistics_page(request: Request[Any, Any, Any], session: DbSession) -> Template:
-    """Chart the partnerships by start year and period, Land, oblast, kind and status."""
-    lang, set_cookie = page_lang(request)
-    figures = partnership_statistics(session, PartnershipFilter())
-    units = queries.unit_names(session, [r["code"] for r in (*figures["by_land"], *figures["by_oblast"])])
-
-    def regions(rows: list[dict[str, Any]], param: str) -> list[charts.Bar]:
-        return charts.bar_list([
-            (r["code"], str((units.get(r["code"]) or r).get(f"name_{lang}") or r["name"]), r["count"],
-             f"/map?{param}={r['code']}")
-            for r in rows
-        ])  # fmt: skip
-
-    timeline = [(r["year"], r["count"]) for r in figures["by_start_year"]]
-    periods = charts.period_counts(timeline, figures["start_year_unknown"])
-    return render(
-        request, lang, set_cookie, "statistics.html",
-        {
-            "figures": figures,
-            "years": charts.year_chart(timeline),
-            "periods": charts.bar_list(
-                [(t.code, t.label(lang), periods[t.code], PERIOD_LINKS[t.code]) for t in PERIODS]
-            ),
-            "lands": regions(figures["by_land"], "land"),
-            "oblasts": regions(figures["by_oblast"], "oblast"),
-            "kinds": charts.bar_list(_in_vocabulary_order(KINDS, figures["by_kind"], "kind", lang)),
-            "statuses": charts.bar_list(_in_vocabulary_order(STATUSES, figures["by_status"], "status", lang)),
-        },
-    )  # fmt: skip
-
-
-def _in_vocabulary_order(
-    terms: tuple[Term, ...], counts: dict[str, int], param: str, lang: Lang
-) -> list[tuple[str, str, int, str | None]]:
-    """Return bar items for the codes that occur, in the vocabulary's order, linked to the filtered map."""
-    known = [
-        (t.code, t.label(lang), counts[t.code], f"/map?{param}={t.code}") for t in terms if t.code in counts
-    ]
-    codes = {t.code for t in terms}
-    return known + [(c, c, n, None) for c, n in counts.items() if c not in codes]
-
-
 def page_routes(
     settings: Settings, *, search: MunicipalitySearch | None = None, matching: MatchingData | None = None
 ) -> list[Router]:
@@ -269,8 +225,8 @@ def page_routes(
             search_page,
             municipality_page,
             partnership_page,
-            statistics_page,
             partnership_map,
+            *coverage.PAGES,
         ],
         dependencies={"site": Provide(lambda: site, use_cache=True, sync_to_thread=False)},
         include_in_schema=False,
