@@ -63,8 +63,8 @@ def test_the_language_switch_works_and_sticks(browsing: Browsing) -> None:
         page.click("#lang-switch")
     assert page.evaluate("document.documentElement.lang") == "en"
     assert page.locator("nav").get_by_role("link", name="Map").count() == 1
-    browsing.open("/statistics")  # no parameter: the cookie keeps English
-    assert page.locator("h1").inner_text() == "Statistics"
+    browsing.open("/coverage")  # no parameter: the cookie keeps English
+    assert page.locator("h1").inner_text() == "Coverage: German partners for Ukrainian hromadas"
     # the map page's bar switches too, keeping the filters set without a reload
     browsing.open_map("/map")
     assert page.evaluate("document.documentElement.lang") == "en"
@@ -92,7 +92,7 @@ def test_keyboard_reaches_the_content_first(browsing: Browsing) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", f"/municipalities/{KHARKIV}", "/statistics", "/partnerships/", "/search?q=Lviv"]
+    "path", ["/", f"/municipalities/{KHARKIV}", "/coverage", "/partnerships/", "/search?q=Lviv"]
 )
 def test_pages_fit_a_phone(phone: Browsing, loaded_sessions: sessionmaker[Session], path: str) -> None:
     if path == "/partnerships/":  # the first partnership of Kharkiv
@@ -138,7 +138,7 @@ _CONTRAST = """(selector) => {
     ("path", "selectors"),
     [
         (f"/municipalities/{KHARKIV}", ["h1", ".uk", ".meta", "a", ".nav-list a", "td", ".badge", ".hint"]),
-        ("/statistics", [".bar-label a", ".bar-count", "figcaption", ".lead"]),
+        ("/coverage", [".stacked-label a", ".stacked-count", "figcaption", ".lead", "td a", ".zero"]),
         ("/", [".figure", ".figures li", "label", ".hint", "button", ".nav-list a"]),
     ],
 )
