@@ -15,12 +15,11 @@ from litestar import Request, get
 from litestar.response import Redirect, Stream, Template
 
 from registry import export, locale
-from registry.api import charts
+from registry.api import charts, dictionary
 from registry.api.deps import DbSession
 from registry.api.errors import READ
 from registry.api.exports import CSV_TYPE, DialectParam, attachment
 from registry.api.site import page_lang, render
-from registry.export import Column
 from registry.map.labels import KINDS
 from registry.models import Level, WarStatus
 from registry.services.coverage import WAR_GROUPS, Coverage, Names, RegionCoverage, coverage
@@ -51,20 +50,6 @@ TEXT_KEYS: Final = (
     "years_summary", "year", "count", "cumulative", "year_unknown", "data_table", "chart_front",
     "chart_lands", "chart_years", "open_map",
 )  # fmt: skip
-CSV_COLUMNS: Final = [
-    Column("level"),
-    Column("code"),
-    Column("oblast_code"),
-    Column("name_de"),
-    Column("name_en"),
-    Column("name_uk"),
-    Column("hromadas", "integer"),
-    Column("partnered", "integer"),
-    Column("share", "number"),
-    *(Column(f"{group}_{what}", "integer") for group in WAR_GROUPS for what in ("hromadas", "partnered")),
-    Column("idp_net", "integer"),
-    Column("idp_known", "integer"),
-]
 
 
 def texts(lang: locale.Lang) -> dict[str, str]:
@@ -203,7 +188,8 @@ def _csv_rows(figures: Coverage) -> Iterator[list[dict[str, Any]]]:
 def coverage_csv(session: DbSession, dialect: DialectParam = "excel") -> Stream:
     """The coverage per oblast and raion as CSV: one row per oblast (or Kyiv, Sevastopol) followed by its
     raions, with the columns of `GET /api/coverage`'s regions (war status groups flattened)."""
-    chunks = list(export.csv_chunks(CSV_COLUMNS, _csv_rows(coverage(session)), dialect))
+    fields = dictionary.columns(dictionary.COVERAGE_FIELDS)
+    chunks = list(export.csv_chunks(fields, _csv_rows(coverage(session)), dialect))
     return Stream(iter(chunks), media_type=CSV_TYPE, headers=attachment("coverage.csv"))
 
 

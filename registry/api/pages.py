@@ -17,7 +17,7 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 
-from registry.api import coverage
+from registry.api import coverage, datapackage
 from registry.api.deps import DbSession
 from registry.api.pages_map import partnership_map
 from registry.api.site import (
@@ -227,6 +227,7 @@ def page_routes(
             partnership_page,
             partnership_map,
             *coverage.PAGES,
+            *datapackage.PAGES,
         ],
         dependencies={"site": Provide(lambda: site, use_cache=True, sync_to_thread=False)},
         include_in_schema=False,

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, Table, case, exists, func, or_, se
 from sqlalchemy.orm import Session, aliased
 
 from registry.errors import UnprocessableError
-from registry.models import Municipality, MunicipalityName, Partnership, Source
+from registry.models import Municipality, MunicipalityName, Partnership, PartnershipStatus, Source
 from registry.names import NameKind
 from registry.repository.audit import Actor, record_event
 from registry.repository.common import SourceSpec, compare_and_set, id_of, municipality_row, source_id
@@ -79,14 +79,13 @@ _region = aliased(Municipality, name="region")
 _district = aliased(Municipality, name="district")
 
 
-def _partner_count() -> Any:
+def _partner_count(*, current: bool = False) -> Any:
+    """Count a unit's partnerships (``current``: those that have not ended)."""
     m = Municipality
-    return (
-        select(func.count())
-        .where(or_(Partnership.de_municipality_id == m.id, Partnership.ua_municipality_id == m.id))
-        .correlate(m)
-        .scalar_subquery()
-    )
+    clauses = [or_(Partnership.de_municipality_id == m.id, Partnership.ua_municipality_id == m.id)]
+    if current:
+        clauses.append(Partnership.status != PartnershipStatus.ENDED)
+    return select(func.count()).where(*clauses).correlate(m).scalar_subquery()
 
 
 def _where(f: MunicipalityFilter) -> list[ColumnElement[bool]]:
@@ -135,11 +134,16 @@ def _select(f: MunicipalityFilter, sort: str) -> Select[*tuple[Any, ...]]:
             _district.code.label("district_code"),
             _district.name.label("district_name"),
             m.population,
+            m.population_date,
             m.area_km2,
             m.lat,
             m.lon,
             m.war_status,
+            m.war_status_date,
+            m.idp_registered,
+            m.idp_date,
             _partner_count().label("partnership_count"),
+            _partner_count(current=True).label("partner_count"),
         )
         .outerjoin(_region, m.region_id == _region.id)
         .outerjoin(_district, m.district_id == _district.id)
