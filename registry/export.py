@@ -269,8 +269,8 @@ def xlsx_bytes(
             cells = []
             for i, key in enumerate(keys):
                 value = record[key]
-                if value is None or value == "":
-                    continue
+                if value is None or (isinstance(value, str | list | tuple) and not value):
+                    continue  # an empty cell (0 is a value)
                 kind = kinds[i]
                 ref = f"{letters[i]}{number}"
                 if kind in ("text", "list"):

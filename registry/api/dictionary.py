@@ -178,7 +178,7 @@ def prepare(export: str, batch: Sequence[dict[str, Any]], fmt: Format) -> Sequen
         elif export == "municipalities":
             date = row.get("population_date")
             row["population_year"] = date.year if isinstance(date, dt.date) else None
-        if fmt == "csv":
+        if fmt != "geojson":  # tabular files: German keys as "DE_..." text (registry.codes)
             for field in EXPORTS[export]:
                 if field.kind == "code":
                     row[field.source] = codes.csv_code(row[field.source])
