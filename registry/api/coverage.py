@@ -7,10 +7,11 @@ row, not a gap), shows the undated partnerships as a bar of their own and counts
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
-from urllib.parse import urlencode
+from urllib.parse import quote
 
+from babel.numbers import get_group_symbol
 from litestar import Request, get
 from litestar.response import Redirect, Stream, Template
 
@@ -62,8 +63,20 @@ def _name(names: Names, lang: locale.Lang) -> str:
 
 
 def _query(path: str, **params: Any) -> str:
-    pairs = [(k, v) for k, value in params.items() for v in (value if isinstance(value, tuple) else (value,))]
-    return f"{path}?{urlencode(pairs)}"
+    """Return ``path?key=value&...``; a tuple value repeats its key (a page has ~2,000 of these links)."""
+    pairs = (
+        f"{key}={quote(str(v), safe='')}"
+        for key, value in params.items()
+        for v in (value if isinstance(value, tuple) else (value,))
+    )
+    return f"{path}?{'&'.join(pairs)}"
+
+
+def _integers(lang: locale.Lang) -> Callable[[int], str]:
+    """Return a formatter of whole numbers in ``lang``, as ``locale.number`` writes them (48.000, 48,000,
+    48 000), for the ~1,300 figures of the page: Babel's general formatter took half its time."""
+    group = get_group_symbol(locale.LOCALES[lang])
+    return lambda value: f"{value:,}".replace(",", group)
 
 
 def region_links(region: RegionCoverage) -> dict[str, str]:
@@ -145,7 +158,7 @@ def coverage_page(request: Request[Any, Any, Any], session: DbSession) -> Templa
             ),
             "query": _query,
             "share": lambda value: locale.percent(value, lang),
-            "num": lambda value: locale.number(value, lang),
+            "num": _integers(lang),
             "as_of": locale.date(figures.war_status_as_of, lang),
             "idp_as_of": locale.date(figures.idp_as_of, lang),
         },

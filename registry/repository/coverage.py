@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Final
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from registry.models import Level, Municipality, Partnership, PartnershipStatus
@@ -71,10 +71,23 @@ def units(session: Session) -> list[UnitRow]:
     """Return every hromada and special-status city with what the dashboard counts of it."""
     m = Municipality
     oblast, raion = aliased(Municipality, name="oblast"), aliased(Municipality, name="raion")
-    partnered = exists().where(Partnership.ua_municipality_id == m.id, Partnership.status.not_in(LAPSED))
+    # one query for the partnered ids instead of a subquery per unit: a tenth of the time
+    partnered = set(
+        session.scalars(select(Partnership.ua_municipality_id).where(Partnership.status.not_in(LAPSED)))
+    )
+    # a unit outside any oblast (Kyiv, Sevastopol) is its own; joined on region_id alone, so the join
+    # uses the primary key (a join on coalesce(region_id, id) made SQLite scan)
     statement = (
-        select(m.code, oblast.code, raion.code, m.war_status, m.idp_registered, m.population, partnered)
-        .join(oblast, oblast.id == func.coalesce(m.region_id, m.id))
+        select(
+            m.id,
+            m.code,
+            func.coalesce(oblast.code, m.code),
+            raion.code,
+            m.war_status,
+            m.idp_registered,
+            m.population,
+        )
+        .outerjoin(oblast, oblast.id == m.region_id)
         .outerjoin(raion, raion.id == m.district_id)
         .where(m.level.in_(UNIT_LEVELS))
         .order_by(m.code)
@@ -87,11 +100,9 @@ def units(session: Session) -> list[UnitRow]:
             war_status=None if war_status is None else str(war_status),
             idp=idp,
             population=population,
-            partnered=bool(has_partner),
+            partnered=unit_id in partnered,
         )
-        for code, oblast_code, raion_code, war_status, idp, population, has_partner in session.execute(
-            statement
-        )
+        for unit_id, code, oblast_code, raion_code, war_status, idp, population in session.execute(statement)
     ]
 
 
@@ -123,12 +134,13 @@ def partnerships_by_land(session: Session) -> list[LandCountRow]:
     """Count partnerships by the Land of the German partner, its level and the partnership's kind."""
     de, land = aliased(Municipality, name="de"), aliased(Municipality, name="land")
     count = func.count(Partnership.id)
+    land_code = func.coalesce(land.code, de.code)  # a Land's own partnerships: the Land itself
     statement = (
-        select(land.code, de.level, Partnership.kind, count)
+        select(land_code, de.level, Partnership.kind, count)
         .join(de, de.id == Partnership.de_municipality_id)
-        .join(land, land.id == func.coalesce(de.region_id, de.id))
-        .group_by(land.code, de.level, Partnership.kind)
-        .order_by(land.code, de.level, Partnership.kind)
+        .outerjoin(land, land.id == de.region_id)
+        .group_by(land_code, de.level, Partnership.kind)
+        .order_by(land_code, de.level, Partnership.kind)
     )
     return [
         LandCountRow(code, str(level), str(kind), n) for code, level, kind, n in session.execute(statement)
