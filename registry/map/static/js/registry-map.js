@@ -104,9 +104,10 @@
     const panel = document.getElementById("rm-panel");
     const box = panel ? panel.getBoundingClientRect() : null;
     const size = map.getSize();
-    const options = { paddingTopLeft: [40, 40], paddingBottomRight: [40, 40] };
-    if (box && box.width > 0 && box.width < size.x / 2) options.paddingTopLeft = [box.right + 40, 40];
-    else if (box && box.height > 0 && box.top > size.y / 3) options.paddingBottomRight = [40, size.y - box.top + 40];
+    const edge = size.x < 640 ? 8 : 40; // a phone has no width to spare
+    const options = { paddingTopLeft: [edge, edge], paddingBottomRight: [edge, edge] };
+    if (box && box.width > 0 && box.width < size.x / 2) options.paddingTopLeft = [box.right + edge, edge];
+    else if (box && box.height > 0 && box.top > size.y / 3) options.paddingBottomRight = [edge, size.y - box.top + edge];
     return options;
   }
 
