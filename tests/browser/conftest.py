@@ -8,6 +8,7 @@ app serve the whole run.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -75,9 +76,25 @@ class Browsing:
         assert response.status == 200, f"{path}: HTTP {response.status}"
         return response
 
+    def wait(self, expression: str, timeout: float = 20.0) -> Any:
+        """Wait until a JavaScript expression is truthy; return its value.
+
+        Polls ``page.evaluate`` from here: Playwright's ``wait_for_function`` builds its predicate with
+        ``eval`` inside the page, which a Content-Security-Policy without 'unsafe-eval' (the map's)
+        forbids, while ``evaluate`` runs through the DevTools protocol, which the policy does not govern.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            value = self.page.evaluate(expression)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"still false after {timeout} s: {expression}")
+            time.sleep(0.05)
+
     def open_map(self, path: str = "/map") -> None:
         self.open(path)
-        self.page.wait_for_function("document.documentElement.dataset.registryMap === 'ready'")
+        self.wait("document.documentElement.dataset.registryMap === 'ready'")
         self.page.evaluate("() => window.registryMap.ready")  # the outlines are drawn too
 
     def assert_clean(self) -> None:

@@ -90,7 +90,7 @@ def test_the_map_opens_with_the_overview_offline_under_its_policy(
     assert page.get_by_label("Partnerschaften (Linien)").is_checked()
     # zoomed in, every partnership is a curved line of its own
     page.evaluate("registryMap.map.setZoom(7, {animate: false})")
-    page.wait_for_function("registryMap.detailed()")
+    browsing.wait("registryMap.detailed()")
     assert page.evaluate("registryMap.visibleLines()") == network["lines"] > 200
     assert page.evaluate("document.querySelectorAll('path.rm-line').length") == network["lines"]
     assert page.evaluate("registryMap.visibleFlows()") == 0
@@ -109,20 +109,20 @@ def test_a_filter_zooms_to_its_result_and_the_query_opens_it_again(
     page = browsing.page
     first_view = page.evaluate("registryMap.viewBounds()")
     page.select_option("#rm-land", BAVARIA)
-    page.wait_for_function(f"registryMap.visibleLines() === {bavaria['lines']}")
+    browsing.wait(f"registryMap.visibleLines() === {bavaria['lines']}")
     assert page.evaluate("registryMap.detailed()")  # one Land: every partnership, at any zoom
     assert page.evaluate("registryMap.visibleMarkers()") == bavaria["markers"]
     assert page.evaluate("registryMap.lineData().every(p => p.de_region === '09')")
     assert "land=09" in page.url
-    page.wait_for_function(EVERY_PLACE_IN_VIEW)
+    browsing.wait(EVERY_PLACE_IN_VIEW)
     assert page.evaluate("registryMap.viewBounds()") != first_view
     # an oblast with its hromadas coloured: the map zooms to the oblast
     page.select_option("#rm-land", "")
     page.select_option("#rm-oblast", SUMY_OBLAST)
     page.get_by_label("deutschem Partner und Bedarf").check()
-    page.wait_for_function("new URLSearchParams(location.search).get('hromadas') === 'need'")
+    browsing.wait("new URLSearchParams(location.search).get('hromadas') === 'need'")
     page.evaluate("registryMap.hromadasReady()")
-    page.wait_for_function("(([[s], [n]]) => n - s < 6)(registryMap.viewBounds())")
+    browsing.wait("(([[s], [n]]) => n - s < 6)(registryMap.viewBounds())")
     (south, west), (north, east) = page.evaluate("registryMap.viewBounds()")
     assert _inside([south, west], UKRAINE)
     assert _inside([north, east], UKRAINE)
@@ -131,7 +131,7 @@ def test_a_filter_zooms_to_its_result_and_the_query_opens_it_again(
     page.select_option("#rm-oblast", "")
     page.select_option("#rm-land", BAVARIA)
     page.check("input[name=kind][value=solidarity]")
-    page.wait_for_function(f"registryMap.visibleLines() < {bavaria['lines']}")
+    browsing.wait(f"registryMap.visibleLines() < {bavaria['lines']}")
     assert page.evaluate("registryMap.lineData().every(p => p.kind === 'solidarity' && p.de_region === '09')")
     shown = page.evaluate("registryMap.visibleLines()")
     browsing.open_map(page.url.removeprefix(browsing.base))
@@ -158,7 +158,7 @@ def test_focus_highlights_one_municipality_and_its_partners(
     link = page.get_by_role("link", name="Auf der Karte zeigen")
     assert link.get_attribute("href") == f"/map?focus={KHARKIV}"  # the unit, not its whole oblast
     link.click()
-    page.wait_for_function("document.documentElement.dataset.registryMap === 'ready'")
+    browsing.wait("document.documentElement.dataset.registryMap === 'ready'")
     assert page.evaluate("registryMap.focusCode()") == KHARKIV
     assert page.evaluate("registryMap.detailed()")
     lines = page.evaluate("registryMap.lineData()")
@@ -170,9 +170,9 @@ def test_focus_highlights_one_municipality_and_its_partners(
     assert page.locator("#rm-focus-text").inner_text().startswith("Im Fokus: Charkiw")
     names = page.locator(".leaflet-tooltip.rm-name").all_inner_texts()
     assert sorted(names) == sorted(["Charkiw", *(name for _, name in partners)])
-    page.wait_for_function(EVERY_PLACE_IN_VIEW)
+    browsing.wait(EVERY_PLACE_IN_VIEW)
     page.click("#rm-focus-clear")
-    page.wait_for_function("registryMap.focusCode() !== null && registryMap.filters().focus === null")
+    browsing.wait("registryMap.focusCode() !== null && registryMap.filters().focus === null")
     assert "focus=" not in page.url
     browsing.assert_clean()
 
@@ -231,7 +231,7 @@ def test_hromadas_coloured_by_need_and_war_status_explain_their_figures(
     assert "Binnenvertriebene, Saldo (25.07.2023): -10.900" in text
     assert "Negativ: mehr bisherige Einwohner" in text  # why the figure can be negative
     page.get_by_label("Kriegsstatus", exact=True).check()
-    page.wait_for_function("document.getElementById('rm-legend-war').hidden === false")
+    browsing.wait("document.getElementById('rm-legend-war').hidden === false")
     assert not page.locator("#rm-legend-need").is_visible()
     text = page.evaluate(f"registryMap.openHromada({KHARKIV!r})")
     assert "Kriegsstatus (Liste Nr. 376, Stand 30.04.2025)" in text

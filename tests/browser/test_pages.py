@@ -71,7 +71,7 @@ def test_the_language_switch_works_and_sticks(browsing: Browsing) -> None:
     page.select_option("#rm-land", BAVARIA)
     with page.expect_navigation():
         page.click("#lang-switch")
-    page.wait_for_function("document.documentElement.dataset.registryMap === 'ready'")
+    browsing.wait("document.documentElement.dataset.registryMap === 'ready'")
     assert page.evaluate("document.documentElement.lang") == "de"
     assert "land=09" in page.url
     assert page.locator("#rm-land").input_value() == BAVARIA
@@ -177,6 +177,6 @@ def test_the_api_docs_page_works_offline_and_lists_every_operation(browsing: Bro
     )
     browsing.open("/schema")
     page = browsing.page
-    page.wait_for_function(f"document.querySelectorAll('.opblock').length === {operations}")
+    browsing.wait(f"document.querySelectorAll('.opblock').length === {operations}")
     assert page.locator(".opblock-summary-path", has_text="/api/suggestions").count() >= 1
     browsing.assert_clean()  # Swagger UI comes from the app itself, not from a CDN
