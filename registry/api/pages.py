@@ -31,6 +31,7 @@ from registry.api.site import (
     map_tiles,
     page_lang,
     render,
+    verbatim,
 )
 from registry.errors import NotFoundError
 from registry.ingest.partnerships import OCCUPIED_REASON, STATUS_RULES
@@ -52,6 +53,7 @@ from registry.search import MunicipalitySearch
 from registry.suggestions import MatchingData
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
     from sqlalchemy.orm import Session
 
     from registry.config import Settings
@@ -82,7 +84,7 @@ Query = Annotated[str, QueryParameter(max_length=200, required=False)]
 CountryParam = Annotated[str | None, QueryParameter(pattern=r"^(DE|UA)?$", required=False)]
 
 
-def _not_found(request: Request[Any, Any, Any], lang: Lang, set_cookie: bool, message: str) -> Template:
+def _not_found(request: Request[Any, Any, Any], lang: Lang, set_cookie: bool, message: Markup) -> Template:
     context = {"title": locale.text(lang, "not_found"), "message": message, "fields": []}
     return render(request, lang, set_cookie, "error.html", context, status_code=404)
 
@@ -217,7 +219,8 @@ def municipality_page(
     try:
         facts = municipality_facts(session, code)
     except NotFoundError:
-        return _not_found(request, lang, set_cookie, locale.text(lang, "not_found_municipality", code=code))
+        message = i18n.Messages(lang)("not_found_municipality", code=verbatim(code, "code"))
+        return _not_found(request, lang, set_cookie, message)
     if facts["code"] != code:  # another code of the unit (a settlement's KATOTTH): one address per record
         return Redirect(f"/municipalities/{facts['code']}", status_code=301)
     facts = {**facts, "country": str(facts["country"]), "level": str(facts["level"]),
@@ -252,7 +255,7 @@ def partnership_page(
     try:
         record = partnership(session, partnership_id)
     except NotFoundError:
-        message = locale.text(lang, "not_found_partnership", id=partnership_id)
+        message = i18n.Messages(lang)("not_found_partnership", id=partnership_id)
         return _not_found(request, lang, set_cookie, message)
     units = queries.unit_names(
         session,

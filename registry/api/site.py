@@ -14,6 +14,7 @@ from litestar.di import NamedDependency
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template import TemplateConfig
+from markupsafe import Markup
 
 from registry.api import i18n
 from registry.map.payload import safe_url
@@ -83,6 +84,11 @@ def static_url(name: str) -> str:
     return f"{STATIC_PREFIX}/{name}?v={_fingerprint(name)}"
 
 
+def verbatim(value: object, tag: str = "span") -> Markup:
+    """Mark text that is no interface text and never to be translated: a query, a code (``tag="code"``)."""
+    return Markup('<{0} translate="no">{1}</{0}>').format(Markup(tag), value)
+
+
 @cache
 def environment() -> Environment:
     """Return the Jinja environment of the pages (one per process; templates are cached in it)."""
@@ -98,6 +104,7 @@ def environment() -> Environment:
     env.filters["fdate"] = i18n.date
     env.filters["uname"] = lambda row, lang, prefix="": i18n.display_name(row, lang, prefix)
     env.filters["uname_lang"] = lambda row, lang, prefix="": i18n.name_and_lang(row, lang, prefix)[1]
+    env.filters["verbatim"] = verbatim
     env.filters["safe_href"] = safe_url  # only http(s) and relative links, never javascript:
     env.globals["static_url"] = static_url
     return env

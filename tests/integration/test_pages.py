@@ -224,7 +224,11 @@ def test_ukrainian_pages_format_numbers_and_dates_as_ukrainian(site: str) -> Non
         ("/no-such-page?lang=uk", 404, "Такої сторінки немає."),
         ("/search?country=XX&lang=uk", 400, "Адреса містить значення, яке ця сторінка не може використати."),
         ("/partnerships/999999?lang=uk", 404, "Немає партнерства з номером 999999."),
-        ("/municipalities/NOPE123?lang=de", 404, "Keine Kommune mit dem Schlüssel NOPE123."),
+        (
+            "/municipalities/NOPE123?lang=de",
+            404,
+            'Keine Kommune mit dem Schlüssel <code translate="no">NOPE123</code>.',
+        ),
         ("/no-such-page?lang=en", 404, "There is no such page."),
     ],
 )

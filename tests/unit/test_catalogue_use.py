@@ -89,19 +89,33 @@ def _template_calls() -> Iterator[tuple[str, str, nodes.Call]]:
 
 
 def _module_calls() -> Iterator[tuple[str, str, ast.Call]]:
-    """Yield (module, function, call) for every locale.text/locale.plural call of the package."""
+    """Yield (module, function, call) for every message a module asks for: ``locale.text(lang, key)``,
+    ``locale.plural(lang, key, n)`` and ``i18n.Messages(lang)(key)`` (the key as the second argument)."""
     for path in sorted(PACKAGE.rglob("*.py")):
         if path.parent.name == "locale":
             continue
+        module = str(path.relative_to(PACKAGE.parent))
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
             if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and isinstance(node.func.value, ast.Name)
-                and node.func.value.id == "locale"
-                and node.func.attr in ("text", "plural")
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and func.value.id == "locale"
+                and func.attr in ("text", "plural")
             ):
-                yield str(path.relative_to(PACKAGE.parent)), node.func.attr, node
+                yield module, func.attr, node
+            elif (
+                isinstance(func, ast.Call)
+                and isinstance(func.func, ast.Attribute)
+                and func.func.attr == "Messages"
+            ):
+                yield (
+                    module,
+                    "text",
+                    ast.Call(func=func, args=[func.args[0], *node.args], keywords=node.keywords),
+                )
 
 
 def used_keys() -> set[str]:
