@@ -5,10 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
 from registry.devtools import is_local
+from registry.models import Municipality, Partnership
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from sqlalchemy.orm import Session, sessionmaker
 
 DESKTOP: Final = {"width": 1366, "height": 850}
 PHONE: Final = {"width": 390, "height": 844}
@@ -70,3 +76,16 @@ def browse(chromium: Any, base: str, viewport: dict[str, int], locale: str) -> I
     page.set_default_timeout(20_000)
     yield watched
     context.close()
+
+
+def first_partnership(sessions: sessionmaker[Session], ua_code: str) -> int:
+    """Return the id of the first partnership of a Ukrainian unit."""
+    with sessions() as session:
+        ua = aliased(Municipality)
+        first = session.scalar(
+            select(func.min(Partnership.id))
+            .join(ua, ua.id == Partnership.ua_municipality_id)
+            .where(ua.code == ua_code)
+        )
+    assert first is not None, f"{ua_code} has no partnership"
+    return first

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from registry.models import Municipality, Partnership
-from tests.browser.browsing import PHONE, Browsing
+from tests.browser.browsing import PHONE, Browsing, first_partnership
 
 pytestmark = pytest.mark.browser
 
@@ -240,14 +240,7 @@ def test_keyboard_reaches_the_content_first(browsing: Browsing) -> None:
 )
 def test_pages_fit_a_phone(phone: Browsing, loaded_sessions: sessionmaker[Session], path: str) -> None:
     if path == "/partnerships/":  # the first partnership of Kharkiv
-        with loaded_sessions() as session:
-            ua = aliased(Municipality)
-            first = session.scalar(
-                select(func.min(Partnership.id))
-                .join(ua, ua.id == Partnership.ua_municipality_id)
-                .where(ua.code == KHARKIV)
-            )
-        path = f"/partnerships/{first}"
+        path = f"/partnerships/{first_partnership(loaded_sessions, KHARKIV)}"
     phone.open(path)
     width = phone.page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{path} scrolls sideways ({width}px)"

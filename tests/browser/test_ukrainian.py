@@ -14,11 +14,9 @@ import re
 from typing import Final
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
-from registry.models import Municipality, Partnership
-from tests.browser.browsing import PHONE, Browsing
+from tests.browser.browsing import PHONE, Browsing, first_partnership
 
 pytestmark = pytest.mark.browser
 
@@ -62,18 +60,6 @@ def latin_words(page: Browsing, root: str | None = None) -> list[str]:
     return sorted({w for text in texts for w in LATIN_WORD.findall(text) if w not in LATIN_TERMS})
 
 
-def _first_partnership(sessions: sessionmaker[Session], code: str) -> int:
-    with sessions() as session:
-        ua = aliased(Municipality)
-        first = session.scalar(
-            select(func.min(Partnership.id))
-            .join(ua, ua.id == Partnership.ua_municipality_id)
-            .where(ua.code == code)
-        )
-    assert first is not None
-    return first
-
-
 def test_every_page_reads_in_ukrainian(ukrainian: Browsing, loaded_sessions: sessionmaker[Session]) -> None:
     pages = [
         ("/", 200),
@@ -84,7 +70,7 @@ def test_every_page_reads_in_ukrainian(ukrainian: Browsing, loaded_sessions: ses
         (f"/municipalities/{MUNICH}", 200),
         (f"/municipalities/{BAVARIA}", 200),
         (f"/municipalities/{SEVASTOPOL}", 200),
-        (f"/partnerships/{_first_partnership(loaded_sessions, KHARKIV)}", 200),
+        (f"/partnerships/{first_partnership(loaded_sessions, KHARKIV)}", 200),
         ("/statistics", 200),
         ("/no-such-page", 404),
         ("/search?country=XX", 400),
