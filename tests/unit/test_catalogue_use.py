@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import enum
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Final
 
@@ -118,7 +119,8 @@ def _module_calls() -> Iterator[tuple[str, str, ast.Call]]:
                 )
 
 
-def used_keys() -> set[str]:
+@cache
+def used_keys() -> frozenset[str]:
     """Every key the templates and modules use, with the dynamic patterns expanded."""
     keys: set[str] = set()
     for _, what, call in _template_calls():
@@ -128,10 +130,9 @@ def used_keys() -> set[str]:
         if isinstance(call.args[1], ast.Constant):
             keys.add(str(call.args[1].value))
     keys.update(pages.GENERATED_REASONS.values())
-    for values in DYNAMIC.items():
-        (prefix, suffix), middles = values
+    for (prefix, suffix), middles in DYNAMIC.items():
         keys.update(f"{prefix}{m}{suffix}" for m in middles)
-    return keys
+    return frozenset(keys)
 
 
 def test_every_key_a_template_uses_exists() -> None:
