@@ -358,7 +358,8 @@ def write_readme(
         f"{NEIGHBOUR_BOX} (west, south, east, north). Properties reduced to codes and names.",
         "",
         "Hromadas (`ua_hromadas.geojson`): OpenStreetMap, © OpenStreetMap contributors, ODbL 1.0 (the map",
-        f"shows the credit while a hromada layer is on); simplified the same way at {hromada_tolerance_km} km,",
+        "shows the credit while a hromada layer is on); simplified the same way at "
+        f"{hromada_tolerance_km} km,",
         "borders between hromadas kept shared; the feature `id` is the KATOTTH code, no other properties.",
         "",
         "| file | vertices (source → here) | size |",

@@ -1,4 +1,4 @@
-"""Geometry of the statistics page's charts, drawn server-side as SVG and CSS bars (no script, no CDN).
+"""Geometry of the coverage dashboard's charts, drawn server-side as SVG (no script, no CDN).
 
 Pure functions: counts in, coordinates and percentages out; the templates only place them.
 """
@@ -19,26 +19,6 @@ MARGIN_LEFT: Final = 44.0
 MARGIN_RIGHT: Final = 44.0
 MARGIN_TOP: Final = 14.0
 MARGIN_BOTTOM: Final = 30.0
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One bar of a horizontal bar list: its label, count, share of the largest (0..100) and link."""
-
-    key: str
-    label: str
-    count: int
-    percent: float
-    href: str | None = None
-
-
-def bar_list(items: Sequence[tuple[str, str, int, str | None]]) -> list[Bar]:
-    """Scale ``(key, label, count, href)`` items to the largest count (which fills the row)."""
-    largest = max((count for _, _, count, _ in items), default=0)
-    return [
-        Bar(key, label, count, round(100.0 * count / largest, 1) if largest else 0.0, href)
-        for key, label, count, href in items
-    ]
 
 
 @dataclass(frozen=True)
@@ -199,24 +179,3 @@ def stacked_bars(items: Sequence[tuple[str, str | None, Sequence[tuple[str, int]
             start += width
         rows.append(StackedBar(label, href, sum(n for _, n in parts), segments))
     return rows
-
-
-PERIOD_KEYS: Final = ("before_2014", "2014_2021", "since_2022", "unknown")
-
-
-def period_of(year: int | None) -> str:
-    """Return the start period of a year, as the map colours lines (``registry.map.labels.PERIODS``)."""
-    if year is None:
-        return "unknown"
-    if year < 2014:
-        return "before_2014"
-    return "2014_2021" if year <= 2021 else "since_2022"
-
-
-def period_counts(timeline: Sequence[tuple[int, int]], unknown: int) -> dict[str, int]:
-    """Sum ``(year, count)`` pairs into the map's start periods, plus the undated ones."""
-    counts = dict.fromkeys(PERIOD_KEYS, 0)
-    for year, count in timeline:
-        counts[period_of(year)] += count
-    counts["unknown"] += unknown
-    return counts

@@ -21,7 +21,7 @@ from registry.api.deps import DbSession
 from registry.api.errors import READ
 from registry.api.exports import CSV_TYPE, DialectParam, attachment
 from registry.api.site import page_lang, render
-from registry.map.labels import KINDS
+from registry.map.labels import KINDS, labels
 from registry.models import Level, WarStatus
 from registry.services.coverage import WAR_GROUPS, Coverage, Names, RegionCoverage, coverage
 
@@ -140,7 +140,7 @@ def coverage_page(request: Request[Any, Any, Any], session: DbSession) -> Templa
     Land by level and kind; and the growth by start year, each with a chart and every figure linked."""
     lang, set_cookie = page_lang(request)
     figures = coverage(session)
-    kind_labels = {t.code: t.label("de" if lang == "de" else "en") for t in KINDS}
+    kind_labels = labels(KINDS, lang)
     return render(
         request, lang, set_cookie, "coverage.html",
         {

@@ -48,8 +48,8 @@ from registry.map.labels import (
     STATUSES,
     UNKNOWN_WAR_STATUS_COLOR,
     WAR_STATUSES,
-    Term,
     colors,
+    labels,
 )
 from registry.map.panel import NEED_CLASSES, render_panel
 from registry.map.payload import build_payload
@@ -182,12 +182,6 @@ def _year_range(payload: Mapping[str, Any]) -> tuple[int, int]:
 
 def _filters(filters: MapFilters | Mapping[str, QueryValue] | None) -> MapFilters:
     return filters if isinstance(filters, MapFilters) else MapFilters.from_query(filters)
-
-
-def _term_labels(terms: tuple[Term, ...], lang: Lang) -> dict[str, str]:
-    # labels.Term knows German and English; Ukrainian readers get English until its vocabularies have
-    # Ukrainian labels (the `ukrainian` branch moves them into the catalogue).
-    return {t.code: t.label("de" if lang == "de" else "en") for t in terms}
 
 
 def _focus(unit: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -324,10 +318,10 @@ def build_map(
         ),
         "ui": text,
         "labels": {
-            "kinds": _term_labels(KINDS, lang),
-            "statuses": _term_labels(STATUSES, lang),
-            "periods": _term_labels(PERIODS, lang),
-            "war": _term_labels(WAR_STATUSES, lang),
+            "kinds": labels(KINDS, lang),
+            "statuses": labels(STATUSES, lang),
+            "periods": labels(PERIODS, lang),
+            "war": labels(WAR_STATUSES, lang),
         },
         "colors": {
             "kinds": colors(KINDS),

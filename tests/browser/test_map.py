@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from registry.map.assets import HROMADA_OUTLINES, STATIC_DIR
 from registry.models import Level, Municipality, Partnership, PartnershipStatus, WarStatus
-from tests.browser.conftest import BAVARIA, KHARKIV, PHONE, Browsing
+from tests.browser.browsing import PHONE, Browsing
 
 pytestmark = pytest.mark.browser
 
+KHARKIV = "UA63120270000028556"
+BAVARIA = "09"
 SUMY_OBLAST = "UA59000000000057109"
 # Dnipropetrovsk oblast, no German partner, a net outflow of registered IDPs (-10,900)
 MARHANETS = "UA12080010000029838"

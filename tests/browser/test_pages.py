@@ -1,5 +1,8 @@
-"""The pages in a real browser (fixtures in ``conftest.py``): search, a municipality, language, keyboard,
-phone widths, contrast, the API docs."""
+"""The pages in a real browser: Debian's Chromium driven by Playwright, against the whole bundled data:
+search, a municipality, language, keyboard, phone widths, contrast, the API docs (the map: ``test_map.py``).
+
+The browser, the app and the pages are shared with the other browser tests (``tests/browser/conftest.py``).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +12,12 @@ from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from registry.models import Municipality, Partnership
-from tests.browser.conftest import BAVARIA, KHARKIV, PHONE, Browsing
+from tests.browser.browsing import PHONE, Browsing, first_partnership
 
 pytestmark = pytest.mark.browser
+
+KHARKIV = "UA63120270000028556"
+BAVARIA = "09"
 
 
 # ---------- search and the municipality page ----------
@@ -59,18 +65,25 @@ def test_the_language_switch_works_and_sticks(browsing: Browsing) -> None:
     browsing.open("/")
     assert page.locator("html").get_attribute("lang") == "de"  # the browser prefers German
     assert page.locator("nav").get_by_role("link", name="Karte").count() == 1
+    assert page.locator(".lang-switch a").all_inner_texts() == ["English", "Українська"]
     with page.expect_navigation():
-        page.click("#lang-switch")
+        page.click(".lang-switch a[hreflang=en]")
     assert page.evaluate("document.documentElement.lang") == "en"
     assert page.locator("nav").get_by_role("link", name="Map").count() == 1
     browsing.open("/coverage")  # no parameter: the cookie keeps English
     assert page.locator("h1").inner_text() == "Coverage: German partners for Ukrainian hromadas"
+    with page.expect_navigation():
+        page.click(".lang-switch a[hreflang=uk]")
+    assert page.locator("h1").inner_text() == "Охоплення: німецькі партнери для українських громад"
+    browsing.open("/")  # the cookie keeps Ukrainian over the browser's German
+    assert page.evaluate("document.documentElement.lang") == "uk"
+    assert page.locator(".lang-switch a").all_inner_texts() == ["Deutsch", "English"]
     # the map page's bar switches too, keeping the filters set without a reload
-    browsing.open_map("/map")
+    browsing.open_map("/map?lang=en")
     assert page.evaluate("document.documentElement.lang") == "en"
     page.select_option("#rm-land", BAVARIA)
     with page.expect_navigation():
-        page.click("#lang-switch")
+        page.click(".lang-switch a[hreflang=de]")
     browsing.wait("document.documentElement.dataset.registryMap === 'ready'")
     assert page.evaluate("document.documentElement.lang") == "de"
     assert "land=09" in page.url
@@ -96,14 +109,7 @@ def test_keyboard_reaches_the_content_first(browsing: Browsing) -> None:
 )
 def test_pages_fit_a_phone(phone: Browsing, loaded_sessions: sessionmaker[Session], path: str) -> None:
     if path == "/partnerships/":  # the first partnership of Kharkiv
-        with loaded_sessions() as session:
-            ua = aliased(Municipality)
-            first = session.scalar(
-                select(func.min(Partnership.id))
-                .join(ua, ua.id == Partnership.ua_municipality_id)
-                .where(ua.code == KHARKIV)
-            )
-        path = f"/partnerships/{first}"
+        path = f"/partnerships/{first_partnership(loaded_sessions, KHARKIV)}"
     phone.open(path)
     width = phone.page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{path} scrolls sideways ({width}px)"
