@@ -165,10 +165,14 @@ class StackedBar:
     href: str | None
     total: int
     segments: list[Segment]
+    lang: str | None = None  # the label's language, where it differs from the page's
 
 
-def stacked_bars(items: Sequence[tuple[str, str | None, Sequence[tuple[str, int]]]]) -> list[StackedBar]:
-    """Scale ``(label, href, [(key, count), ...])`` rows to the largest total, which fills its row."""
+def stacked_bars(
+    items: Sequence[tuple[str, str | None, Sequence[tuple[str, int]]]], *, lang: str | None = None
+) -> list[StackedBar]:
+    """Scale ``(label, href, [(key, count), ...])`` rows to the largest total, which fills its row;
+    ``lang`` is the labels' language where it differs from the page's."""
     largest = max((sum(n for _, n in parts) for _, _, parts in items), default=0)
     rows = []
     for label, href, parts in items:
@@ -177,5 +181,5 @@ def stacked_bars(items: Sequence[tuple[str, str | None, Sequence[tuple[str, int]
             width = round(100.0 * count / largest, 2) if largest else 0.0
             segments.append(Segment(key, count, round(start, 2), width))
             start += width
-        rows.append(StackedBar(label, href, sum(n for _, n in parts), segments))
+        rows.append(StackedBar(label, href, sum(n for _, n in parts), segments, lang))
     return rows

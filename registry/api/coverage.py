@@ -122,6 +122,7 @@ def _front_chart(figures: Coverage, lang: locale.Lang) -> list[charts.StackedBar
 
 def _land_chart(figures: Coverage, lang: locale.Lang) -> list[charts.StackedBar]:
     lands = sorted(figures.lands, key=lambda land: (-land.partnerships, land.code))
+    # Länder keep their German name for Ukrainian readers (in Latin script, marked as German)
     return charts.stacked_bars(
         [
             (
@@ -130,7 +131,8 @@ def _land_chart(figures: Coverage, lang: locale.Lang) -> list[charts.StackedBar]
                 [(t.code, land.by_kind[t.code]) for t in KINDS],
             )
             for land in lands
-        ]
+        ],
+        lang=None if lang == "en" else "de",
     )
 
 
