@@ -34,8 +34,14 @@ _KIND: Final = {"text": "text", "code": "text", "integer": "integer", "number": 
                 "datetime": "datetime", "list": "list"}  # fmt: skip
 
 
-def _xlsx_columns(fields: Sequence[dictionary.Field]) -> list[export.XlsxColumn]:
-    return [export.XlsxColumn(f.name, _KIND[f.kind], key=f.source) for f in fields]  # type: ignore[arg-type]
+def _xlsx(name: str, batches: Iterator[Sequence[Mapping[str, Any]]]) -> Response[bytes]:
+    """Answer with the export ``name`` (partnerships, municipalities) as a workbook of one sheet."""
+    columns = [
+        export.XlsxColumn(f.name, _KIND[f.kind], key=f.source)  # type: ignore[arg-type]
+        for f in dictionary.EXPORTS[name]
+    ]
+    body = export.xlsx_bytes(columns, batches, name)
+    return Response(body, media_type=XLSX_TYPE, headers=attachment(f"{name}.xlsx"))
 
 
 def _properties(fields: Sequence[dictionary.Field]) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
@@ -188,12 +194,7 @@ async def municipalities_geojson(request: Request[Any, Any, Any], filters: Munic
 def partnerships_xlsx(request: Request[Any, Any, Any], filters: PartnershipFilters) -> Response[bytes]:
     """Export the filtered partnerships as XLSX, with the CSV's columns: codes as text cells, dates as
     dates, a frozen header with filters; takes the filters of `GET /api/partnerships`."""
-    body = export.xlsx_bytes(
-        _xlsx_columns(dictionary.PARTNERSHIP_FIELDS),
-        _partnership_batches(request, filters, "xlsx"),
-        "partnerships",
-    )
-    return Response(body, media_type=XLSX_TYPE, headers=attachment("partnerships.xlsx"))
+    return _xlsx("partnerships", _partnership_batches(request, filters, "xlsx"))
 
 
 @get(
@@ -207,12 +208,7 @@ def partnerships_xlsx(request: Request[Any, Any, Any], filters: PartnershipFilte
 def municipalities_xlsx(request: Request[Any, Any, Any], filters: MunicipalityFilters) -> Response[bytes]:
     """Export the filtered municipalities as XLSX, with the CSV's columns: codes as text cells, dates as
     dates, a frozen header with filters; takes the filters of `GET /api/municipalities`."""
-    body = export.xlsx_bytes(
-        _xlsx_columns(dictionary.MUNICIPALITY_FIELDS),
-        _municipality_batches(request, filters, "xlsx"),
-        "municipalities",
-    )
-    return Response(body, media_type=XLSX_TYPE, headers=attachment("municipalities.xlsx"))
+    return _xlsx("municipalities", _municipality_batches(request, filters, "xlsx"))
 
 
 ROUTES = [

@@ -106,3 +106,16 @@ def first_partnership(sessions: sessionmaker[Session], ua_code: str) -> int:
         )
     assert first is not None, f"{ua_code} has no partnership"
     return first
+
+
+def german_partners(sessions: sessionmaker[Session], ua_code: str) -> list[tuple[str, str]]:
+    """Return the code and German name of every German partner of a Ukrainian unit."""
+    with sessions() as session:
+        de, ua = aliased(Municipality), aliased(Municipality)
+        rows = session.execute(
+            select(de.code, func.coalesce(de.name_de, de.name))
+            .join(Partnership, Partnership.de_municipality_id == de.id)
+            .join(ua, ua.id == Partnership.ua_municipality_id)
+            .where(ua.code == ua_code)
+        ).all()
+    return [(code, name) for code, name in rows]

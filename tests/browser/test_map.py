@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from registry.map.assets import HROMADA_OUTLINES, STATIC_DIR
 from registry.models import Level, Municipality, Partnership, PartnershipStatus, WarStatus
-from tests.browser.browsing import PHONE, Browsing
+from tests.browser.browsing import PHONE, Browsing, german_partners
 
 pytestmark = pytest.mark.browser
 
@@ -146,14 +146,7 @@ def test_a_filter_zooms_to_its_result_and_the_query_opens_it_again(
 def test_focus_highlights_one_municipality_and_its_partners(
     browsing: Browsing, loaded_sessions: sessionmaker[Session]
 ) -> None:
-    with loaded_sessions() as session:
-        de, ua = aliased(Municipality), aliased(Municipality)
-        partners = session.execute(
-            select(de.code, func.coalesce(de.name_de, de.name))
-            .join(Partnership, Partnership.de_municipality_id == de.id)
-            .join(ua, ua.id == Partnership.ua_municipality_id)
-            .where(ua.code == KHARKIV)
-        ).all()
+    partners = german_partners(loaded_sessions, KHARKIV)
     assert partners
     browsing.open(f"/municipalities/{KHARKIV}")
     page = browsing.page

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sqlalchemy import func, select, union
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy import select, union
+from sqlalchemy.orm import Session, sessionmaker
 
 from registry.models import Municipality, Partnership
-from tests.browser.browsing import PHONE, Browsing, first_partnership
+from tests.browser.browsing import PHONE, Browsing, first_partnership, german_partners
 
 pytestmark = pytest.mark.browser
 
@@ -26,14 +26,7 @@ BAVARIA = "09"
 def test_search_finds_charkiw_and_its_page_shows_its_partners(
     browsing: Browsing, loaded_sessions: sessionmaker[Session]
 ) -> None:
-    with loaded_sessions() as session:
-        de, ua = aliased(Municipality), aliased(Municipality)
-        partners = session.execute(
-            select(de.code, func.coalesce(de.name_de, de.name))
-            .join(Partnership, Partnership.de_municipality_id == de.id)
-            .join(ua, ua.id == Partnership.ua_municipality_id)
-            .where(ua.code == KHARKIV)
-        ).all()
+    partners = german_partners(loaded_sessions, KHARKIV)
     browsing.open("/")
     page = browsing.page
     page.get_by_label("Kommune suchen (jede Schreibweise)").fill("Charkiw")
