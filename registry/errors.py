@@ -27,6 +27,14 @@ class ValidationError(RegistryError):
     status_code = 400
 
 
+class UnresolvedValueError(ValidationError):
+    """A value that should name one unit names none or several; ``candidates`` are the nearest."""
+
+    def __init__(self, message: str, *, field: str, candidates: tuple[str, ...] = ()) -> None:
+        super().__init__(message, field=field)
+        self.candidates = candidates
+
+
 class UnprocessableError(ValidationError):
     """Well-formed input that breaks a rule of the registry (an end before the start, a need of a Kreis)."""
 

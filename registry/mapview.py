@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import pandas as pd
 
+from registry.locale import LANGS, Lang
 from registry.map import MapFilters, render_map_html
-from registry.map.labels import LANGS, Lang
+from registry.map.csp import content_security_policy
 from registry.matching.criteria import idp_need, reconstruction_need
 from registry.matching.plan import need_level
 from registry.repository import mapdata
@@ -37,10 +38,15 @@ STAMP_INTERVAL_SECONDS: Final = 2.0
 HTML_CACHE_SIZE: Final = 16
 
 
-def need_scores(unpartnered: pd.DataFrame) -> pd.Series:
-    """Score each hromada's need (0..1, larger is more urgent) as the matching module does."""
+def need_scores(unpartnered: pd.DataFrame) -> pd.DataFrame:
+    """Score each hromada's need (0..1, larger is more urgent) as the matching module does.
+
+    Returns the columns ``need`` (the larger of the two), ``reconstruction`` and ``idp_need``, so that a
+    popup can say which of the two made the need.
+    """
+    columns = ["need", "reconstruction", "idp_need"]
     if unpartnered.empty:
-        return pd.Series([], index=unpartnered.index, dtype="float64")
+        return pd.DataFrame({c: pd.Series([], dtype="float64") for c in columns}, index=unpartnered.index)
     reconstruction = reconstruction_need(
         unpartnered["war_status"].to_numpy(dtype=object),
         unpartnered["ever_occupied"].to_numpy(dtype=bool),
@@ -50,17 +56,22 @@ def need_scores(unpartnered: pd.DataFrame) -> pd.Series:
         unpartnered["idp_registered"].to_numpy(dtype=np.float64),
         unpartnered["population"].to_numpy(dtype=np.float64),
     )
-    level = need_level(reconstruction, idp).astype(np.float64)
-    return pd.Series(np.round(np.clip(level, 0.0, 1.0), 3), index=unpartnered.index)
+    level = need_level(reconstruction, idp)
+    values = {
+        name: np.round(np.clip(np.asarray(v, dtype=np.float64), 0.0, 1.0), 3)
+        for name, v in zip(columns, (level, reconstruction, idp), strict=True)
+    }
+    return pd.DataFrame(values, index=unpartnered.index)
 
 
 @dataclass(frozen=True, eq=False)
 class MapFrames:
-    """The three input frames of the map builder, for both languages."""
+    """The input frames of the map builder, for every language."""
 
     municipalities: pd.DataFrame
     partnerships: pd.DataFrame
-    unpartnered: pd.DataFrame  # with its "need" column
+    unpartnered: pd.DataFrame  # with its "need", "reconstruction" and "idp_need" columns
+    regions: pd.DataFrame  # centres of Länder and oblasts
 
     @classmethod
     def load(cls, session: Session) -> MapFrames:
@@ -69,16 +80,24 @@ class MapFrames:
         return cls(
             municipalities=mapdata.map_municipalities(session),
             partnerships=mapdata.map_partnerships(session),
-            unpartnered=unpartnered.assign(need=need_scores(unpartnered)),
+            unpartnered=pd.concat([unpartnered, need_scores(unpartnered)], axis=1),
+            regions=mapdata.region_centres(session),
         )
 
     def for_lang(self, lang: Lang) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """Return the frames with region and hromada names in ``lang``, as the builder takes them."""
         municipalities = self.municipalities.assign(region_name=self.municipalities[f"region_name_{lang}"])
-        unpartnered = self.unpartnered.assign(
-            name=self.unpartnered[f"name_{lang}"].fillna(self.unpartnered["name"])
-        )
+        own_name = self.unpartnered["name_uk" if lang == "uk" else f"name_{lang}"]
+        unpartnered = self.unpartnered.assign(name=own_name.fillna(self.unpartnered["name"]))
         return municipalities, self.partnerships, unpartnered
+
+
+@dataclass(frozen=True)
+class MapPage:
+    """A rendered map page and the Content-Security-Policy it works under (``registry.map.csp``)."""
+
+    html: str
+    csp: str
 
 
 class MapView:
@@ -92,7 +111,7 @@ class MapView:
         self._frames: MapFrames | None = None
         self._stamp: tuple[Any, ...] | None = None
         self._checked_at = 0.0
-        self._pages: OrderedDict[tuple[Lang, MapFilters], str] = OrderedDict()
+        self._pages: OrderedDict[tuple[Lang, MapFilters], MapPage] = OrderedDict()
 
     def invalidate(self) -> None:
         """Forget the cached frames and pages (call after a write in this process)."""
@@ -118,6 +137,10 @@ class MapView:
 
     def html(self, session: Session, *, lang: Lang, filters: MapFilters) -> str:
         """Return the whole map page in ``lang``, opening with ``filters``."""
+        return self.page(session, lang=lang, filters=filters).html
+
+    def page(self, session: Session, *, lang: Lang, filters: MapFilters) -> MapPage:
+        """Return the map page in ``lang``, opening with ``filters``, with the policy it works under."""
         if lang not in LANGS:
             raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
         with self._lock:
@@ -127,13 +150,17 @@ class MapView:
                 self._pages.move_to_end(key)
                 return page
         # Built outside the lock: two first requests may both build, which is harmless.
-        page = render_map_html(
+        focus = mapdata.focus_unit(session, filters.focus) if filters.focus else None
+        html = render_map_html(
             *frames.for_lang(lang),
+            regions=frames.regions,
+            focus=focus,
             static_prefix=self.static_prefix,
             tiles=self.tiles,
             lang=lang,
             filters=filters,
         )
+        page = MapPage(html, content_security_policy(html, tiles=self.tiles is not None))
         with self._lock:
             if self._frames is frames:
                 self._pages[key] = page

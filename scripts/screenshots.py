@@ -1,4 +1,5 @@
-"""Save the README's screenshots: the map, a municipality page, the start page, the guide and the statistics.
+"""Save the README's screenshots: the map, a municipality page, the start page, the guide and the coverage
+dashboard.
 
 Serves the app over the configured database (``DATABASE_URL``, default ``./registry.db``; load it first
 with ``registry load`` or ``registry serve``) with map tiles off, so the pictures show what a
@@ -26,13 +27,13 @@ from registry.models import Partnership
 
 KHARKIV = "UA63120270000028556"
 ROOT = Path(__file__).resolve().parents[1]
-DESKTOP = {"width": 1366, "height": 850}
+DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 # Taller first screens where the page's point lies lower (the municipality's partners and suggestions).
-DESKTOP_HEIGHTS = {"municipality": 1400, "guide": 1200, "statistics": 1100, "index": 1000}
+DESKTOP_HEIGHTS = {"municipality": 1400, "guide": 1200, "coverage": 1500, "index": 1000}
 # The pages photographed (name -> address); the municipality's is filled in from --code.
 PAGES = {"map": "/map", "municipality": "/municipalities/{code}", "index": "/", "guide": "/guide",
-         "statistics": "/statistics"}  # fmt: skip
+         "coverage": "/coverage"}  # fmt: skip
 
 
 def _file(name: str, lang: str, phone: bool) -> str:
@@ -74,9 +75,12 @@ def main(argv: list[str] | None = None) -> int:
                 page = browser.new_page(viewport=viewport, device_scale_factor=1)
                 page.goto(f"{base}{path.format(code=args.code)}?lang={args.lang}", wait_until="load")
                 if name == "map":
-                    page.wait_for_function("document.documentElement.dataset.registryMap === 'ready'")
+                    # polled from here: wait_for_function evaluates inside the page, which the map's
+                    # Content-Security-Policy forbids
+                    while not page.evaluate("document.documentElement.dataset.registryMap === 'ready'"):
+                        page.wait_for_timeout(50)
                     page.evaluate("() => window.registryMap.ready")
-                    page.wait_for_timeout(300)  # the last cluster animation
+                    page.wait_for_timeout(500)  # the last zoom animation
                 target = args.out / _file(name, args.lang, phone)
                 page.screenshot(path=str(target))  # the first screen, as a reader opens the page
                 saved.append(target)

@@ -25,7 +25,17 @@ from litestar.types import ControllerRouterHandler
 from sqlalchemy.orm import Session
 
 from registry import db
-from registry.api import exports, imports, municipalities, needs, partnerships, stats, suggestions
+from registry.api import (
+    coverage,
+    datapackage,
+    exports,
+    imports,
+    municipalities,
+    needs,
+    partnerships,
+    stats,
+    suggestions,
+)
 from registry.api.auth import IF_MATCH_PATTERN, SAFE_METHODS, provide_actor, write_rate_limit
 from registry.api.cache import DataGeneration, ReadCache, ResponseStore, StampWatcher
 from registry.api.deps import DbSession
@@ -68,6 +78,8 @@ def route_handlers() -> list[ControllerRouterHandler]:
         *partnerships.ROUTES,
         *needs.ROUTES,
         *stats.ROUTES,
+        *coverage.ROUTES,
+        *datapackage.ROUTES,
         *exports.ROUTES,
         *imports.ROUTES,
         *suggestions.ROUTES,

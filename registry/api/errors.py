@@ -17,7 +17,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 
 from registry.api.schemas import ProblemItemOut, ProblemOut
-from registry.errors import IngestError, RegistryError
+from registry.errors import IngestError, RegistryError, UnresolvedValueError
 
 PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
 log = logging.getLogger("registry.api")
@@ -61,6 +61,13 @@ def problem_for(request: Request[Any, Any, Any], exc: Exception) -> tuple[Proble
                 detail=p.message, field=p.field, location="csv", line=p.line, candidates=list(p.candidates)
             )
             for p in exc.problems
+        ]
+    elif isinstance(exc, UnresolvedValueError):
+        status, detail = exc.status_code, str(exc)
+        items = [
+            ProblemItemOut(
+                detail=str(exc), field=exc.field, location="query", candidates=list(exc.candidates)
+            )
         ]
     elif isinstance(exc, RegistryError):
         status, detail = exc.status_code, str(exc)

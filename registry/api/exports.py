@@ -1,21 +1,22 @@
-"""Exports of any filtered list as CSV (two dialects) or GeoJSON, streamed batch by batch."""
+"""Exports of any filtered list as CSV (two dialects) or GeoJSON, streamed batch by batch, or XLSX; all three
+with the same columns, those of the data dictionary (``registry.api.dictionary``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Annotated, Any, Final, Literal
 
-from litestar import Request, get
+from litestar import Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 from litestar.response import Stream
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry import export
+from registry.api import dictionary
 from registry.api.errors import READ
 from registry.api.params import MUNICIPALITY_QUERY, PARTNERSHIP_QUERY, MunicipalityFilters, PartnershipFilters
 from registry.api.schemas import FeatureCollectionOut
-from registry.export import Column
 from registry.repository import municipalities, partnerships
 
 BATCH: Final = 2000
@@ -27,66 +28,25 @@ DialectParam = Annotated[
 ]
 TAGS = ["exports"]
 
-PARTNERSHIP_COLUMNS: Final = [
-    Column("id", "integer"),
-    Column("de_code"),
-    Column("de_name"),
-    Column("de_level"),
-    Column("de_land", key="de_land_name"),
-    Column("de_kreis", key="de_kreis_name"),
-    Column("ua_code"),
-    Column("ua_name"),
-    Column("ua_name_uk"),
-    Column("ua_level"),
-    Column("ua_oblast", key="ua_oblast_name"),
-    Column("ua_raion", key="ua_raion_name"),
-    Column("kind"),
-    Column("status"),
-    Column("status_reason"),
-    Column("start_year", "integer"),
-    Column("start_date", "date"),
-    Column("end_date", "date"),
-    Column("confidence"),
-    Column("topics", "list"),
-    Column("sources", "list", key="source_list"),
-    Column("notes"),
-    Column("de_lat", "number"),
-    Column("de_lon", "number"),
-    Column("ua_lat", "number"),
-    Column("ua_lon", "number"),
-    Column("version", "integer"),
-    Column("updated_at", "date"),
-]
-MUNICIPALITY_COLUMNS: Final = [
-    Column("code"),
-    Column("country"),
-    Column("level"),
-    Column("name"),
-    Column("name_official"),
-    Column("name_de"),
-    Column("name_en"),
-    Column("name_uk"),
-    Column("region_code"),
-    Column("region_name"),
-    Column("district_code"),
-    Column("district_name"),
-    Column("population", "integer"),
-    Column("area_km2", "number"),
-    Column("lat", "number"),
-    Column("lon", "number"),
-    Column("war_status"),
-    Column("partnership_count", "integer"),
-]
-_PARTNERSHIP_PROPERTIES: Final = [
-    c.key or c.name for c in PARTNERSHIP_COLUMNS if not c.name.endswith(("_lat", "_lon"))
-]
-_MUNICIPALITY_PROPERTIES: Final = [c.name for c in MUNICIPALITY_COLUMNS if c.name not in {"lat", "lon"}]
+XLSX_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Fields a GeoJSON feature carries beside its geometry: every field, under the same names as the CSV.
+_KIND: Final = {"text": "text", "code": "text", "integer": "integer", "number": "number", "date": "date",
+                "datetime": "datetime", "list": "list"}  # fmt: skip
 
 
-def _with_source_list(batch: Sequence[dict[str, Any]]) -> Sequence[dict[str, Any]]:
-    for row in batch:
-        row["source_list"] = [s["url"] or s["citation"] for s in row["sources"]]
-    return batch
+def _xlsx(name: str, batches: Iterator[Sequence[Mapping[str, Any]]]) -> Response[bytes]:
+    """Answer with the export ``name`` (partnerships, municipalities) as a workbook of one sheet."""
+    columns = [
+        export.XlsxColumn(f.name, _KIND[f.kind], key=f.source)  # type: ignore[arg-type]
+        for f in dictionary.EXPORTS[name]
+    ]
+    body = export.xlsx_bytes(columns, batches, name)
+    return Response(body, media_type=XLSX_TYPE, headers=attachment(f"{name}.xlsx"))
+
+
+def _properties(fields: Sequence[dictionary.Field]) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    names = [(f.name, f.source) for f in fields]
+    return lambda row: {name: row[key] for name, key in names}
 
 
 def _reading(
@@ -103,12 +63,12 @@ def _reading(
 
 
 def _partnership_batches(
-    request: Request[Any, Any, Any], filters: PartnershipFilters
+    request: Request[Any, Any, Any], filters: PartnershipFilters, fmt: dictionary.Format
 ) -> Iterator[Sequence[Mapping[str, Any]]]:
     read = _reading(
         request,
         lambda s: (
-            _with_source_list(b)
+            dictionary.prepare("partnerships", b, fmt)
             for b in partnerships.iter_partnerships(s, filters.filter, sort=filters.sort, batch=BATCH)
         ),
     )
@@ -116,11 +76,14 @@ def _partnership_batches(
 
 
 def _municipality_batches(
-    request: Request[Any, Any, Any], filters: MunicipalityFilters
+    request: Request[Any, Any, Any], filters: MunicipalityFilters, fmt: dictionary.Format
 ) -> Iterator[Sequence[Mapping[str, Any]]]:
     read = _reading(
         request,
-        lambda s: municipalities.iter_municipalities(s, filters.filter, sort=filters.sort, batch=BATCH),
+        lambda s: (
+            dictionary.prepare("municipalities", b, fmt)
+            for b in municipalities.iter_municipalities(s, filters.filter, sort=filters.sort, batch=BATCH)
+        ),
     )
     return read()
 
@@ -153,7 +116,11 @@ async def partnerships_csv(
 
     Cells that start with `=`, `+`, `-` or `@` get a leading apostrophe, so spreadsheets do not run them.
     """
-    chunks = export.csv_chunks(PARTNERSHIP_COLUMNS, _partnership_batches(request, filters), dialect)
+    chunks = export.csv_chunks(
+        dictionary.columns(dictionary.PARTNERSHIP_FIELDS),
+        _partnership_batches(request, filters, "csv"),
+        dialect,
+    )
     return Stream(chunks, media_type=CSV_TYPE, headers=attachment("partnerships.csv"))
 
 
@@ -169,9 +136,9 @@ async def partnerships_csv(
 async def partnerships_geojson(request: Request[Any, Any, Any], filters: PartnershipFilters) -> Stream:
     """Export the filtered partnerships as GeoJSON: a LineString from the German to the Ukrainian partner."""
     chunks = export.geojson_chunks(
-        _partnership_batches(request, filters),
+        _partnership_batches(request, filters, "geojson"),
         geometry=lambda r: export.line((r["de_lon"], r["de_lat"]), (r["ua_lon"], r["ua_lat"])),
-        properties=lambda r: {k: r[k] for k in _PARTNERSHIP_PROPERTIES} | {"sources": r["sources"]},
+        properties=_properties(dictionary.PARTNERSHIP_FIELDS),
         feature_id=lambda r: r["id"],
     )
     return Stream(chunks, media_type=GEOJSON_TYPE, headers=attachment("partnerships.geojson"))
@@ -188,7 +155,11 @@ async def municipalities_csv(
     request: Request[Any, Any, Any], filters: MunicipalityFilters, dialect: DialectParam = "excel"
 ) -> Stream:
     """Export the filtered municipalities as CSV; takes the filters of `GET /api/municipalities`."""
-    chunks = export.csv_chunks(MUNICIPALITY_COLUMNS, _municipality_batches(request, filters), dialect)
+    chunks = export.csv_chunks(
+        dictionary.columns(dictionary.MUNICIPALITY_FIELDS),
+        _municipality_batches(request, filters, "csv"),
+        dialect,
+    )
     return Stream(chunks, media_type=CSV_TYPE, headers=attachment("municipalities.csv"))
 
 
@@ -204,12 +175,47 @@ async def municipalities_csv(
 async def municipalities_geojson(request: Request[Any, Any, Any], filters: MunicipalityFilters) -> Stream:
     """Export the filtered municipalities as GeoJSON points (their centres)."""
     chunks = export.geojson_chunks(
-        _municipality_batches(request, filters),
+        _municipality_batches(request, filters, "geojson"),
         geometry=lambda r: export.point(r["lon"], r["lat"]),
-        properties=lambda r: {k: r[k] for k in _MUNICIPALITY_PROPERTIES},
+        properties=_properties(dictionary.MUNICIPALITY_FIELDS),
         feature_id=lambda r: r["code"],
     )
     return Stream(chunks, media_type=GEOJSON_TYPE, headers=attachment("municipalities.geojson"))
 
 
-ROUTES = [partnerships_csv, partnerships_geojson, municipalities_csv, municipalities_geojson]
+@get(
+    "/api/partnerships.xlsx",
+    dependencies=PARTNERSHIP_QUERY,
+    tags=TAGS,
+    media_type=XLSX_TYPE,
+    sync_to_thread=True,
+    responses=_documented(XLSX_TYPE, "the partnerships as an Excel workbook (one sheet)", bytes),
+)
+def partnerships_xlsx(request: Request[Any, Any, Any], filters: PartnershipFilters) -> Response[bytes]:
+    """Export the filtered partnerships as XLSX, with the CSV's columns: codes as text cells, dates as
+    dates, a frozen header with filters; takes the filters of `GET /api/partnerships`."""
+    return _xlsx("partnerships", _partnership_batches(request, filters, "xlsx"))
+
+
+@get(
+    "/api/municipalities.xlsx",
+    dependencies=MUNICIPALITY_QUERY,
+    tags=TAGS,
+    media_type=XLSX_TYPE,
+    sync_to_thread=True,
+    responses=_documented(XLSX_TYPE, "the municipalities as an Excel workbook (one sheet)", bytes),
+)
+def municipalities_xlsx(request: Request[Any, Any, Any], filters: MunicipalityFilters) -> Response[bytes]:
+    """Export the filtered municipalities as XLSX, with the CSV's columns: codes as text cells, dates as
+    dates, a frozen header with filters; takes the filters of `GET /api/municipalities`."""
+    return _xlsx("municipalities", _municipality_batches(request, filters, "xlsx"))
+
+
+ROUTES = [
+    partnerships_csv,
+    partnerships_geojson,
+    partnerships_xlsx,
+    municipalities_csv,
+    municipalities_geojson,
+    municipalities_xlsx,
+]

@@ -7,8 +7,8 @@ templates in ``api/templates`` render. Mount them with ``page_routes(settings)``
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any, Final
+from urllib.parse import urlencode
 
 from litestar import Request, Router, get
 from litestar.datastructures import CacheControlHeader
@@ -18,7 +18,7 @@ from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 
 from registry import locale
-from registry.api import charts, i18n
+from registry.api import coverage, datapackage, i18n
 from registry.api.deps import DbSession
 from registry.api.guide import guide_page
 from registry.api.pages_map import partnership_map
@@ -36,7 +36,6 @@ from registry.api.site import (
 from registry.errors import NotFoundError
 from registry.ingest.partnerships import OCCUPIED_REASON, STATUS_RULES
 from registry.map import STATIC_DIR as MAP_STATIC_DIR
-from registry.map.labels import KINDS, PERIODS, STATUSES, Term
 from registry.matching import UnknownCodeError, suggest_for_german, suggest_for_hromada
 from registry.models import Level, WarStatus
 from registry.repository import needs
@@ -48,7 +47,6 @@ from registry.repository.partnerships import (
     partnership,
     partnerships_of,
 )
-from registry.repository.statistics import partnership_statistics
 from registry.search import MunicipalitySearch
 from registry.suggestions import MatchingData
 
@@ -64,13 +62,6 @@ SEARCH_LIMIT: Final = 20
 SUGGESTION_LIMIT: Final = 10
 NEWEST_LIMIT: Final = 6
 SUGGESTIBLE_UA: Final = (Level.HROMADA, Level.CITY_SPECIAL_STATUS)
-# Where each start period of the statistics links to: the map filtered to those years (undated: no filter).
-PERIOD_LINKS: Final[dict[str, str | None]] = {
-    "before_2014": "/map?year_to=2013&color=period",
-    "2014_2021": "/map?year_from=2014&year_to=2021&color=period",
-    "since_2022": "/map?year_from=2022&color=period",
-    "unknown": None,
-}
 
 DECLARED_LIMIT: Final = 100
 # The reasons the loader gives for a status (registry.ingest.partnerships), each with its message: the
@@ -232,13 +223,13 @@ def municipality_page(
         [facts["region_code"], facts["district_code"], facts["parent_code"],
          *(p["de_land_code"] for p in partnerships), *(p["ua_oblast_code"] for p in partnerships)],
     )  # fmt: skip
-    region = facts["region_code"] or facts["code"]
-    map_filter = f"land={region}" if facts["country"] == "DE" else f"oblast={region}"
     return render(
         request, lang, set_cookie, "municipality.html",
         {
             "m": facts, "units": units, "partnerships": partnerships, "suggestions": suggestions,
-            "none_reason": none_reason, "exports": _exports(facts), "map_href": f"/map?{map_filter}",
+            "none_reason": none_reason, "exports": _exports(facts),
+            # the unit and its partners, not its whole Land or oblast
+            "map_href": f"/map?{urlencode({'focus': facts['code']})}",
             "declared": _declared(session, facts, lang),
         },
     )  # fmt: skip
@@ -265,52 +256,15 @@ def partnership_page(
     categories = {c["code"]: c[f"label_{lang}"] for c in needs.categories(session)}
     return render(
         request, lang, set_cookie, "partnership.html",
-        {"p": record, "units": units, "map_href": f"/map?land={record['de_land_code'] or ''}",
+        {"p": record, "units": units, "map_href": _partnership_map_href(record),
          "status_reason": locale.text(lang, reason) if reason else None, "categories": categories},
     )  # fmt: skip
 
 
-@get("/statistics", sync_to_thread=True)
-def statistics_page(request: Request[Any, Any, Any], session: DbSession) -> Template:
-    """Chart the partnerships by start year and period, Land, oblast, kind and status."""
-    lang, set_cookie = page_lang(request)
-    figures = partnership_statistics(session, PartnershipFilter())
-    units = queries.unit_names(session, [r["code"] for r in (*figures["by_land"], *figures["by_oblast"])])
-
-    def regions(rows: list[dict[str, Any]], param: str) -> list[charts.Bar]:
-        named = [(r, i18n.name_and_lang(units.get(r["code"]) or r, lang)) for r in rows]
-        bars = charts.bar_list(
-            [(r["code"], name, r["count"], f"/map?{param}={r['code']}") for r, (name, _) in named]
-        )
-        return [replace(bar, lang=name_lang) for bar, (_, (_, name_lang)) in zip(bars, named, strict=True)]
-
-    timeline = [(r["year"], r["count"]) for r in figures["by_start_year"]]
-    periods = charts.period_counts(timeline, figures["start_year_unknown"])
-    return render(
-        request, lang, set_cookie, "statistics.html",
-        {
-            "figures": figures,
-            "years": charts.year_chart(timeline),
-            "periods": charts.bar_list(
-                [(t.code, t.label(lang), periods[t.code], PERIOD_LINKS[t.code]) for t in PERIODS]
-            ),
-            "lands": regions(figures["by_land"], "land"),
-            "oblasts": regions(figures["by_oblast"], "oblast"),
-            "kinds": charts.bar_list(_in_vocabulary_order(KINDS, figures["by_kind"], "kind", lang)),
-            "statuses": charts.bar_list(_in_vocabulary_order(STATUSES, figures["by_status"], "status", lang)),
-        },
-    )  # fmt: skip
-
-
-def _in_vocabulary_order(
-    terms: tuple[Term, ...], counts: dict[str, int], param: str, lang: Lang
-) -> list[tuple[str, str, int, str | None]]:
-    """Return bar items for the codes that occur, in the vocabulary's order, linked to the filtered map."""
-    known = [
-        (t.code, t.label(lang), counts[t.code], f"/map?{param}={t.code}") for t in terms if t.code in counts
-    ]
-    codes = {t.code for t in terms}
-    return known + [(c, c, n, None) for c, n in counts.items() if c not in codes]
+def _partnership_map_href(record: dict[str, Any]) -> str:
+    """Return the map focused on one partner of a partnership (its lines include this one)."""
+    code = record["de_code"] or record["ua_code"]
+    return f"/map?{urlencode({'focus': code})}" if code else "/map"
 
 
 def page_routes(
@@ -331,9 +285,10 @@ def page_routes(
             search_page,
             municipality_page,
             partnership_page,
-            statistics_page,
             partnership_map,
             guide_page,
+            *coverage.PAGES,
+            *datapackage.PAGES,
         ],
         dependencies={"site": Provide(lambda: site, use_cache=True, sync_to_thread=False)},
         include_in_schema=False,

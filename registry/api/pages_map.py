@@ -3,14 +3,17 @@ site's navigation bar inserted at the top."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Final
 
 from litestar import MediaType, Request, Response, get
 
 from registry.api.deps import DbSession
 from registry.api.site import VARY, SiteDep, environment, lang_cookie, page_context, page_lang, static_url
+from registry.errors import UnresolvedValueError
 from registry.map import MapFilters
 from registry.map.filters import FILTER_PARAMS
+from registry.services.filter_values import resolve_value
 
 MAP_PAGE_CSS: Final = "map-page.css"
 MAP_PAGE_JS: Final = "map-page.js"
@@ -40,15 +43,26 @@ def partnership_map(request: Request[Any, Any, Any], session: DbSession, site: S
     """Show every partnership and partnered municipality on a map that works offline.
 
     Query parameters: the filters of ``registry.map.filters`` (land, oblast, kind, status, year_from,
-    year_to, color), which the page also applies without a reload, and ``lang`` (de, en, uk).
+    year_to, focus, color, hromadas), which the page also applies without a reload, and ``lang``.
     """
     lang, set_cookie = page_lang(request)
-    query = {key: request.query_params.getall(key) for key in FILTER_PARAMS if key in request.query_params}
-    page = site.maps.html(session, lang=lang, filters=MapFilters.from_query(query))
+    query: dict[str, Any] = {
+        key: request.query_params.getall(key) for key in FILTER_PARAMS if key in request.query_params
+    }
+    # a Land, oblast or focus by name (land=Bayern, oblast=Sumy, focus=Charkiw) as the API takes them; a
+    # name that names nothing is left as it is: a bookmarked map should open, not fail
+    for key in ("land", "oblast", "focus"):
+        if query.get(key):
+            target = "unit" if key == "focus" else key
+            with contextlib.suppress(UnresolvedValueError):
+                query[key] = [resolve_value(session, site.search, target, query[key][0])]
+    page = site.maps.page(session, lang=lang, filters=MapFilters.from_query(query))
     bar = environment().get_template("map_header.html").render(page_context(request, lang))
+    # The map's own policy: it allows folium's inline set-up script and styles by their hashes, not
+    # every inline script (registry.map.csp); the bar adds only files under /static.
     return Response(
-        with_site_bar(page, bar),
+        with_site_bar(page.html, bar),
         media_type=MediaType.HTML,
         cookies=[lang_cookie(lang)] if set_cookie else [],
-        headers=VARY,
+        headers={**VARY, "Content-Security-Policy": page.csp},
     )

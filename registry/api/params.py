@@ -15,6 +15,7 @@ from registry.api.schemas import CODE_PATTERN, NO_NUL
 from registry.models import Confidence, Country, Level, PartnershipKind, PartnershipStatus, WarStatus
 from registry.repository.municipalities import MunicipalityFilter, MunicipalitySort
 from registry.repository.partnerships import PartnershipFilter, PartnershipSort
+from registry.services.filter_values import resolve_values
 
 SEARCH_DEPTH: Final = 200  # how many name-search hits a filtered search considers
 MAX_PAGE: Final = 500
@@ -23,6 +24,12 @@ MAX_PAGE: Final = 500
 def code_param(description: str) -> Any:
     """A query parameter holding a code."""
     return QueryParameter(pattern=CODE_PATTERN, max_length=80, description=description)
+
+
+def unit_param(description: str) -> Any:
+    """A query parameter naming a unit: any of its codes, or its name in any spelling (resolved by the
+    name search; a name that names no unit or several is a 400 naming the candidates)."""
+    return QueryParameter(max_length=200, pattern=NO_NUL, description=description)
 
 
 YearParam = Annotated[int | None, QueryParameter(ge=1900, le=2100)]
@@ -54,8 +61,8 @@ def municipality_query(
     ] = None,
     country: FromQuery[Country | None] = None,
     level: Annotated[list[Level] | None, QueryParameter(description="repeat for several")] = None,
-    region: Annotated[str | None, code_param("code of the Land or oblast")] = None,
-    district: Annotated[str | None, code_param("code of the Kreis or raion")] = None,
+    region: Annotated[str | None, unit_param("the Land or oblast: code or name (Bayern, Sumy)")] = None,
+    district: Annotated[str | None, unit_param("the Kreis or raion: code or name")] = None,
     population_min: Annotated[int | None, QueryParameter(ge=-(2**31), le=2**31 - 1)] = None,
     population_max: Annotated[int | None, QueryParameter(ge=-(2**31), le=2**31 - 1)] = None,
     war_status: Annotated[list[WarStatus] | None, QueryParameter(description="repeat for several")] = None,
@@ -77,6 +84,8 @@ def municipality_query(
         ids = [m.municipality_id for m in matches]
         scores = {m.municipality_id: m.score for m in matches}
     chosen = sort or ("relevance" if ids is not None else "name")
+    units = resolve_values(session, search, {"region": region, "district": district})
+    region, district = units["region"], units["district"]
     return MunicipalityQuery(
         MunicipalityFilter(
             country=country.value if country else None,
@@ -101,12 +110,24 @@ class PartnershipQuery:
 
 
 def partnership_query(
-    land: Annotated[str | None, code_param("German partner is or lies in this Land (2-digit key)")] = None,
-    kreis: Annotated[str | None, code_param("German partner is or lies in this Kreis (5-digit key)")] = None,
-    municipality: Annotated[str | None, code_param("German partner's code")] = None,
-    oblast: Annotated[str | None, code_param("Ukrainian partner is or lies in this oblast")] = None,
-    raion: Annotated[str | None, code_param("Ukrainian partner is or lies in this raion")] = None,
-    hromada: Annotated[str | None, code_param("Ukrainian partner's code (a settlement's resolves)")] = None,
+    session: DbSession,
+    search: Search,
+    land: Annotated[
+        str | None, unit_param("German partner is or lies in this Land: key (09) or name (Bayern)")
+    ] = None,
+    kreis: Annotated[
+        str | None, unit_param("German partner is or lies in this Kreis: key (09162) or name")
+    ] = None,
+    municipality: Annotated[str | None, unit_param("German partner: code or name")] = None,
+    oblast: Annotated[
+        str | None, unit_param("Ukrainian partner is or lies in this oblast: KATOTTH code or name (Sumy)")
+    ] = None,
+    raion: Annotated[
+        str | None, unit_param("Ukrainian partner is or lies in this raion: code or name")
+    ] = None,
+    hromada: Annotated[
+        str | None, unit_param("Ukrainian partner: code (a settlement's resolves) or name")
+    ] = None,
     kind: Annotated[list[PartnershipKind] | None, QueryParameter(description="repeat for several")] = None,
     status: Annotated[
         list[PartnershipStatus] | None, QueryParameter(description="repeat for several")
@@ -125,15 +146,21 @@ def partnership_query(
     ] = None,
     sort: Annotated[PartnershipSort, QueryParameter(description="ties are broken by id")] = "id",
 ) -> PartnershipQuery:
-    """Filter partnerships."""
+    """Filter partnerships; a unit may be given by code or by name."""
+    units = resolve_values(
+        session,
+        search,
+        {"land": land, "kreis": kreis, "municipality": municipality, "oblast": oblast, "raion": raion,
+         "hromada": hromada},
+    )  # fmt: skip
     return PartnershipQuery(
         PartnershipFilter(
-            land=land,
-            kreis=kreis,
-            municipality=municipality,
-            oblast=oblast,
-            raion=raion,
-            hromada=hromada,
+            land=units["land"],
+            kreis=units["kreis"],
+            municipality=units["municipality"],
+            oblast=units["oblast"],
+            raion=units["raion"],
+            hromada=units["hromada"],
             kinds=[k.value for k in kind or []],
             statuses=[s.value for s in status or []],
             confidences=[c.value for c in confidence or []],
@@ -149,7 +176,7 @@ def partnership_query(
 MunicipalityFilters: TypeAlias = NamedDependency[MunicipalityQuery]
 PartnershipFilters: TypeAlias = NamedDependency[PartnershipQuery]
 MUNICIPALITY_QUERY: Final = {"filters": Provide(municipality_query, sync_to_thread=True)}
-PARTNERSHIP_QUERY: Final = {"filters": Provide(partnership_query, sync_to_thread=False)}
+PARTNERSHIP_QUERY: Final = {"filters": Provide(partnership_query, sync_to_thread=True)}
 
 
 def _allowed_query_names(request: Request[Any, Any, Any]) -> frozenset[str] | None:

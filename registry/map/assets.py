@@ -8,7 +8,8 @@ e.g. in Litestar ``create_static_files_router(path="/static", directories=[STATI
   tarballs of the versions folium 0.20 points to (written by ``scripts/vendor_map_assets.py``, which
   also writes ``vendor/README.md`` with versions, licences and checksums). The version is part of the
   path, so these files can be cached forever.
-- ``outlines/*.geojson``: simplified country, Land and oblast outlines (``scripts/simplify_outlines.py``).
+- ``outlines/*.geojson``: simplified country, Land, oblast and hromada outlines
+  (``scripts/simplify_outlines.py``).
 - ``js/registry-map-core.js`` (pure: data, filters, popups; also run by the unit tests under Node),
   ``js/registry-map.js`` (the page: layers, form, hooks) and ``css/registry-map.css``: our own client
   code; their URLs carry a content hash (``?v=``) so a browser never runs a stale copy after a deploy.
@@ -108,19 +109,17 @@ class Outline:
 
     key: str  # style class in registry-map.js: "country", "land", "oblast"
     path: str
-    attribution_de: str
-    attribution_en: str
 
 
-# Natural Earth is public domain and asks for no credit; we name it anyway so users know where the
-# lines come from (data/geo/SOURCES.md). The BKG and OSM outlines, which do need credits, are not used.
-_NATURAL_EARTH_DE: Final = "Umrisse: Natural Earth (gemeinfrei)"
-_NATURAL_EARTH_EN: Final = "Outlines: Natural Earth (public domain)"
+# Natural Earth is public domain and asks for no credit; the map names it anyway (message
+# map_attribution_outlines) so users know where the lines come from (data/geo/SOURCES.md).
 OUTLINES: Final = (
-    Outline("country", "outlines/countries.geojson", _NATURAL_EARTH_DE, _NATURAL_EARTH_EN),
-    Outline("land", "outlines/de_laender.geojson", _NATURAL_EARTH_DE, _NATURAL_EARTH_EN),
-    Outline("oblast", "outlines/ua_oblasts.geojson", _NATURAL_EARTH_DE, _NATURAL_EARTH_EN),
+    Outline("country", "outlines/countries.geojson"),
+    Outline("land", "outlines/de_laender.geojson"),
+    Outline("oblast", "outlines/ua_oblasts.geojson"),
 )
+# OpenStreetMap (ODbL): fetched, and credited (map_attribution_hromadas), only while hromadas are coloured.
+HROMADA_OUTLINES: Final = "outlines/ua_hromadas.geojson"
 
 
 @cache

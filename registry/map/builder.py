@@ -15,10 +15,11 @@ network in ``benchmarks/bench_map.py``); the tables cost under 200 bytes a row, 
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 import folium
 from branca.element import Element, Figure
@@ -26,9 +27,12 @@ from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster
 from folium.template import Template
 
+from registry import locale
+from registry.locale import LANGS, Lang
 from registry.map.assets import (
     APP_CSS,
     APP_JS,
+    HROMADA_OUTLINES,
     MAP_CSS,
     MAP_JS,
     MARKER_CLUSTER_CSS,
@@ -40,19 +44,17 @@ from registry.map.assets import (
 from registry.map.filters import MapFilters, QueryValue
 from registry.map.labels import (
     KINDS,
-    LANGS,
     PERIODS,
     STATUSES,
     UNKNOWN_WAR_STATUS_COLOR,
-    UNPARTNERED_COLOR,
     WAR_STATUSES,
-    Lang,
     colors,
     labels,
-    ui,
 )
-from registry.map.panel import render_panel
+from registry.map.panel import NEED_CLASSES, render_panel
 from registry.map.payload import build_payload
+from registry.map.texts import text as map_text
+from registry.map.texts import ui
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -66,12 +68,11 @@ OSM_TILES: Final = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION: Final = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 )
-# Where the reference data of data/README.md come from; the map shows it in its attribution line.
-DATA_ATTRIBUTION: Final = {
-    "de": "Daten: © Statistisches Bundesamt (Destatis); KSE Loc Data Hub (MIT); OCHA COD-AB (CC BY-IGO 3.0)",
-    "en": "Data: © Statistisches Bundesamt (Destatis); KSE Loc Data Hub (MIT); OCHA COD-AB (CC BY-IGO 3.0)",
-    "uk": "Дані: © Statistisches Bundesamt (Destatis); KSE Loc Data Hub (MIT); OCHA COD-AB (CC BY-IGO 3.0)",
-}
+# Hromadas coloured by need: the colours of the classes in registry.map.panel.NEED_CLASSES (light to
+# dark, ColorBrewer "OrRd"), a partnered hromada and an occupied one.
+NEED_COLORS: Final = ("#fdd49e", "#fdae61", "#f46d43", "#d7301f", "#990000")
+PARTNERED_COLOR: Final = "#74add1"
+OCCUPIED_COLOR: Final = "#9e9e9e"
 # Germany and Ukraine together, [[south, west], [north, east]].
 BOUNDS: Final = [[44.3, 5.8], [55.1, 40.3]]
 DATA_ELEMENT_ID: Final = "registry-map-data"
@@ -154,6 +155,16 @@ class _Client(JSCSSMixin):
         return super().render(**kwargs)  # type: ignore[no-untyped-call]
 
 
+_E = TypeVar("_E", bound=Element)
+
+
+def _named(element: _E, name: str) -> _E:
+    """Give a folium element a fixed name (folium draws a random one), so that the page's inline script
+    is the same on every build and its hash in the Content-Security-Policy stays valid (``csp``)."""
+    element._id = name
+    return element
+
+
 def _json_for_script(value: object) -> str:
     """Dump JSON that cannot end its ``<script>`` element early or be taken for markup."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -173,11 +184,20 @@ def _filters(filters: MapFilters | Mapping[str, QueryValue] | None) -> MapFilter
     return filters if isinstance(filters, MapFilters) else MapFilters.from_query(filters)
 
 
+def _focus(unit: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if unit is None:
+        return None
+    keys = ("code", "country", "level", "name", "name_de", "name_en", "name_uk", "lat", "lon", "url")
+    return {k: unit.get(k) for k in keys}
+
+
 def build_map(
     municipalities: pd.DataFrame,
     partnerships: pd.DataFrame,
     unpartnered: pd.DataFrame | None = None,
     *,
+    regions: pd.DataFrame | None = None,
+    focus: Mapping[str, Any] | None = None,
     static_prefix: str = "/static",
     tiles: Tiles = "osm",
     lang: Lang = "de",
@@ -187,10 +207,14 @@ def build_map(
     """Build the partnership map.
 
     Args:
-        municipalities: places that are partnership ends, and all hromadas for the war-status layer
+        municipalities: places that are partnership ends, and all hromadas for the hromada colouring
             (contract: ``registry.map.payload``).
         partnerships: one row per partnership.
-        unpartnered: hromadas without a German partner, with a ``need`` score; no layer if None.
+        unpartnered: hromadas without a German partner, with a ``need`` score; no need colouring if None.
+        regions: centres of Länder and oblasts, the ends of the overview lines; without them the map
+            draws every partnership at every zoom.
+        focus: the unit ``filters.focus`` names (code, country, level, names, lat, lon, url), so the page
+            can show it even without a partnership; None when there is no focus or it is unknown.
         static_prefix: URL where ``registry.map.assets.STATIC_DIR`` is served ("" for page-relative).
         tiles: "osm" for OpenStreetMap tiles (the page's only request outside the app), or None.
         lang: language of labels, legend and popups.
@@ -208,13 +232,22 @@ def build_map(
         raise ValueError(f"tiles must be 'osm' or None, got {tiles!r}")
     active = _filters(filters)
     text = ui(lang)
-    payload = build_payload(municipalities, partnerships, unpartnered)
+    payload = build_payload(municipalities, partnerships, unpartnered, regions)
 
     # minZoom/maxZoom go to the map itself (folium's min_zoom/max_zoom only reach a tile layer it
     # creates); markercluster needs a maxZoom even when no tiles are drawn.
     # zoomSnap 0.25 lets the first view fit Germany and Ukraine snugly instead of a whole zoom level out.
-    m = folium.Map(
-        location=[50.0, 22.0], zoom_start=5, tiles=None, minZoom=3, maxZoom=18, zoomSnap=0.25, zoomDelta=0.5
+    m = _named(
+        folium.Map(
+            location=[50.0, 22.0],
+            zoom_start=5,
+            tiles=None,
+            minZoom=3,
+            maxZoom=18,
+            zoomSnap=0.25,
+            zoomDelta=0.5,
+        ),
+        "registry",
     )
     # Instance attributes: folium's class-level lists must keep their defaults for other maps.
     m.default_js = links(MAP_JS, static_prefix)
@@ -222,12 +255,19 @@ def build_map(
     _Page(lang, text["title"]).add_child(m)
 
     if tiles == "osm":
-        folium.TileLayer(
-            tiles=OSM_TILES, attr=OSM_ATTRIBUTION, name=text["layer_tiles"], max_zoom=19, overlay=False
+        _named(
+            folium.TileLayer(
+                tiles=OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19, overlay=False
+            ),
+            "osm",
         ).add_to(m)
-    outlines = folium.FeatureGroup(name=text["layer_outlines"]).add_to(m)
+    # The layers are switched in the page's own panel (registry/map/templates/panel.html), not by
+    # Leaflet's layer control, which stayed open over the popups and a third of a phone's screen.
+    outlines = _named(folium.FeatureGroup(name="outlines", control=False), "outlines").add_to(m)
+    hromadas = _named(folium.FeatureGroup(name="hromadas", control=False, show=False), "hromadas").add_to(m)
     markers = MarkerCluster(  # type: ignore[no-untyped-call]
-        name=text["layer_markers"],
+        name="markers",
+        control=False,
         # up to zoom 8 (one Land or oblast on screen) markers cluster; closer, every place shows
         disableClusteringAtZoom=9,
         maxClusterRadius=45,
@@ -235,16 +275,14 @@ def build_map(
     )
     markers.default_js = links(MARKER_CLUSTER_JS, static_prefix)
     markers.default_css = links(MARKER_CLUSTER_CSS, static_prefix)
-    lines = folium.FeatureGroup(name=text["layer_lines"])
-    # lines before markers, so the layer control lists places first; panes keep markers on top anyway
+    # lines: one per partnership; flows: one per Land and oblast, drawn instead at the overview zooms
+    _named(markers, "markers")
+    lines = _named(folium.FeatureGroup(name="lines", control=False), "lines")
+    flows = _named(folium.FeatureGroup(name="flows", control=False), "flows")
     markers.add_to(m)
     lines.add_to(m)
-    war = folium.FeatureGroup(name=text["layer_war"], show=False).add_to(m)
+    flows.add_to(m)
     has_unpartnered = bool(payload["unpartnered"]["rows"])
-    unpartnered_layer = (
-        folium.FeatureGroup(name=text["layer_unpartnered"], show=False).add_to(m) if has_unpartnered else None
-    )
-    folium.LayerControl(collapsed=False).add_to(m)
     # The first view (fitBounds) and the scale bar are set by the script, which knows how much of the map
     # the filter panel covers.
 
@@ -254,24 +292,29 @@ def build_map(
         "tiles": tiles is not None,
         "bounds": BOUNDS,
         "filters": active.to_json(),
+        "focus": _focus(focus) if active.focus else None,
         "layers": {
             "map": m.get_name(),
             "outlines": outlines.get_name(),
             "markers": markers.get_name(),
             "lines": lines.get_name(),
-            "war": war.get_name(),
-            "unpartnered": unpartnered_layer.get_name() if unpartnered_layer is not None else None,
+            "flows": flows.get_name(),
+            "hromadas": hromadas.get_name(),
         },
         "outlines": [
             {
                 "key": o.key,
                 "url": static_url(o.path, static_prefix),
-                "attribution": o.attribution_de if lang == "de" else o.attribution_en,
+                "attribution": html.escape(map_text(lang, "attribution_outlines")),
             }
             for o in OUTLINES
         ],
+        "hromada_outlines": {
+            "url": static_url(HROMADA_OUTLINES, static_prefix),
+            "attribution": html.escape(map_text(lang, "attribution_hromadas")),
+        },
         "attribution": html.escape(
-            data_attribution if data_attribution is not None else DATA_ATTRIBUTION[lang]
+            data_attribution if data_attribution is not None else map_text(lang, "attribution_data")
         ),
         "ui": text,
         "labels": {
@@ -285,19 +328,34 @@ def build_map(
             "periods": colors(PERIODS),
             "war": colors(WAR_STATUSES),
             "war_unknown": UNKNOWN_WAR_STATUS_COLOR,
-            "unpartnered": UNPARTNERED_COLOR,
+            "need": list(NEED_COLORS),
+            "partnered": PARTNERED_COLOR,
+            "occupied": OCCUPIED_COLOR,
         },
+        "need_classes": [list(c) for c in NEED_CLASSES],
     }
     panel = render_panel(
         lang=lang,
+        text=text,
         filters=active,
         regions=payload["regions"],
         year_range=_year_range(payload),
         has_unpartnered=has_unpartnered,
+        labels=page_data["labels"],
+        colors=page_data["colors"],
+        war_date=_war_date(payload, lang),
     )
     preload = [o["url"] for o in page_data["outlines"]]
-    _Client(static_prefix, panel, _json_for_script(page_data), preload).add_to(m)
+    _named(_Client(static_prefix, panel, _json_for_script(page_data), preload), "client").add_to(m)
     return m
+
+
+def _war_date(payload: Mapping[str, Any], lang: Lang) -> str:
+    """Return the newest edition date of the hostilities list among the hromadas, formatted for ``lang``."""
+    table = payload["municipalities"]
+    index = table["fields"].index("war_status_date")
+    dates = [row[index] for row in table["rows"] if row[index]]
+    return locale.date(dt.date.fromisoformat(max(dates)), lang) if dates else map_text(lang, "unknown")
 
 
 def render_map_html(
@@ -305,6 +363,8 @@ def render_map_html(
     partnerships: pd.DataFrame,
     unpartnered: pd.DataFrame | None = None,
     *,
+    regions: pd.DataFrame | None = None,
+    focus: Mapping[str, Any] | None = None,
     static_prefix: str = "/static",
     tiles: Tiles = "osm",
     lang: Lang = "de",
@@ -316,6 +376,8 @@ def render_map_html(
         municipalities,
         partnerships,
         unpartnered,
+        regions=regions,
+        focus=focus,
         static_prefix=static_prefix,
         tiles=tiles,
         lang=lang,

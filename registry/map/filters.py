@@ -8,12 +8,15 @@ Query parameters (all optional; a parameter may repeat where noted)::
     status=active            repeatable; active, in_preparation, requested, paused, ended
     year_from=2014           start year at least
     year_to=2021             start year at most
+    focus=UA63120270000028556    one municipality (any of its codes) and its partnerships only
     color=period             line colours by "kind" (default) or start "period"
+    hromadas=need            colour the hromada outlines by "war" status or by German partner and "need"
 
 Meaning, identical in ``static/js/registry-map-core.js``: a partnership is shown when it matches every
 given filter (values of a repeated parameter are alternatives). With a year bound, partnerships
-without a known start year are hidden. A municipality marker is shown while at least one of its
-partnerships is; the hromada layers (war status, no partner) follow only ``oblast``.
+without a known start year are hidden. With ``focus``, only the partnerships of that unit are shown.
+A municipality marker is shown while at least one of its partnerships is (the focused unit always);
+the hromada colouring follows only ``oblast``.
 
 Unknown parameters are ignored, so a handler may pass the whole query string; so are values that
 cannot be meant (an unknown kind, a year that is not a number), because a bookmarked URL should still
@@ -22,6 +25,7 @@ open a map rather than an error.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Literal
@@ -29,7 +33,12 @@ from typing import Final, Literal
 from registry.map.labels import KIND_CODES, STATUS_CODES
 
 ColorBy = Literal["kind", "period"]
-FILTER_PARAMS: Final = ("land", "oblast", "kind", "status", "year_from", "year_to", "color")
+HromadaFill = Literal["war", "need"]
+FILTER_PARAMS: Final = (
+    "land", "oblast", "kind", "status", "year_from", "year_to", "focus", "color", "hromadas",
+)  # fmt: skip
+# A code as the API accepts one (registry.api.schemas.CODE_PATTERN); anything else is ignored.
+_CODE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
 QueryValue = str | int | Sequence[str | int] | None
 YEAR_MIN: Final = 1900  # the bounds of the year inputs in the form, and of the script's toYear()
 YEAR_MAX: Final = 2100
@@ -64,7 +73,9 @@ class MapFilters:
     statuses: tuple[str, ...] = field(default=())
     year_from: int | None = None
     year_to: int | None = None
+    focus: str | None = None
     color_by: ColorBy = "kind"
+    hromadas: HromadaFill | None = None
 
     @classmethod
     def from_query(cls, query: Mapping[str, QueryValue] | None) -> MapFilters:
@@ -72,7 +83,8 @@ class MapFilters:
         if not query:
             return cls()
         lands, oblasts = _values(query, "land"), _values(query, "oblast")
-        color = _values(query, "color")
+        color, fill = _values(query, "color"), _values(query, "hromadas")
+        focus = [v for v in _values(query, "focus") if _CODE.match(v)]
         return cls(
             land=lands[0] if lands else None,
             oblast=oblasts[0] if oblasts else None,
@@ -80,7 +92,9 @@ class MapFilters:
             statuses=tuple(dict.fromkeys(v for v in _values(query, "status") if v in STATUS_CODES)),
             year_from=_year(query, "year_from"),
             year_to=_year(query, "year_to"),
+            focus=focus[0] if focus else None,
             color_by="period" if color and color[0] == "period" else "kind",
+            hromadas="war" if fill[:1] == ["war"] else "need" if fill[:1] == ["need"] else None,
         )
 
     def to_json(self) -> dict[str, object]:
@@ -92,7 +106,9 @@ class MapFilters:
             "status": list(self.statuses),
             "year_from": self.year_from,
             "year_to": self.year_to,
+            "focus": self.focus,
             "color": self.color_by,
+            "hromadas": self.hromadas,
         }
 
     def to_query(self) -> list[tuple[str, str]]:
@@ -108,6 +124,10 @@ class MapFilters:
             pairs.append(("year_from", str(self.year_from)))
         if self.year_to is not None:
             pairs.append(("year_to", str(self.year_to)))
+        if self.focus:
+            pairs.append(("focus", self.focus))
         if self.color_by != "kind":
             pairs.append(("color", self.color_by))
+        if self.hromadas:
+            pairs.append(("hromadas", self.hromadas))
         return pairs

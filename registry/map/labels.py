@@ -72,68 +72,6 @@ UNPARTNERED_COLOR: Final = "#c2185b"
 KIND_CODES: Final = frozenset(t.code for t in KINDS)
 STATUS_CODES: Final = frozenset(t.code for t in STATUSES)
 
-# Strings of the page and the popups, (German, English).
-_UI: Final[dict[str, tuple[str, str]]] = {
-    "title": ("Karte der deutsch-ukrainischen Partnerschaften", "Map of German–Ukrainian partnerships"),
-    "layer_tiles": ("OpenStreetMap", "OpenStreetMap"),
-    "layer_outlines": ("Umrisse (Staaten, Länder, Oblaste)", "Outlines (countries, Länder, oblasts)"),
-    "layer_markers": ("Kommunen mit Partnerschaft", "Municipalities with partnerships"),
-    "layer_lines": ("Partnerschaften", "Partnerships"),
-    "layer_war": ("Hromadas nach Kriegsstatus", "Hromadas by war status"),
-    "layer_unpartnered": (
-        "Hromadas ohne deutschen Partner (Größe: Bedarf)",
-        "Hromadas without a German partner (size: need)",
-    ),
-    "filters": ("Filter", "Filters"),
-    "land": ("Land", "Land (German state)"),
-    "oblast": ("Oblast", "Oblast"),
-    "all": ("alle", "all"),
-    "kind": ("Art", "Kind"),
-    "status": ("Status", "Status"),
-    "start_year": ("Beginn (Jahr)", "Start year"),
-    "year_from": ("von", "from"),
-    "year_to": ("bis", "to"),
-    "year_hint": (
-        "Mit Jahresfilter fallen Partnerschaften ohne bekanntes Startjahr weg.",
-        "With a year filter, partnerships without a known start year are hidden.",
-    ),
-    "color_by": ("Linienfarbe", "Line colour"),
-    "color_kind": ("nach Art", "by kind"),
-    "color_period": ("nach Beginn", "by start period"),
-    "apply": ("Anwenden", "Apply"),
-    "reset": ("Zurücksetzen", "Reset"),
-    "legend": ("Legende", "Legend"),
-    "legend_markers": ("Kommunen", "Municipalities"),
-    "marker_de": ("deutsche Kommune", "German municipality"),
-    "marker_ua": ("ukrainische Kommune", "Ukrainian municipality"),
-    "legend_lines_kind": ("Linien: Art der Partnerschaft", "Lines: kind of partnership"),
-    "legend_lines_period": ("Linien: Beginn", "Lines: start period"),
-    "legend_dashed": ("gestrichelt: nicht aktiv", "dashed: not active"),
-    "legend_war": ("Kriegsstatus (Ebene)", "War status (layer)"),
-    "legend_unpartnered": ("Ohne deutschen Partner (Ebene)", "Without a German partner (layer)"),
-    "legend_need": ("größerer Kreis: größerer Bedarf", "larger circle: greater need"),
-    "count": (
-        "{lines} Partnerschaften, {markers} Kommunen sichtbar",
-        "{lines} partnerships, {markers} places shown",
-    ),
-    "population": ("Einwohner", "Population"),
-    "start": ("Beginn", "Start"),
-    "sources": ("Quellen", "Sources"),
-    "record": ("Eintrag öffnen", "Open record"),
-    "partnership_record": ("Partnerschaft öffnen", "Open partnership"),
-    "partnerships": ("Partnerschaften", "Partnerships"),
-    "war_status": ("Kriegsstatus", "War status"),
-    "need": ("Bedarf", "Need"),
-    "no_partner": ("ohne deutschen Partner", "no German partner"),
-    "unknown": ("unbekannt", "unknown"),
-}
-
-
-def ui(lang: Lang) -> dict[str, str]:
-    """Return the page strings in ``lang``."""
-    index = 0 if lang == "de" else 1
-    return {key: pair[index] for key, pair in _UI.items()}
-
 
 def labels(terms: tuple[Term, ...], lang: Lang) -> dict[str, str]:
     """Return ``{code: label}`` of a vocabulary in ``lang``."""

@@ -17,6 +17,13 @@ war-status layer. Rows that are neither are dropped, so a caller may pass more.
     war_status   str | None   UA only: the hromada's status (labels.WAR_STATUSES); None elsewhere
     url          str    link to the record page (relative or http(s))
 
+  optional, shown in the popups with their dates:
+
+    population_date   str | None   ISO date the population figure refers to
+    war_status_date   str | None   ISO date of the edition of the hostilities list
+    idp               float        registered internally displaced people (net; may be negative)
+    idp_date          str | None   ISO date of the IDP figure
+
 ``partnerships``:
 
     id           int | str   unique
@@ -32,6 +39,11 @@ war-status layer. Rows that are neither are dropped, so a caller may pass more.
 
     code, name, name_uk, lat, lon, population, need (0..1, larger is more urgent), url
     region_code (optional): the oblast, for the oblast filter; taken from ``municipalities`` if absent
+    reconstruction, idp_need (optional, 0..1): the two scores ``need`` is the larger of
+
+``regions`` (optional): the centres of Länder and oblasts, where the overview lines start and end:
+
+    code, country, lat, lon
 
 Tables are emitted once as a header and rows of arrays (``{"fields": [...], "rows": [[...], ...]}``),
 not as one folium element per marker: a folium ``Marker`` with a popup costs about 1 KB of generated
@@ -64,12 +76,18 @@ UNPARTNERED_COLUMNS: Final = ("code", "name", "name_uk", "lat", "lon", "populati
 # "regions". Coordinates keep 5 decimals (about 1 m).
 MUNICIPALITY_FIELDS: Final = (
     "code", "country", "level", "name", "name_de", "name_en", "name_uk", "population",
-    "lat", "lon", "region", "war_status", "url",
+    "lat", "lon", "region", "war_status", "url", "population_date", "war_status_date", "idp", "idp_date",
 )  # fmt: skip
+MUNICIPALITY_OPTIONAL: Final = ("population_date", "war_status_date", "idp", "idp_date")
 PARTNERSHIP_FIELDS: Final = (
     "id", "de_code", "ua_code", "kind", "status", "start_year", "de_region", "ua_region", "sources", "url",
 )  # fmt: skip
-UNPARTNERED_FIELDS: Final = ("code", "name", "name_uk", "lat", "lon", "population", "need", "region", "url")
+UNPARTNERED_FIELDS: Final = (
+    "code", "name", "name_uk", "lat", "lon", "population", "need", "region", "url", "reconstruction",
+    "idp_need",
+)  # fmt: skip
+UNPARTNERED_OPTIONAL: Final = ("region_code", "reconstruction", "idp_need")
+REGION_COLUMNS: Final = ("code", "country", "lat", "lon")
 COORD_DECIMALS: Final = 5
 
 
@@ -141,6 +159,17 @@ def _sources(value: object) -> list[dict[str, str | None]]:
     return out
 
 
+def _share(value: object, what: str) -> float | None:
+    share = _number(value, 3)
+    if share is not None and not 0.0 <= share <= 1.0:
+        raise MapInputError(f"{what} {share} is outside 0..1")
+    return share
+
+
+def _present(frame: pd.DataFrame, optional: Sequence[str]) -> list[str]:
+    return [c for c in optional if c in frame.columns]
+
+
 def _check_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
     if missing := set(columns) - set(frame.columns):
         raise MapInputError(f"{what}: missing columns {sorted(missing)}")
@@ -156,9 +185,12 @@ def _table(fields: Sequence[str], rows: list[list[Any]]) -> dict[str, Any]:
 
 
 def build_payload(
-    municipalities: pd.DataFrame, partnerships: pd.DataFrame, unpartnered: pd.DataFrame | None
+    municipalities: pd.DataFrame,
+    partnerships: pd.DataFrame,
+    unpartnered: pd.DataFrame | None,
+    regions: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
-    """Validate the frames and return the tables and region names for the page.
+    """Validate the frames and return the tables, region names and region centres for the page.
 
     Raises:
         MapInputError: a column is missing, a code repeats, or a kind or status is unknown.
@@ -192,23 +224,25 @@ def build_payload(
         ])  # fmt: skip
 
     municipality_rows: list[list[Any]] = []
-    regions: dict[str, dict[str, str]] = {"DE": {}, "UA": {}}
+    region_names: dict[str, dict[str, str]] = {"DE": {}, "UA": {}}
     seen_codes: set[str] = set()
     region_of: dict[str, str] = {}
-    for r in _records(municipalities, MUNICIPALITY_COLUMNS):
+    for r in _records(
+        municipalities, (*MUNICIPALITY_COLUMNS, *_present(municipalities, MUNICIPALITY_OPTIONAL))
+    ):
         code, country = _text(r["code"]), _text(r["country"])
         if code is None:
             raise MapInputError("municipalities: a row has no code")
         if code in seen_codes:
             raise MapInputError(f"municipalities: code {code!r} appears twice")
         seen_codes.add(code)
-        if country not in regions:
+        if country not in region_names:
             raise MapInputError(f"municipality {code!r}: country must be 'DE' or 'UA', got {country!r}")
         region, region_name = _text(r["region_code"]), _text(r["region_name"])
         if region:
             region_of[code] = region
             if region_name:
-                regions[country].setdefault(region, region_name)
+                region_names[country].setdefault(region, region_name)
         war_status = _text(r["war_status"]) if country == "UA" else None
         if code not in partnered and war_status is None:
             continue  # neither a marker nor on the war-status layer
@@ -216,17 +250,16 @@ def build_payload(
             code, country, _text(r["level"]), _text(r["name"]) or code,
             _text(r["name_de"]), _text(r["name_en"]), _text(r["name_uk"]), _int(r["population"]),
             _number(r["lat"], COORD_DECIMALS), _number(r["lon"], COORD_DECIMALS),
-            region, war_status, safe_url(r["url"]),
+            region, war_status, safe_url(r["url"]), _text(r.get("population_date")),
+            _text(r.get("war_status_date")) if country == "UA" else None, _int(r.get("idp")),
+            _text(r.get("idp_date")),
         ])  # fmt: skip
 
     unpartnered_rows: list[list[Any]] = []
     if unpartnered is not None:
         _check_columns(unpartnered, UNPARTNERED_COLUMNS, "unpartnered")
-        extra = ["region_code"] if "region_code" in unpartnered.columns else []
-        for r in _records(unpartnered, (*UNPARTNERED_COLUMNS, *extra)):
-            need = _number(r["need"], 3)
-            if need is not None and not 0.0 <= need <= 1.0:
-                raise MapInputError(f"unpartnered {r['code']!r}: need {need} is outside 0..1")
+        for r in _records(unpartnered, (*UNPARTNERED_COLUMNS, *_present(unpartnered, UNPARTNERED_OPTIONAL))):
+            need = _share(r["need"], f"unpartnered {r['code']!r}: need")
             code = _text(r["code"])
             if code is None:
                 raise MapInputError("unpartnered: a row has no code")
@@ -235,6 +268,8 @@ def build_payload(
                 code, _text(r["name"]) or code, _text(r["name_uk"]),
                 _number(r["lat"], COORD_DECIMALS), _number(r["lon"], COORD_DECIMALS),
                 _int(r["population"]), need, region, safe_url(r["url"]),
+                _share(r.get("reconstruction"), f"unpartnered {code!r}: reconstruction"),
+                _share(r.get("idp_need"), f"unpartnered {code!r}: idp_need"),
             ])  # fmt: skip
 
     return {
@@ -242,6 +277,22 @@ def build_payload(
         "partnerships": _table(PARTNERSHIP_FIELDS, partnership_rows),
         "unpartnered": _table(UNPARTNERED_FIELDS, unpartnered_rows),
         "regions": {
-            country: dict(sorted(names.items(), key=lambda kv: kv[1])) for country, names in regions.items()
+            country: dict(sorted(names.items(), key=lambda kv: kv[1]))
+            for country, names in region_names.items()
         },
+        "centres": _centres(regions),
     }
+
+
+def _centres(regions: pd.DataFrame | None) -> dict[str, list[float]]:
+    """Return ``{region code: [lat, lon]}``; regions without a centre are left out."""
+    if regions is None:
+        return {}
+    _check_columns(regions, REGION_COLUMNS, "regions")
+    centres: dict[str, list[float]] = {}
+    for r in _records(regions, REGION_COLUMNS):
+        code = _text(r["code"])
+        lat, lon = _number(r["lat"], COORD_DECIMALS), _number(r["lon"], COORD_DECIMALS)
+        if code and lat is not None and lon is not None:
+            centres[code] = [lat, lon]
+    return centres

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Table, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from registry.codes import official_code
 from registry.errors import NotFoundError, PreconditionFailedError
 from registry.models import (
     AuditEvent,
@@ -42,7 +43,11 @@ class SourceSpec:
 
 
 def id_of(code: str) -> Any:
-    """Return a scalar subquery: the id of the unit with ``code``, or of the one the code resolves to."""
+    """Return a scalar subquery: the id of the unit with ``code``, or of the one the code resolves to.
+
+    A code as the CSV exports write it (``DE_01001000``, see ``registry.codes``) is its official code.
+    """
+    code = official_code(code)
     own = select(Municipality.id).where(Municipality.code == code).scalar_subquery()
     other = select(MunicipalityCode.municipality_id).where(MunicipalityCode.code == code).scalar_subquery()
     return func.coalesce(own, other)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from registry.codes import official_code
 from registry.models import (
     Municipality,
     MunicipalityCode,
@@ -71,7 +72,9 @@ def search_rows(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any
 
 
 def municipality_by_code(session: Session, code: str) -> Municipality | None:
-    """Find a municipality by any of its codes (AGS, Kreis key, KATOTTH, a settlement's KATOTTH ...)."""
+    """Find a municipality by any of its codes (AGS, Kreis key, KATOTTH, a settlement's KATOTTH ...), also
+    as the exports write them (``DE_01001000``, ``registry.codes``)."""
+    code = official_code(code)
     found = session.scalar(select(Municipality).where(Municipality.code == code))
     if found is not None:
         return found

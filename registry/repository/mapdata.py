@@ -6,15 +6,18 @@ Three frames, each documented in ``registry.map.payload``:
   Sevastopol) with a war status, for the war-status layer;
 - ``map_partnerships``: every partnership with its sources and the region codes of both ends;
 - ``unpartnered_hromadas``: hromadas without a German partner, with the facts their need is scored
-  from (``registry.mapview`` adds the ``need`` column from the matching module's criteria).
+  from (``registry.mapview`` adds the ``need`` column from the matching module's criteria);
+- ``region_centres``: the centres of Länder and oblasts, where the overview lines start and end.
 
-Region names come in every page language (``region_name_de``, ``region_name_en``, ``region_name_uk``:
-a Land keeps its German name in Latin script for Ukrainian readers); the caller picks one as
-``region_name`` for the page's language, so the frames can be cached once for all languages.
+``focus_unit`` reads the one unit a map is focused on (``/map?focus=CODE``).
+
+Region names come in German, English and Ukrainian (``region_name_de``, ``_en``, ``_uk``); the caller
+picks one as ``region_name`` for the page's language, so the frames are cached once for every language.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Final
 
 import pandas as pd
@@ -31,6 +34,7 @@ from registry.models import (
     Source,
     WarStatus,
 )
+from registry.repository.common import id_of
 
 # The Ukrainian units of the hromada layers: the hromadas and the two cities outside any oblast.
 HROMADA_LEVELS: Final = (Level.HROMADA, Level.CITY_SPECIAL_STATUS)
@@ -42,6 +46,7 @@ UNREACHABLE: Final = (WarStatus.OCCUPIED,)
 MUNICIPALITY_FRAME_COLUMNS: Final = (
     "code", "country", "level", "name", "name_de", "name_en", "name_uk", "population", "lat", "lon",
     "region_code", "region_name_de", "region_name_en", "region_name_uk", "war_status", "url",
+    "population_date", "war_status_date", "idp", "idp_date",
 )  # fmt: skip
 PARTNERSHIP_FRAME_COLUMNS: Final = (
     "id", "de_code", "ua_code", "kind", "status", "start_year", "de_region_code", "ua_region_code",
@@ -51,6 +56,9 @@ UNPARTNERED_FRAME_COLUMNS: Final = (
     "code", "name", "name_de", "name_en", "name_uk", "lat", "lon", "population", "region_code",
     "war_status", "ever_occupied", "distance_to_russia_km", "idp_registered", "url",
 )  # fmt: skip
+REGION_FRAME_COLUMNS: Final = ("code", "country", "lat", "lon")
+# The units whose centres anchor the overview lines between a Land and an oblast.
+REGION_LEVELS: Final = (Level.LAND, Level.OBLAST, Level.CITY_SPECIAL_STATUS)
 
 
 def municipality_url(code: str) -> str:
@@ -74,6 +82,10 @@ def _text(value: object) -> str | None:
 
 def _number(value: float | int | None) -> float:
     return float("nan") if value is None else float(value)
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 def map_municipalities(session: Session) -> pd.DataFrame:
@@ -100,6 +112,10 @@ def map_municipalities(session: Session) -> pd.DataFrame:
             region.name_en,
             region.name_uk,
             m.war_status,
+            m.population_date,
+            m.war_status_date,
+            m.idp_registered,
+            m.idp_date,
         )
         .outerjoin(region, region.id == _region_of(m))
         .where(
@@ -125,10 +141,15 @@ def map_municipalities(session: Session) -> pd.DataFrame:
             "region_code": region_code,
             "region_name_de": region_de or region_name,
             "region_name_en": region_en or region_name,
+            # German regions have no Ukrainian name: Ukrainian readers see them in German (Latin script)
             "region_name_uk": region_uk or region_de or region_name,
             # only Ukrainian units carry a war status; the builder ignores it elsewhere
             "war_status": _text(war_status) if country == Country.UA else None,
             "url": municipality_url(code),
+            "population_date": _iso(population_date),
+            "war_status_date": _iso(war_status_date),
+            "idp": _number(idp),
+            "idp_date": _iso(idp_date),
         }
         for (
             code,
@@ -147,9 +168,45 @@ def map_municipalities(session: Session) -> pd.DataFrame:
             region_en,
             region_uk,
             war_status,
+            population_date,
+            war_status_date,
+            idp,
+            idp_date,
         ) in session.execute(statement)
     ]
     return pd.DataFrame(rows, columns=list(MUNICIPALITY_FRAME_COLUMNS))
+
+
+def region_centres(session: Session) -> pd.DataFrame:
+    """Return the centre of every Land, oblast and special-status city (the ends of the overview lines)."""
+    m = Municipality
+    statement = (
+        select(m.code, m.country, m.lat, m.lon)
+        .where(m.level.in_(REGION_LEVELS), m.lat.is_not(None), m.lon.is_not(None))
+        .order_by(m.code)
+    )
+    rows = [
+        {"code": code, "country": str(country), "lat": lat, "lon": lon}
+        for code, country, lat, lon in session.execute(statement)
+    ]
+    return pd.DataFrame(rows, columns=list(REGION_FRAME_COLUMNS))
+
+
+def focus_unit(session: Session, code: str) -> dict[str, Any] | None:
+    """Return the unit a map is focused on (any of its codes), with its centre, or None if unknown."""
+    m = Municipality
+    row = session.execute(
+        select(m.code, m.country, m.level, m.name, m.name_de, m.name_en, m.name_uk, m.lat, m.lon).where(
+            m.id == id_of(code)
+        )
+    ).first()
+    if row is None:
+        return None
+    return {
+        "code": row.code, "country": str(row.country), "level": str(row.level), "name": row.name,
+        "name_de": row.name_de, "name_en": row.name_en, "name_uk": row.name_uk,
+        "lat": row.lat, "lon": row.lon, "url": municipality_url(row.code),
+    }  # fmt: skip
 
 
 def _sources_by_partnership(session: Session) -> dict[int, list[dict[str, str | None]]]:

@@ -7,11 +7,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, cast
 
-from sqlalchemy import ColumnElement, Select, Table, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, Table, case, exists, func, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from registry.errors import UnprocessableError
-from registry.models import Municipality, MunicipalityName, Partnership, Source
+from registry.models import Municipality, MunicipalityName, Partnership, PartnershipStatus, Source
 from registry.names import NameKind
 from registry.repository.audit import Actor, record_event
 from registry.repository.common import SourceSpec, compare_and_set, id_of, municipality_row, source_id
@@ -79,13 +79,21 @@ _region = aliased(Municipality, name="region")
 _district = aliased(Municipality, name="district")
 
 
-def _partner_count() -> Any:
-    m = Municipality
+def _partner_counts() -> Any:
+    """Every unit's partnerships, all and those that have not ended, as a subquery to join on ``unit_id``.
+
+    One grouped pass over the partnerships: a correlated count per unit (with its OR over both sides)
+    took most of the time of an export of all 13,000 municipalities.
+    """
+    ends = union_all(
+        select(Partnership.de_municipality_id.label("unit_id"), Partnership.status),
+        select(Partnership.ua_municipality_id.label("unit_id"), Partnership.status),
+    ).subquery()
+    current = func.sum(case((ends.c.status != PartnershipStatus.ENDED, 1), else_=0))
     return (
-        select(func.count())
-        .where(or_(Partnership.de_municipality_id == m.id, Partnership.ua_municipality_id == m.id))
-        .correlate(m)
-        .scalar_subquery()
+        select(ends.c.unit_id, func.count().label("total"), current.label("current"))
+        .group_by(ends.c.unit_id)
+        .subquery("partner_counts")
     )
 
 
@@ -118,6 +126,7 @@ def _where(f: MunicipalityFilter) -> list[ColumnElement[bool]]:
 
 def _select(f: MunicipalityFilter, sort: str) -> Select[*tuple[Any, ...]]:
     m = Municipality
+    counts = _partner_counts()
     statement = (
         select(
             m.id,
@@ -135,14 +144,20 @@ def _select(f: MunicipalityFilter, sort: str) -> Select[*tuple[Any, ...]]:
             _district.code.label("district_code"),
             _district.name.label("district_name"),
             m.population,
+            m.population_date,
             m.area_km2,
             m.lat,
             m.lon,
             m.war_status,
-            _partner_count().label("partnership_count"),
+            m.war_status_date,
+            m.idp_registered,
+            m.idp_date,
+            func.coalesce(counts.c.total, 0).label("partnership_count"),
+            func.coalesce(counts.c.current, 0).label("partner_count"),
         )
         .outerjoin(_region, m.region_id == _region.id)
         .outerjoin(_district, m.district_id == _district.id)
+        .outerjoin(counts, counts.c.unit_id == m.id)
         .where(*_where(f))
     )
     return statement.order_by(*_order(f, sort), m.id)

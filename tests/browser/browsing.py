@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session, sessionmaker
 
-DESKTOP: Final = {"width": 1366, "height": 850}
+DESKTOP: Final = {"width": 1440, "height": 900}
 PHONE: Final = {"width": 390, "height": 844}
 
 
@@ -40,9 +41,25 @@ class Browsing:
             self.expected.add(f"Failed to load resource: the server responded with a status of {status}")
         return response
 
+    def wait(self, expression: str, timeout: float = 20.0) -> Any:
+        """Wait until a JavaScript expression is truthy; return its value.
+
+        Polls ``page.evaluate`` from here: Playwright's ``wait_for_function`` builds its predicate with
+        ``eval`` inside the page, which a Content-Security-Policy without 'unsafe-eval' (the map's)
+        forbids, while ``evaluate`` runs through the DevTools protocol, which the policy does not govern.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            value = self.page.evaluate(expression)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"still false after {timeout} s: {expression}")
+            time.sleep(0.05)
+
     def open_map(self, path: str = "/map") -> None:
         self.open(path)
-        self.page.wait_for_function("document.documentElement.dataset.registryMap === 'ready'")
+        self.wait("document.documentElement.dataset.registryMap === 'ready'")
         self.page.evaluate("() => window.registryMap.ready")  # the outlines are drawn too
 
     def assert_clean(self) -> None:
@@ -89,3 +106,16 @@ def first_partnership(sessions: sessionmaker[Session], ua_code: str) -> int:
         )
     assert first is not None, f"{ua_code} has no partnership"
     return first
+
+
+def german_partners(sessions: sessionmaker[Session], ua_code: str) -> list[tuple[str, str]]:
+    """Return the code and German name of every German partner of a Ukrainian unit."""
+    with sessions() as session:
+        de, ua = aliased(Municipality), aliased(Municipality)
+        rows = session.execute(
+            select(de.code, func.coalesce(de.name_de, de.name))
+            .join(Partnership, Partnership.de_municipality_id == de.id)
+            .join(ua, ua.id == Partnership.ua_municipality_id)
+            .where(ua.code == ua_code)
+        ).all()
+    return [(code, name) for code, name in rows]

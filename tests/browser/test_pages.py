@@ -1,4 +1,5 @@
-"""The pages in a real browser: Debian's Chromium driven by Playwright, against the whole bundled data.
+"""The pages in a real browser: Debian's Chromium driven by Playwright, against the whole bundled data:
+search, a municipality, language, keyboard, phone widths, contrast, the API docs (the map: ``test_map.py``).
 
 The browser, the app and the pages are shared with the other browser tests (``tests/browser/conftest.py``).
 """
@@ -7,148 +8,16 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sqlalchemy import func, select, union
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy import select, union
+from sqlalchemy.orm import Session, sessionmaker
 
 from registry.models import Municipality, Partnership
-from tests.browser.browsing import PHONE, Browsing, first_partnership
+from tests.browser.browsing import PHONE, Browsing, first_partnership, german_partners
 
 pytestmark = pytest.mark.browser
 
 KHARKIV = "UA63120270000028556"
 BAVARIA = "09"
-
-
-def _placed_counts(session: Session, land: str | None = None) -> tuple[int, int]:
-    """Count what the map must draw: partnered places with coordinates, and lines between two of them."""
-    de, ua = aliased(Municipality), aliased(Municipality)
-    land_of_de = func.coalesce(de.region_id, de.id)
-    statement = (
-        select(Partnership.id, de.id, ua.id)
-        .join(de, de.id == Partnership.de_municipality_id)
-        .join(ua, ua.id == Partnership.ua_municipality_id)
-    )
-    if land is not None:
-        region = select(Municipality.id).where(Municipality.code == land).scalar_subquery()
-        statement = statement.where(land_of_de == region)
-    rows = session.execute(statement).all()
-    placed = set(
-        session.scalars(
-            select(Municipality.id).where(Municipality.lat.is_not(None), Municipality.lon.is_not(None))
-        )
-    )
-    lines = sum(1 for _, d, u in rows if d in placed and u in placed)
-    markers = {m for _, d, u in rows for m in (d, u) if m in placed}
-    return len(markers), lines
-
-
-# ---------- the map ----------
-
-
-def test_map_loads_offline_and_draws_what_the_database_holds(
-    browsing: Browsing, loaded_sessions: sessionmaker[Session]
-) -> None:
-    with loaded_sessions() as session:
-        markers, lines = _placed_counts(session)
-        total = session.scalar(select(func.count()).select_from(Partnership))
-    browsing.open_map()
-    page = browsing.page
-    api = page.evaluate(
-        "() => [registryMap.visibleMarkers(), registryMap.visibleLines(), registryMap.totals]"
-    )
-    assert api[0] == markers > 300
-    assert api[1] == lines > 200
-    assert api[2]["partnerships"] == total
-    # and in the DOM: one SVG path per line; every place is an icon or counted in a cluster's number
-    dom = page.evaluate(
-        """() => ({
-            lines: document.querySelectorAll('path.rm-line').length,
-            icons: document.querySelectorAll('.leaflet-marker-icon.rm-marker').length,
-            clustered: [...document.querySelectorAll('.marker-cluster')]
-                .map(e => Number(e.textContent)).reduce((a, b) => a + b, 0),
-        })"""
-    )
-    assert dom["lines"] == lines
-    assert dom["icons"] + dom["clustered"] == markers
-    assert page.locator("#rm-count").inner_text().startswith(f"{total} Partnerschaften")
-    assert page.locator(".leaflet-control-layers").is_visible()
-    assert page.locator("#rm-legend-box").is_visible()
-    browsing.assert_clean()
-    assert any("/static/vendor/leaflet-1.9.3/leaflet.js" in u for u in browsing.requests)
-    assert any("/static/outlines/" in u for u in browsing.requests)
-
-
-def test_a_filter_changes_what_is_shown_and_the_query_opens_it_again(
-    browsing: Browsing, loaded_sessions: sessionmaker[Session]
-) -> None:
-    with loaded_sessions() as session:
-        all_markers, all_lines = _placed_counts(session)
-        markers, lines = _placed_counts(session, land=BAVARIA)
-    assert 0 < lines < all_lines
-    browsing.open_map()
-    page = browsing.page
-    page.select_option("#rm-land", BAVARIA)
-    page.wait_for_function(f"registryMap.visibleLines() === {lines}")
-    assert page.evaluate("registryMap.visibleMarkers()") == markers < all_markers
-    assert page.evaluate("document.querySelectorAll('path.rm-line').length") == lines
-    assert page.evaluate("registryMap.lineData().every(p => p.de_region === '09')")
-    assert "land=09" in page.url
-    # a kind on top: only solidarity partnerships of Bavaria remain
-    page.check("input[name=kind][value=solidarity]")
-    page.wait_for_function(f"registryMap.visibleLines() < {lines}")
-    assert page.evaluate("registryMap.lineData().every(p => p.kind === 'solidarity' && p.de_region === '09')")
-    # the address bar now holds the filters; opening it anew shows the same
-    shown = page.evaluate("registryMap.visibleLines()")
-    address = page.url.removeprefix(browsing.base)
-    browsing.open_map(address)
-    assert page.evaluate("registryMap.visibleLines()") == shown
-    assert page.locator("#rm-land").input_value() == BAVARIA
-    assert page.locator("input[name=kind][value=solidarity]").is_checked()
-    browsing.assert_clean()
-
-
-def test_a_popup_opens_on_click_and_from_the_keyboard(
-    browsing: Browsing, loaded_sessions: sessionmaker[Session]
-) -> None:
-    with loaded_sessions() as session:
-        de, ua = aliased(Municipality), aliased(Municipality)
-        partners = session.scalars(
-            select(func.coalesce(de.name_de, de.name))
-            .join(Partnership, Partnership.de_municipality_id == de.id)
-            .join(ua, ua.id == Partnership.ua_municipality_id)
-            .where(ua.code == KHARKIV)
-        ).all()
-    assert partners
-    browsing.open_map()
-    page = browsing.page
-    marker = page.evaluate_handle(f"registryMap.showMarker({KHARKIV!r})").as_element()
-    assert marker is not None
-    marker.click()
-    popup = page.locator(".leaflet-popup-content")
-    popup.wait_for(state="visible")
-    text = popup.inner_text()
-    assert "Charkiw" in text
-    assert "Харків" in text
-    for name in partners:
-        assert name in text
-    assert popup.locator(f'a[href="/municipalities/{KHARKIV}"]').count() == 1
-    page.locator(".leaflet-popup-close-button").click()
-    popup.wait_for(state="detached")
-    marker.focus()  # markers are focusable (keyboard: true) and open their popup with Enter
-    page.keyboard.press("Enter")
-    popup.wait_for(state="visible")
-    assert "Charkiw" in popup.inner_text()
-    browsing.assert_clean()
-
-
-def test_the_unpartnered_layer_draws_when_switched_on(browsing: Browsing) -> None:
-    browsing.open_map()
-    page = browsing.page
-    assert page.evaluate("registryMap.visibleUnpartnered()") == 0  # off at first
-    page.get_by_label("Hromadas ohne deutschen Partner (Größe: Bedarf)").check()
-    page.wait_for_function("registryMap.visibleUnpartnered() > 1000")
-    assert page.locator("#rm-legend-unpartnered").is_visible()
-    browsing.assert_clean()
 
 
 # ---------- search and the municipality page ----------
@@ -157,14 +26,7 @@ def test_the_unpartnered_layer_draws_when_switched_on(browsing: Browsing) -> Non
 def test_search_finds_charkiw_and_its_page_shows_its_partners(
     browsing: Browsing, loaded_sessions: sessionmaker[Session]
 ) -> None:
-    with loaded_sessions() as session:
-        de, ua = aliased(Municipality), aliased(Municipality)
-        partners = session.execute(
-            select(de.code, func.coalesce(de.name_de, de.name))
-            .join(Partnership, Partnership.de_municipality_id == de.id)
-            .join(ua, ua.id == Partnership.ua_municipality_id)
-            .where(ua.code == KHARKIV)
-        ).all()
+    partners = german_partners(loaded_sessions, KHARKIV)
     browsing.open("/")
     page = browsing.page
     page.get_by_label("Kommune suchen (jede Schreibweise)").fill("Charkiw")
@@ -201,11 +63,11 @@ def test_the_language_switch_works_and_sticks(browsing: Browsing) -> None:
         page.click(".lang-switch a[hreflang=en]")
     assert page.evaluate("document.documentElement.lang") == "en"
     assert page.locator("nav").get_by_role("link", name="Map").count() == 1
-    browsing.open("/statistics")  # no parameter: the cookie keeps English
-    assert page.locator("h1").inner_text() == "Statistics"
+    browsing.open("/coverage")  # no parameter: the cookie keeps English
+    assert page.locator("h1").inner_text() == "Coverage: German partners for Ukrainian hromadas"
     with page.expect_navigation():
         page.click(".lang-switch a[hreflang=uk]")
-    assert page.locator("h1").inner_text() == "Статистика"
+    assert page.locator("h1").inner_text() == "Охоплення: німецькі партнери для українських громад"
     browsing.open("/")  # the cookie keeps Ukrainian over the browser's German
     assert page.evaluate("document.documentElement.lang") == "uk"
     assert page.locator(".lang-switch a").all_inner_texts() == ["Deutsch", "English"]
@@ -215,7 +77,7 @@ def test_the_language_switch_works_and_sticks(browsing: Browsing) -> None:
     page.select_option("#rm-land", BAVARIA)
     with page.expect_navigation():
         page.click(".lang-switch a[hreflang=de]")
-    page.wait_for_function("document.documentElement.dataset.registryMap === 'ready'")
+    browsing.wait("document.documentElement.dataset.registryMap === 'ready'")
     assert page.evaluate("document.documentElement.lang") == "de"
     assert "land=09" in page.url
     assert page.locator("#rm-land").input_value() == BAVARIA
@@ -236,7 +98,7 @@ def test_keyboard_reaches_the_content_first(browsing: Browsing) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", f"/municipalities/{KHARKIV}", "/statistics", "/partnerships/", "/search?q=Lviv"]
+    "path", ["/", f"/municipalities/{KHARKIV}", "/coverage", "/partnerships/", "/search?q=Lviv"]
 )
 def test_pages_fit_a_phone(phone: Browsing, loaded_sessions: sessionmaker[Session], path: str) -> None:
     if path == "/partnerships/":  # the first partnership of Kharkiv
@@ -244,19 +106,6 @@ def test_pages_fit_a_phone(phone: Browsing, loaded_sessions: sessionmaker[Sessio
     phone.open(path)
     width = phone.page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{path} scrolls sideways ({width}px)"
-    phone.assert_clean()
-
-
-def test_map_fits_a_phone(phone: Browsing) -> None:
-    phone.open_map()
-    page = phone.page
-    assert page.evaluate("document.documentElement.lang") == "en"
-    box = page.locator(".folium-map").bounding_box()
-    assert box is not None
-    assert box["width"] == PHONE["width"]
-    assert box["height"] > PHONE["height"] / 2
-    assert page.evaluate("document.documentElement.scrollHeight") <= PHONE["height"]
-    assert not page.locator("#rm-filter-box").evaluate("d => d.open")  # folded on a phone
     phone.assert_clean()
 
 
@@ -288,7 +137,7 @@ _CONTRAST = """(selector) => {
     ("path", "selectors"),
     [
         (f"/municipalities/{KHARKIV}", ["h1", ".uk", ".meta", "a", ".nav-list a", "td", ".badge", ".hint"]),
-        ("/statistics", [".bar-label a", ".bar-count", "figcaption", ".lead"]),
+        ("/coverage", [".stacked-label a", ".stacked-count", "figcaption", ".lead", "td a", ".zero"]),
         ("/", [".figure", ".figures li", "label", ".hint", "button", ".nav-list a"]),
     ],
 )
@@ -327,6 +176,6 @@ def test_the_api_docs_page_works_offline_and_lists_every_operation(browsing: Bro
     )
     browsing.open("/schema")
     page = browsing.page
-    page.wait_for_function(f"document.querySelectorAll('.opblock').length === {operations}")
+    browsing.wait(f"document.querySelectorAll('.opblock').length === {operations}")
     assert page.locator(".opblock-summary-path", has_text="/api/suggestions").count() >= 1
     browsing.assert_clean()  # Swagger UI comes from the app itself, not from a CDN

@@ -71,7 +71,7 @@ def test_every_page_reads_in_ukrainian(ukrainian: Browsing, loaded_sessions: ses
         (f"/municipalities/{BAVARIA}", 200),
         (f"/municipalities/{SEVASTOPOL}", 200),
         (f"/partnerships/{first_partnership(loaded_sessions, KHARKIV)}", 200),
-        ("/statistics", 200),
+        ("/coverage", 200),
         ("/no-such-page", 404),
         ("/search?country=XX", 400),
         ("/municipalities/NOPE123", 404),
@@ -121,6 +121,7 @@ def test_the_map_page_bar_and_legend_read_in_ukrainian(ukrainian: Browsing) -> N
     ukrainian.open_map("/map")
     assert page.evaluate("document.documentElement.lang") == "uk"
     assert latin_words(ukrainian, ".site-bar") == []
+    assert latin_words(ukrainian, "#rm-panel") == []  # filters, layers and legend: the map's catalogue
     legend = page.locator("#rm-legend-box").text_content() or ""  # the hidden parts too
     for term in ("Партнерство солідарності", "з 2022 року", "активні бойові дії"):
         assert term in legend

@@ -12,6 +12,8 @@ import httpx
 import pandas as pd
 import pytest
 
+from registry.codes import official_code
+
 if TYPE_CHECKING:
     from tests.conftest import LiveApi
 
@@ -41,26 +43,22 @@ def test_partnerships_csv_reads_back_with_pandas_in_both_dialects(live_api: Live
     assert b";" in german.content.splitlines()[0]
     assert b"," not in german.content.splitlines()[0]
 
-    frame = pd.read_csv(io.BytesIO(plain.content), dtype={"de_code": "string", "ua_code": "string"})
-    frame_de = pd.read_csv(
-        io.BytesIO(german.content),
-        sep=";",
-        decimal=",",
-        encoding="utf-8-sig",
-        dtype={"de_code": "string", "ua_code": "string"},
-    )
+    frame = pd.read_csv(io.BytesIO(plain.content))  # no options: the codes must survive as they are
+    frame_de = pd.read_csv(io.BytesIO(german.content), sep=";", decimal=",", encoding="utf-8-sig")
     listed = _listed(live_api, "/api/partnerships")
     assert list(frame["id"]) == [p["id"] for p in listed] == list(frame_de["id"])
     pd.testing.assert_frame_equal(frame, frame_de)  # the same numbers, whatever the decimal mark
     first = listed[0]
     row = frame.iloc[0]
-    assert (row["de_code"], row["ua_code"], row["kind"]) == (
+    assert (official_code(row["de_code"]), row["ua_code"], row["kind"]) == (
         first["de"]["code"],
         first["ua"]["code"],
         first["kind"],
     )
     assert math.isclose(row["ua_lat"], first["ua"]["lat"], abs_tol=1e-6)
-    assert frame["de_code"].str.len().min() >= 2  # codes keep their leading zeros as text
+    # German keys are text with their leading zeros, "DE_" before them (registry.codes)
+    assert frame["de_code"].str.match(r"^(DE_0?\d+|DE-X-.+)$").all()
+    assert {official_code(c) for c in frame["de_code"]} == {p["de"]["code"] for p in listed}
     assert row["sources"].split(" | ")[0] == (first["sources"][0]["url"] or first["sources"][0]["citation"])
 
 
@@ -73,11 +71,10 @@ def test_exports_take_the_filters_of_the_lists(live_api: LiveApi) -> None:
             _csv(
                 live_api.url, "/api/municipalities.csv", region="12", level="stadt", sort="-population"
             ).content
-        ),
-        dtype={"code": "string"},
+        )
     )
     listed = _listed(live_api, "/api/municipalities", region="12", level="stadt", sort="-population")
-    assert list(towns["code"]) == [m["code"] for m in listed]
+    assert [official_code(c) for c in towns["code"]] == [m["code"] for m in listed]
     assert list(towns["population"]) == [m["population"] for m in listed]
     refused = httpx.get(f"{live_api.url}/api/partnerships.csv", params={"dialect": "excel-fr"})
     assert refused.status_code == 400
@@ -196,7 +193,9 @@ def test_partnerships_geojson_holds_a_line_per_partnership(live_api: LiveApi) ->
         assert math.isclose(start[0], partnership["de"]["lon"], abs_tol=1e-6)
         assert math.isclose(end[1], partnership["ua"]["lat"], abs_tol=1e-6)
         assert feature["properties"]["kind"] == partnership["kind"]
-        assert feature["properties"]["sources"][0]["id"] == partnership["sources"][0]["id"]
+        assert feature["properties"]["de_code"] == partnership["de"]["code"]  # the official key, as text
+        first = partnership["sources"][0]
+        assert feature["properties"]["sources"][0] == (first["url"] or first["citation"])
 
 
 def test_municipalities_geojson_holds_points(live_api: LiveApi) -> None:
@@ -226,12 +225,10 @@ def test_a_large_export_is_streamed_in_chunks(loaded_api: str) -> None:
         for chunk in r.iter_raw():
             chunks += 1
             content += chunk
-    frame = pd.read_csv(
-        io.BytesIO(bytes(content)), sep=";", decimal=",", encoding="utf-8-sig", dtype={"code": "string"}
-    )
+    frame = pd.read_csv(io.BytesIO(bytes(content)), sep=";", decimal=",", encoding="utf-8-sig")
     assert len(frame) == total > 10_000
     assert chunks > 5
     assert frame["code"].is_unique
-    assert frame.loc[frame["code"] == "01001000", "name"].item() == "Flensburg"
+    assert frame.loc[frame["code"] == "DE_01001000", "name"].item() == "Flensburg"
     partnerships = pd.read_csv(io.BytesIO(_csv(loaded_api, "/api/partnerships.csv").content))
     assert len(partnerships) == httpx.get(f"{loaded_api}/api/stats").json()["total"] == 220

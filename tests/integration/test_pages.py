@@ -26,8 +26,7 @@ from registry.models import Municipality, Partnership
 from registry.repository import needs
 from registry.repository.audit import Actor
 from registry.repository.needs import create_declared
-from registry.repository.partnerships import PartnershipFilter
-from registry.repository.statistics import partnership_statistics
+from registry.services.coverage import coverage
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -127,7 +126,7 @@ PAGES = [
     f"/municipalities/{MEMMINGEN}",
     f"/municipalities/{BAVARIA}",
     f"/municipalities/{SEVASTOPOL}",
-    "/statistics",
+    "/coverage",
     "/guide",
 ]
 
@@ -162,9 +161,9 @@ def test_language_cookie_sticks_and_the_browser_preference_counts(site: str) -> 
     with httpx.Client(base_url=site, timeout=60) as client:
         first = client.get("/?lang=uk")
         assert "lang=uk" in first.headers["set-cookie"]
-        assert parse(client.get("/statistics").text).lang == "uk"  # the cookie, no parameter
-        assert parse(client.get("/statistics", headers={"Accept-Language": "de"}).text).lang == "uk"
-        assert parse(client.get("/statistics?lang=en").text).lang == "en"
+        assert parse(client.get("/coverage").text).lang == "uk"  # the cookie, no parameter
+        assert parse(client.get("/coverage", headers={"Accept-Language": "de"}).text).lang == "uk"
+        assert parse(client.get("/coverage?lang=en").text).lang == "en"
         assert parse(client.get("/").text).lang == "en"
     assert "set-cookie" not in get(site, "/").headers  # only an explicit choice sets the cookie
     assert "Accept-Language" in get(site, "/").headers["vary"]
@@ -384,28 +383,25 @@ def test_partnership_page(site: str, memmingen_chernihiv: int) -> None:
     assert "Städtepartnerschaft" in html
     assert f"/api/partnerships/{memmingen_chernihiv}" in page.links
     assert "Quellen" in html
-    assert any(h.startswith("/map?land=09") for h in page.links)
+    assert f"/map?focus={MEMMINGEN}" in page.links  # the map focused on a partner, showing this line
 
 
-# ---------- statistics ----------
+# ---------- coverage ----------
 
 
-def test_statistics_page_charts_the_repositorys_figures(
-    site: str, subset_sessions: sessionmaker[Session]
-) -> None:
+def test_coverage_page_charts_the_services_figures(site: str, subset_sessions: sessionmaker[Session]) -> None:
     with subset_sessions() as session:
-        figures = partnership_statistics(session, PartnershipFilter())
-    html = get(site, "/statistics?lang=en").text
-    years = {int(y): int(n) for y, n in re.findall(r'data-year="(\d+)" data-count="(\d+)"', html)}
-    assert years == {r["year"]: r["count"] for r in figures["by_start_year"]}
+        figures = coverage(session)
+    html = get(site, "/coverage?lang=en").text
+    years = {y: int(n) for y, n in re.findall(r'data-year="([\w-]+)" data-count="(\d+)"', html)}
+    assert years.pop("unknown") == figures.year_unknown > 0  # the undated ones: a column of their own
+    assert sum(years.values()) + figures.year_unknown == figures.partnerships
     assert 'role="img"' in html
-    assert "<title" in html
-    for row in figures["by_land"]:
-        assert f'href="/map?land={row["code"]}"' in html
-    counts = [int(n) for n in re.findall(r'<span class="bar-count">(\d+)</span>', html)]
-    periods, lands = counts[:4], counts[4 : 4 + len(figures["by_land"])]
-    assert sum(periods) == figures["total"]
-    assert lands == [r["count"] for r in figures["by_land"]]
+    for land in figures.lands:
+        if land.partnerships:
+            assert f'href="/map?land={land.code}"' in html
+    for oblast in figures.oblasts:  # every oblast, those without a German partner too
+        assert oblast.names.en in html
 
 
 # ---------- the map page ----------
@@ -428,7 +424,7 @@ def test_map_page_carries_every_partnership_and_respects_the_query(
     page = parse(response.text)
     assert page.lang == "en"
     assert "/" in page.links
-    assert "/statistics" in page.links
+    assert "/coverage" in page.links
     for url in page.loads:
         assert stays_here(url), url
         if not url.startswith("data:"):
@@ -466,7 +462,7 @@ def hostile(settings: Settings, sessions: sessionmaker[Session], subset_dir: Pat
 
 def test_names_are_escaped_on_every_page(hostile: Settings) -> None:
     with serve_app(hostile) as url:
-        for path in (f"/municipalities/{CHERNIHIV}", f"/municipalities/{MEMMINGEN}", "/statistics", "/"):
+        for path in (f"/municipalities/{CHERNIHIV}", f"/municipalities/{MEMMINGEN}", "/coverage", "/"):
             html = get(url, path).text
             assert "<script>alert" not in html, path
             assert "<img src=x" not in html, path

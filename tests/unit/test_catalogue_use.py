@@ -21,10 +21,10 @@ from babel.messages.pofile import read_po
 from jinja2 import nodes
 
 from registry import locale, models
-from registry.api import guide, i18n, pages
+from registry.api import coverage, datapackage, dictionary, guide, i18n, pages
 from registry.api.site import TEMPLATES_DIR, environment
 from registry.locale import LANGS, LOCALES
-from registry.map import labels
+from registry.map import labels, texts
 from registry.matching import explain
 
 PACKAGE: Final = Path(locale.__file__).resolve().parents[1]
@@ -34,9 +34,21 @@ DYNAMIC: Final[dict[tuple[str, str], tuple[str, ...]]] = {
     ("guide_", "_title"): tuple(item.key for item in (*guide.STEPS, *guide.PROGRAMMES)),
     ("guide_", "_text"): tuple(item.key for item in (*guide.STEPS, *guide.PROGRAMMES)),
 }
+# Keys the map, the coverage dashboard and the data dictionary compose from their own lists of names.
+LISTED: Final = frozenset(
+    {
+        *(f"map_{name}" for name in texts.UI_KEYS),
+        *(f"cov_{name}" for name in coverage.TEXT_KEYS),
+        *(f"exp_{name}" for name in datapackage.TEXT_KEYS),
+        *(f"exp_{export}_{field.name}" for export, fields in dictionary.EXPORTS.items() for field in fields),
+        *(f"exp_{export}_{part}" for export in dictionary.EXPORTS for part in ("title", "description")),
+        "exp_package_title",
+        "exp_package_description",
+    }
+)
 # Domains whose every message must be used by a template or a module (the vocabulary's terms are
 # looked up by code, and `common` is shared by every part of the product).
-CHECKED_DOMAINS: Final = ("pages", "guide")
+CHECKED_DOMAINS: Final = ("pages", "guide", "map", "coverage", "exports")
 # The enums behind the vocabularies.
 ENUMS: Final[dict[str, type[enum.StrEnum]]] = {
     "kind": models.PartnershipKind,
@@ -130,6 +142,7 @@ def used_keys() -> frozenset[str]:
         if isinstance(call.args[1], ast.Constant):
             keys.add(str(call.args[1].value))
     keys.update(pages.GENERATED_REASONS.values())
+    keys.update(LISTED)
     for (prefix, suffix), middles in DYNAMIC.items():
         keys.update(f"{prefix}{m}{suffix}" for m in middles)
     return frozenset(keys)
@@ -165,11 +178,20 @@ def test_every_key_a_module_uses_exists() -> None:
             missing.append((module, call.lineno, key.value))
     assert missing == []
     # Keys computed at run time are the vocabulary's terms and the generated reasons, checked below.
+    # and the keys the map, the coverage dashboard and the data dictionary compose (LISTED, checked below).
     assert {module for module, _ in computed} <= {
         "registry/api/i18n.py",
         "registry/map/labels.py",
         "registry/api/pages.py",
+        "registry/map/texts.py",
+        "registry/api/coverage.py",
+        "registry/api/datapackage.py",
+        "registry/api/dictionary.py",
     }
+
+
+def test_every_key_composed_from_a_list_exists() -> None:
+    assert sorted(key for key in LISTED if not locale.has(key)) == []
 
 
 def test_the_generated_status_reasons_have_messages() -> None:

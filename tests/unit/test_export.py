@@ -9,9 +9,19 @@ import io
 import json
 from typing import Any
 
+import openpyxl
 import pytest
 
-from registry.export import Column, csv_chunks, geojson_chunks, line, neutralise, point
+from registry.export import (
+    Column,
+    XlsxColumn,
+    csv_chunks,
+    geojson_chunks,
+    line,
+    neutralise,
+    point,
+    xlsx_bytes,
+)
 
 
 class Kind(enum.StrEnum):
@@ -112,3 +122,33 @@ def test_lines_need_both_ends() -> None:
         "coordinates": [[13.4, 52.5], [30.5, 50.4]],
     }
     assert line((13.4, None), (30.5, 50.4)) is None
+
+
+# ---------- XLSX ----------
+
+
+def test_xlsx_cells_keep_their_types_and_never_run_formulas() -> None:
+    columns = [
+        XlsxColumn("code"), XlsxColumn("n", "integer"), XlsxColumn("x", "number"), XlsxColumn("day", "date"),
+        XlsxColumn("at", "datetime"), XlsxColumn("tags", "list"), XlsxColumn("note"),
+    ]  # fmt: skip
+    at = dt.datetime(2025, 1, 2, 3, 4, 5)
+    rows = [
+        {"code": "01001000", "n": 5, "x": -2.25, "day": dt.date(2023, 12, 31), "at": at,
+         "tags": ["a", "b"], "note": '=HYPERLINK("http://evil") <&> \x01tab\there'},
+        {"code": "UA63", "n": None, "x": None, "day": None, "at": None, "tags": [], "note": ""},
+    ]  # fmt: skip
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(columns, [rows], "a<sheet>&name")))
+    sheet = book.active
+    assert sheet is not None
+    assert sheet.title == "a<sheet>&name"
+    assert [c.value for c in sheet[1]] == ["code", "n", "x", "day", "at", "tags", "note"]
+    first = [c.value for c in sheet[2]]
+    assert first[:3] == ["01001000", 5, -2.25]
+    assert first[3] == dt.datetime(2023, 12, 31)
+    assert first[4] == dt.datetime(2025, 1, 2, 3, 4, 5)
+    assert first[5:] == ["a | b", '=HYPERLINK("http://evil") <&> tab\there']  # text, not a formula
+    assert sheet["G2"].data_type == "s"
+    assert [c.value for c in sheet[3]] == ["UA63", None, None, None, None, None, None]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:G3"

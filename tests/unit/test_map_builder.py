@@ -128,6 +128,8 @@ def unpartnered() -> pd.DataFrame:
             "lon": [28.37, 34.8],
             "population": [9361.0, NAN],
             "need": [0.2, 0.9],
+            "reconstruction": [0.2, 0.9],
+            "idp_need": [0.05, 0.4],
             "url": ["/municipalities/UA05020010000053508", "/municipalities/UA59000000000000001"],
         }
     )
@@ -373,7 +375,7 @@ def test_query_filters_are_emitted_and_preset_in_the_form(
     html = render_map_html(municipalities, partnerships, tiles=None, filters=QUERY)
     assert extract_data(html)["filters"] == {
         "land": "09", "oblast": None, "kind": ["partnership", "friendship"], "status": ["active"],
-        "year_from": 1980, "year_to": 2030, "color": "period",
+        "year_from": 1980, "year_to": 2030, "focus": None, "color": "period", "hromadas": None,
     }  # fmt: skip
     assert '<option value="09" selected>Bayern</option>' in html
     assert 'name="kind" value="partnership" checked' in html
@@ -461,12 +463,14 @@ def test_url_keeps_other_parameters() -> None:
 def _popup(page: str, kind: str, code_or_id: str | int) -> str:
     html: str = _node(
         "const d = input.data; const m = RM.prepare(d);"
-        "const ctx = {lang: d.lang, locale: 'de-DE', ui: d.ui, regions: d.regions, kinds: d.labels.kinds,"
+        "const ctx = {lang: d.lang, ui: d.ui, regions: d.regions, kinds: d.labels.kinds,"
         " statuses: d.labels.statuses, war: d.labels.war};"
         "const item = input.kind === 'partnership' ? m.partnerships.find(p => p.id === input.key)"
-        " : input.kind === 'unpartnered' ? m.unpartnered.find(u => u.code === input.key)"
+        " : input.kind === 'hromada' ? (m.byCode[input.key] || {code: input.key, name: input.key,"
+        " country: 'UA', partnerships: []})"
         " : m.byCode[input.key];"
-        "process.stdout.write(JSON.stringify(RM.popups[input.kind](item, ctx)));",
+        "process.stdout.write(JSON.stringify(input.kind === 'hromada'"
+        " ? RM.popups.hromada(item, m.needOf[input.key], ctx) : RM.popups[input.kind](item, ctx)));",
         {"data": extract_data(page), "kind": kind, "key": code_or_id},
     )
     return html
@@ -507,11 +511,37 @@ def test_partnership_popup_names_both_sides(page: str) -> None:
     assert '<a href="/partnerships/1">' in html
 
 
-def test_unpartnered_popup_shows_need(page: str) -> None:
-    html = _popup(page, "unpartnered", "UA59000000000000001")
-    assert "Десь" in html
-    assert "Bedarf: 90 %" in html
-    assert "Einwohner: unbekannt" in html
+def test_hromada_popup_shows_need_and_explains_it(page: str) -> None:
+    html = _popup(page, "hromada", "UA05020010000053508")
+    assert "Bedarf: <strong>20 von 100</strong> (ohne deutschen Partner)" in html
+    # what the figure is made of: the two scores and where they come from
+    assert "Wiederaufbau 20" in html
+    assert "Binnenvertriebene 5" in html
+    assert "Liste Nr. 376" in html
+    assert "Kriegsstatus" in html
+    assert "befreit" in html  # its war status, deoccupied
+
+
+def test_hromada_popup_explains_a_negative_idp_figure(
+    municipalities: pd.DataFrame, partnerships: pd.DataFrame, unpartnered: pd.DataFrame
+) -> None:
+    municipalities["idp"] = math.nan
+    municipalities["idp_date"] = None
+    municipalities["war_status_date"] = None
+    kharkiv = municipalities.index[municipalities["code"] == "UA63120270000028556"][0]
+    facts = ["idp", "idp_date", "war_status_date"]
+    municipalities.loc[kharkiv, facts] = [-289_200, "2023-07-25", "2025-04-30"]
+    html = render_map_html(municipalities, partnerships, unpartnered, tiles=None)
+    popup = _popup(html, "hromada", "UA63120270000028556")
+    assert "Binnenvertriebene, Saldo (25.07.2023): <strong>-289.200</strong>" in popup
+    assert "Negativ: mehr bisherige Einwohner" in popup
+    assert "Kriegsstatus (Liste Nr. 376, Stand 30.04.2025)" in popup
+    assert "deutsche Partner: 1" in popup  # München; the requested letter of intent has no German end
+    assert "Bedarf" not in popup  # partnered: no need score
+    english_page = render_map_html(municipalities, partnerships, unpartnered, tiles=None, lang="en")
+    english = _popup(english_page, "hromada", "UA63120270000028556")
+    assert "Internally displaced people, net (25 Jul 2023)" in english
+    assert "Negative: more former residents" in english
 
 
 # ---------- hostile data ----------
@@ -586,38 +616,44 @@ def test_duplicate_codes_and_bad_need_raise(
 def test_layers_legend_and_accessible_form(page: str) -> None:
     m_html = page
     for name in (
-        "Umrisse (Staaten, Länder, Oblaste)", "Kommunen mit Partnerschaft", "Partnerschaften",
-        "Hromadas nach Kriegsstatus", "Hromadas ohne deutschen Partner (Größe: Bedarf)",
+        "Kommunen mit Partnerschaft", "Partnerschaften (Linien)", "Hromadas einfärben nach", "Kriegsstatus",
+        "deutschem Partner und Bedarf", "Hromadas nach Kriegsstatus", "hat einen deutschen Partner",
     ):  # fmt: skip
-        assert json.dumps(name) in m_html or name in m_html
+        assert name in m_html
     assert "L.markerClusterGroup" in m_html
-    assert "L.control.layers" in m_html
+    # the layers are switched in the page's panel: Leaflet's control stayed open over popups and phones
+    assert "L.control.layers" not in m_html
+    assert '<details id="rm-layers-box" class="rm-box" open>' in m_html
     assert '<html lang="de">' in m_html
     for control in ("rm-land", "rm-oblast", "rm-year-from", "rm-year-to"):
         assert f'<label for="{control}">' in m_html
         assert f'id="{control}"' in m_html
-    assert m_html.count("<legend>") == 4  # kind, status, start year, line colour
+    assert m_html.count("<legend>") == 5  # kind, status, start year, line colour, hromada colouring
     assert 'role="status" aria-live="polite"' in m_html
     assert "Solidaritätspartnerschaft" in m_html
     assert "gestrichelt: nicht aktiv" in m_html
 
 
-def test_english_page(municipalities: pd.DataFrame, partnerships: pd.DataFrame) -> None:
+def test_english_and_ukrainian_pages(municipalities: pd.DataFrame, partnerships: pd.DataFrame) -> None:
     html = render_map_html(municipalities, partnerships, tiles=None, lang="en")
     assert '<html lang="en">' in html
     assert "Solidarity partnership" in html
     assert "Municipalities with partnerships" in html
     assert extract_data(html)["labels"]["statuses"]["paused"] == "paused"
+    ukrainian = render_map_html(municipalities, partnerships, tiles=None, lang="uk")
+    assert '<html lang="uk">' in ukrainian
+    assert "Муніципалітети з партнерствами" in ukrainian
+    assert extract_data(ukrainian)["ui"]["need_value"] == "{need} зі 100"
 
 
 def test_build_map_returns_a_folium_map(municipalities: pd.DataFrame, partnerships: pd.DataFrame) -> None:
     m = build_map(municipalities, partnerships, tiles=None)
     assert isinstance(m, folium.Map)
     kinds = [type(child).__name__ for child in m._children.values()]
-    assert kinds.count("FeatureGroup") == 3
+    assert kinds.count("FeatureGroup") == 4  # outlines, hromadas, lines, overview lines
     assert "MarkerCluster" in kinds
-    assert "LayerControl" in kinds
-    assert kinds.index("LayerControl") < len(kinds) - 1  # the client script comes after the layers it fills
+    assert "LayerControl" not in kinds
+    assert kinds[-1] == "_Client"  # the client script comes after the layers it fills
 
 
 def test_full_map_stays_small() -> None:

@@ -188,7 +188,10 @@ def test_need_is_the_matching_modules_need_level(
     ],
 )  # fmt: skip
 def test_need_scores(facts: dict[str, Any], need: float) -> None:
-    assert need_scores(pd.DataFrame([facts])).iloc[0] == pytest.approx(need, abs=1e-3)
+    scores = need_scores(pd.DataFrame([facts])).iloc[0]
+    assert scores["need"] == pytest.approx(need, abs=1e-3)
+    # the need is the larger of its two parts, which the popups show beside it
+    assert scores["need"] == pytest.approx(max(scores["reconstruction"], scores["idp_need"]), abs=1e-3)
 
 
 def test_need_scores_of_no_rows() -> None:
@@ -239,10 +242,26 @@ def test_filters_of_the_query_reach_the_page(subset_sessions: sessionmaker[Sessi
     data = extract_data(page)
     assert data["filters"] == {
         "land": "09", "oblast": None, "kind": ["solidarity"], "status": [],
-        "year_from": 2022, "year_to": None, "color": "kind",
+        "year_from": 2022, "year_to": None, "focus": None, "color": "kind", "hromadas": None,
     }  # fmt: skip
     assert data["lang"] == "en"
     assert '<option value="09" selected>Bavaria</option>' in page
+
+
+def test_region_centres_and_focus_come_from_the_database(subset_sessions: sessionmaker[Session]) -> None:
+    with subset_sessions() as session:
+        centres = mapdata.region_centres(session)
+        lands = session.scalar(select(func.count()).where(Municipality.level == Level.LAND)) or 0
+        page = MapView(tiles=None).html(session, lang="de", filters=MapFilters(focus=MUNICH))
+        unknown = MapView(tiles=None).html(session, lang="de", filters=MapFilters(focus="00000000"))
+    assert {"DE", "UA"} == set(centres["country"])
+    assert (centres["country"] == "DE").sum() == lands > 0
+    assert BAVARIA in extract_data(page)["centres"]
+    focus = extract_data(page)["focus"]
+    assert (focus["code"], focus["name_de"], focus["url"]) == (MUNICH, "München", f"/municipalities/{MUNICH}")
+    assert focus["lat"] == pytest.approx(48.14, abs=0.1)
+    assert extract_data(unknown)["focus"] is None  # the page says so ("no municipality with the code")
+    assert extract_data(unknown)["filters"]["focus"] == "00000000"
 
 
 def test_tiles_setting_reaches_the_page(subset_sessions: sessionmaker[Session]) -> None:

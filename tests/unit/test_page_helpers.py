@@ -146,16 +146,29 @@ def test_year_ticks_stay_few_on_a_long_axis() -> None:
     assert all(t.value % 10 == 0 for t in chart.year_ticks)
 
 
-def test_periods_match_the_map() -> None:
-    assert charts.period_counts([(2013, 1), (2014, 2), (2021, 3), (2022, 4)], unknown=5) == {
-        "before_2014": 1, "2014_2021": 5, "since_2022": 4, "unknown": 5,
-    }  # fmt: skip
+def test_year_chart_keeps_the_undated_as_their_own_column() -> None:
+    chart = charts.year_chart([(2020, 2), (2022, 10), (2023, 5)], unknown=12)
+    assert chart.unknown is not None
+    assert chart.unknown.count == 12
+    assert chart.unknown.x > chart.bars[-1].x + chart.bars[-1].width  # after a gap, right of the years
+    assert chart.unknown.height > max(b.height for b in chart.bars)  # on the same scale, the tallest
+    assert chart.bars[-1].cumulative == 17  # the running total counts the dated ones only
 
 
-def test_bar_list_scales_to_the_largest() -> None:
-    bars = charts.bar_list([("a", "A", 10, "/x"), ("b", "B", 5, None), ("c", "C", 0, None)])
-    assert [b.percent for b in bars] == [100.0, 50.0, 0.0]
-    assert charts.bar_list([("a", "A", 0, None)])[0].percent == 0.0
+def test_year_chart_sums_the_early_decades_into_one_column() -> None:
+    chart = charts.year_chart([(1961, 1), (1990, 2), (2010, 3), (2024, 4)], span=20)
+    assert chart.earlier == 2005
+    assert (chart.bars[0].year, chart.bars[0].count) == (2004, 3)  # 1961 and 1990, before 2005
+    assert len(chart.bars) == 21
+    assert all(t.value >= 2005 for t in chart.year_ticks)
+    assert chart.bars[-1].cumulative == 10
+
+
+def test_stacked_bars_scale_to_the_largest_total() -> None:
+    rows = charts.stacked_bars([("A", "/a", [("x", 6), ("y", 2)]), ("B", None, [("x", 0), ("y", 4)])])
+    assert [r.total for r in rows] == [8, 4]
+    assert [(s.start, s.width) for s in rows[0].segments] == [(0.0, 75.0), (75.0, 25.0)]
+    assert [(s.start, s.width) for s in rows[1].segments] == [(0.0, 0.0), (0.0, 50.0)]
 
 
 def test_site_bar_goes_into_the_builders_page() -> None:
