@@ -1,4 +1,4 @@
-"""Numeric arrays derived once from a `MatchingInput`: indexes, log populations, needs, regions."""
+"""Numeric arrays derived once from a `MatchingInput`: indexes, hierarchies, populations, needs, war status."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from registry.matching import criteria
-from registry.matching.frames import HROMADA_GERMAN_COLUMNS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -24,6 +23,21 @@ F64 = NDArray[np.float64]
 
 # German levels whose partnerships count as those of "neighbouring municipalities".
 MUNICIPAL_PARTNER_LEVELS: Final = frozenset({"gemeinde", "stadt", "gemeindeverband", "stadtbezirk"})
+# A city-state is one body stored twice, as its Land and as its Stadt (Bremen: the Land and the Stadt
+# Bremen; Bremerhaven is a Stadt of its own).
+CITY_STATES: Final = {"11": "11000000", "02": "02000000", "04": "04011000"}
+# Bavaria's Bezirke (self-government between Kreis and Land) by the Regierungsbezirk digit of the AGS.
+BAVARIAN_BEZIRKE: Final = {
+    "1": "Oberbayern",
+    "2": "Niederbayern",
+    "3": "Oberpfalz",
+    "4": "Oberfranken",
+    "5": "Mittelfranken",
+    "6": "Unterfranken",
+    "7": "Schwaben",
+}
+# The official list's sections, most severe first; "occupied" is the fourth.
+LISTING_OCCUPIED: Final = "4_temporarily_occupied"
 
 
 def _text(value: object) -> str | None:
@@ -43,17 +57,26 @@ def _numbers(series: pd.Series) -> F64:
     return pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+def _flags(frame: pd.DataFrame, column: str) -> NDArray[np.bool_]:
+    if column not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    return np.array([v is True or v == 1 for v in frame[column].tolist()], dtype=bool)  # None: no
+
+
 class Vocabulary:
-    """Codes to dense indexes, with a display name and a German name per code."""
+    """Codes to dense indexes, with a display, a German and a Ukrainian name per code."""
 
     def __init__(self) -> None:
         """Start empty."""
         self.codes: list[str] = []
         self.names: list[str] = []
         self.names_de: list[str] = []  # the display name where no German one is known
+        self.names_uk: list[str] = []  # the display name where no Ukrainian one is known
         self._index: dict[str, int] = {}
 
-    def add(self, code: str | None, name: str | None = None, name_de: str | None = None) -> int:
+    def add(
+        self, code: str | None, name: str | None = None, name_de: str | None = None, name_uk: str | None = None
+    ) -> int:
         """Return the index of `code`, adding it; None gives -1; a code added nameless gets names later."""
         if code is None:
             return -1
@@ -62,11 +85,14 @@ class Vocabulary:
                 self.names[found] = name
             if (name_de or name) and self.names_de[found] == code:
                 self.names_de[found] = name_de or name or code
+            if (name_uk or name) and self.names_uk[found] == code:
+                self.names_uk[found] = name_uk or name or code
             return found
         self._index[code] = len(self.codes)
         self.codes.append(code)
         self.names.append(name or code)
         self.names_de.append(name_de or name or code)
+        self.names_uk.append(name_uk or name or code)
         return self._index[code]
 
     def get(self, code: str | None) -> int:
@@ -87,35 +113,46 @@ def _regions(keys: Iterable[tuple[int, ...]]) -> tuple[IntArray, IntArray]:
 
 @dataclass(frozen=True, eq=False)
 class Features:
-    """Arrays over hromadas (`ua_*`), German entities (`de_*`) and partnerships (`p_*`).
+    """Arrays over Ukrainian units (`ua_*`), German units (`de_*`) and partnerships (`p_*`).
 
-    Regions group entities that share every tie criterion: a Ukrainian region is an (oblast, raion)
-    pair, a German region a (Land, Kreis) pair; a German entity with partnerships of its own gets a
-    region of its own, because its own partnerships must not count as its neighbours'.
+    Regions group units that share every tie criterion: a Ukrainian region is an (oblast, raion)
+    pair, a German region a (Land, Bezirk, Kreis) triple; a German unit with partnerships of its own
+    gets a region of its own, because its own partnerships must not count as its neighbours'.
     """
 
     ua_codes: list[str]
     ua_index: dict[str, int]
+    ua_levels: NDArray[np.object_]
     ua_names: list[str]
     ua_names_de: list[str]  # German names, else the display names
     ua_names_uk: list[str | None]
     ua_population: F64
     ua_log_population: F64
+    ua_population_date: list[str | None]
+    ua_population_source: list[str | None]
     ua_oblast: IntArray
     ua_raion: IntArray
     ua_region: IntArray
     ua_status: list[str | None]
-    ua_occupied: NDArray[np.bool_]
+    ua_occupied: NDArray[np.bool_]  # occupied, its centre occupied, or (raion, oblast) all its hromadas
+    ua_centre_occupied: NDArray[np.bool_]  # the list names the centre occupied, whatever the roll-up says
+    ua_listing: list[str | None]  # the list's current section for the centre or the whole hromada
+    ua_listing_since: list[str | None]
     ua_ever_occupied: NDArray[np.bool_]
     ua_distance_km: F64
     ua_idp: F64
     ua_reconstruction: F32
     ua_idp_need: F32
+    ua_distance_score: F32
+    ua_urban: F32
     ua_war_status_date: str | None
     ua_idp_date: str | None
+    listing_date: str | None
     oblasts: Vocabulary
     raions: Vocabulary
     ua_region_keys: IntArray  # region -> (oblast, raion)
+    oblast_unit: IntArray  # oblast vocabulary index -> the oblast's own unit, or -1
+    raion_unit: IntArray  # raion vocabulary index -> the raion's own unit, or -1
 
     de_codes: list[str]
     de_index: dict[str, int]
@@ -123,13 +160,20 @@ class Features:
     de_levels: NDArray[np.object_]
     de_population: F64
     de_log_population: F64
+    de_population_date: list[str | None]
+    de_population_source: list[str | None]
     de_land: IntArray
     de_kreis: IntArray
+    de_bezirk: IntArray  # the Bavarian Bezirk's unit, or -1
+    de_body: IntArray  # one index per body: a city-state's Land points at its Stadt
     de_region: IntArray
     lands: Vocabulary
     kreise: Vocabulary
-    de_region_keys: IntArray  # region -> (land, kreis, own entity or -1)
+    de_region_keys: IntArray  # region -> (land, bezirk, kreis, own unit or -1)
+    kreis_unit: IntArray  # Kreis vocabulary index -> the Kreis's own unit (a kreisfreie Stadt's Stadt), or -1
+    land_unit: IntArray  # Land vocabulary index -> the Land's own unit, or -1
 
+    p_ids: list[str]
     p_de: IntArray
     p_entity: IntArray  # de index, or a unique number >= len(de_codes) for an unresolved German side
     p_de_level: list[str | None]
@@ -141,87 +185,248 @@ class Features:
     p_raion: IntArray
     p_start_year: F64
     p_status: list[str]
+    p_kind: list[str | None]
+    p_source: list[str | None]
 
     categories: list[str]
     category_labels: dict[str, tuple[str, str]]  # code -> (German, English)
-    need_weights: sparse.csr_array | None  # hromadas x categories
-    offers: sparse.csr_array | None  # German entities x categories
+    need_weights: sparse.csr_array | None  # Ukrainian units x categories
+    offers: sparse.csr_array | None  # German units x categories
     third_keys: list[str]
-    de_third: sparse.csr_array  # German entities x partner keys
-    ua_third: sparse.csr_array  # hromadas x partner keys
+    third_names: list[tuple[str, str]]  # (town, country) per key
+    de_third: sparse.csr_array  # German units x partner keys
+    ua_third: sparse.csr_array  # Ukrainian units x partner keys
 
 
 def _indicator(
     rows: list[int], cols: list[int], values: list[float], shape: tuple[int, int]
 ) -> sparse.csr_array:
     matrix = sparse.coo_array(
-        (np.asarray(values, np.float32), (np.asarray(rows), np.asarray(cols))), shape=shape
+        (np.asarray(values, np.float32), (np.asarray(rows, dtype=np.intp), np.asarray(cols, dtype=np.intp))),
+        shape=shape,
     )
     csr = sparse.csr_array(matrix)
     csr.sum_duplicates()
     return csr
 
 
-def build_features(data: MatchingInput) -> Features:
+def _aggregate(values: F64, weights: F64, groups: IntArray, n: int) -> F64:
+    """Average `values` per group weighted by `weights` (population); NaN where a group has none."""
+    ok = ~np.isnan(values) & ~np.isnan(weights) & (groups >= 0)
+    total = np.bincount(groups[ok], weights=weights[ok] * values[ok], minlength=n)
+    mass = np.bincount(groups[ok], weights=weights[ok], minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(mass > 0, total / np.where(mass > 0, mass, 1.0), np.nan)
+
+
+@dataclass(frozen=True)
+class _Ukrainian:
+    levels: NDArray[np.object_]
+    oblast: IntArray
+    raion: IntArray
+    occupied: NDArray[np.bool_]
+    centre_occupied: NDArray[np.bool_]
+    ever: NDArray[np.bool_]
+    distance: F64
+    idp: F64
+    population: F64
+    status: list[str | None]
+    listing: list[str | None]
+    listing_since: list[str | None]
+
+
+# The list's sections by severity; an occupied part of a hromada that leaves its centre free is what the
+# roll-up calls "partly occupied", not a caution of its own.
+SECTION_ORDER: Final = (
+    LISTING_OCCUPIED,
+    "3_active_hostilities_with_state_e_resources",
+    "2_active_hostilities",
+    "1_possible_hostilities",
+)
+
+
+def current_listings(listings: pd.DataFrame) -> dict[str, tuple[bool, str | None, str | None]]:
+    """Per hromada: (centre occupied now, the current section, since when) from the list's ongoing periods.
+
+    The section is the most severe ongoing one covering the centre, else the most severe ongoing one
+    of any part except occupation (an occupied village with a free centre is "partly occupied").
+    """
+    found: dict[str, tuple[bool, str | None, str | None]] = {}
+    rows: dict[str, list[tuple[str, str | None, bool]]] = {}
+    for code, section, start, end, covers in zip(
+        _texts(listings["ua_code"]),
+        _texts(listings["section"]),
+        _texts(listings["start_date"]),
+        _texts(listings["end_date"]),
+        listings["covers_centre"].tolist(),
+        strict=True,
+    ):
+        if code and section and end is None:
+            rows.setdefault(code, []).append((section, start, bool(covers)))
+    for code, ongoing in rows.items():
+        centre = [(s, d) for s, d, c in ongoing if c]
+        parts = [(s, d) for s, d, c in ongoing if not c and s != LISTING_OCCUPIED]
+        pick = centre or parts
+        best = min(pick, key=lambda sd: (SECTION_ORDER.index(sd[0]) if sd[0] in SECTION_ORDER else 9, sd[1] or "")) if pick else None
+        found[code] = (
+            any(s == LISTING_OCCUPIED for s, _ in centre),
+            best[0] if best else None,
+            best[1] if best else None,
+        )
+    return found
+
+
+def _ukrainian(
+    h: pd.DataFrame, oblasts: Vocabulary, raions: Vocabulary, names: list[str], listings: pd.DataFrame
+) -> _Ukrainian:
+    codes = [str(c) for c in h["code"].tolist()]
+    levels = np.array(_texts(h["level"]), dtype=object)
+    special = levels == "city_special_status"  # a special city is its own region
+    # A raion or an oblast carries its own code and bare names in the raion/oblast columns too; a special
+    # city (Kyiv, Sevastopol) is its own region, named like itself.
+    oblast_codes = [
+        code if s else (code if lvl == "oblast" else oc)
+        for code, lvl, s, oc in zip(codes, levels, special, _texts(h["oblast_code"]), strict=True)
+    ]
+    de_names = _optional_texts(h, "name_de")
+    uk_names = _optional_texts(h, "name_uk")
+    oblast = np.array(
+        [
+            oblasts.add(c, n if s else on, de if s else od, uk if s else ou)
+            for c, s, n, de, uk, on, od, ou in zip(
+                oblast_codes,
+                special,
+                names,
+                de_names,
+                uk_names,
+                _texts(h["oblast_name"]),
+                _optional_texts(h, "oblast_name_de"),
+                _optional_texts(h, "oblast_name_uk"),
+                strict=True,
+            )
+        ],
+        np.intp,
+    )
+    raion_codes = [
+        code if lvl == "raion" else rc for code, lvl, rc in zip(codes, levels, _texts(h["raion_code"]), strict=True)
+    ]
+    raion = np.array(
+        [
+            raions.add(c, n, de, uk)
+            for c, n, de, uk in zip(
+                raion_codes,
+                _texts(h["raion_name"]),
+                _optional_texts(h, "raion_name_de"),
+                _optional_texts(h, "raion_name_uk"),
+                strict=True,
+            )
+        ],
+        np.intp,
+    )
+    status = _texts(h["war_status"])
+    listed = current_listings(listings)
+    now = [listed.get(code, (False, None, None)) for code in codes]
+    centre_occupied = np.array([c for c, _, _ in now], dtype=bool)
+    occupied = np.array([s == "occupied" for s in status], dtype=bool) | centre_occupied
+    population = _numbers(h["population"])
+    distance = _numbers(h["distance_to_russia_km"]).copy()  # filled in below for raions and oblasts
+    idp = _numbers(h["idp_registered"]).copy()
+    ever = _flags(h, "ever_occupied")
+    # A raion or an oblast: its hromadas' figures, population-weighted; occupied when all of them are.
+    municipal = levels == "hromada"
+    for level, groups, n in (("raion", raion, len(raions)), ("oblast", oblast, len(oblasts))):
+        own = np.flatnonzero(levels == level)
+        if not own.size:
+            continue
+        g = np.where(municipal, groups, -1)
+        members = np.bincount(g[g >= 0], minlength=n)
+        held = np.bincount(g[(g >= 0) & occupied], minlength=n)
+        weights = np.where(np.isnan(population), 0.0, population)
+        mean_distance = _aggregate(distance, weights, g, n)
+        idp_sum = np.bincount(g[(g >= 0) & ~np.isnan(idp)], weights=idp[(g >= 0) & ~np.isnan(idp)], minlength=n)
+        ever_any = np.bincount(g[(g >= 0) & ever], minlength=n) > 0
+        k = groups[own]
+        occupied[own] = (members[k] > 0) & (held[k] == members[k])
+        distance[own] = np.where(np.isnan(distance[own]), mean_distance[k], distance[own])
+        idp[own] = np.where(np.isnan(idp[own]), idp_sum[k], idp[own])
+        ever[own] |= ever_any[k]
+    return _Ukrainian(
+        levels,
+        oblast,
+        raion,
+        occupied,
+        centre_occupied,
+        ever,
+        distance,
+        idp,
+        population,
+        status,
+        [s for _, s, _ in now],
+        [d for _, _, d in now],
+    )
+
+
+def _units(vocabulary: Vocabulary, index: dict[str, int], suffix: str = "") -> IntArray:
+    """Map each vocabulary code to its own unit; `suffix` finds a kreisfreie Stadt by its Kreis key."""
+    return np.array(
+        [index.get(code, index.get(code + suffix, -1) if suffix else -1) for code in vocabulary.codes],
+        dtype=np.intp,
+    )
+
+
+def build_features(data: MatchingInput) -> Features:  # noqa: PLR0915 - one pass over the frames
     """Derive the arrays of `Features` from the frames of `data`."""
     h, g, p = data.hromadas, data.germans, data.partnerships
     oblasts, raions, lands, kreise = Vocabulary(), Vocabulary(), Vocabulary(), Vocabulary()
 
     ua_codes = [str(c) for c in h["code"].tolist()]
     ua_index = {code: i for i, code in enumerate(ua_codes)}
-    ua_levels = _texts(h["level"])
     ua_names = [n or c for n, c in zip(_texts(h["name"]), ua_codes, strict=True)]
-    german = {column: _optional_texts(h, column) for column in HROMADA_GERMAN_COLUMNS}  # else English
-    ua_names_de = [de or n for de, n in zip(german["name_de"], ua_names, strict=True)]
-    special = [level == "city_special_status" for level in ua_levels]  # a special city is its own region
-
-    def own_region(region_names: list[str | None], names: list[str]) -> list[str | None]:
-        return [r or (n if s else None) for r, n, s in zip(region_names, names, special, strict=True)]
-
-    ua_oblast_codes = own_region(_texts(h["oblast_code"]), ua_codes)
-    ua_oblast_names = own_region(_texts(h["oblast_name"]), ua_names)
-    ua_oblast_names_de = [
-        de or en
-        for de, en in zip(own_region(german["oblast_name_de"], ua_names_de), ua_oblast_names, strict=True)
-    ]
-    ua_oblast = np.array(
-        [
-            oblasts.add(c, n, de)
-            for c, n, de in zip(ua_oblast_codes, ua_oblast_names, ua_oblast_names_de, strict=True)
-        ],
-        np.intp,
-    )
-    raion_names = _texts(h["raion_name"])
-    raion_names_de = [de or en for de, en in zip(german["raion_name_de"], raion_names, strict=True)]
-    ua_raion = np.array(
-        [
-            raions.add(c, n, de)
-            for c, n, de in zip(_texts(h["raion_code"]), raion_names, raion_names_de, strict=True)
-        ],
-        np.intp,
-    )
-    ua_status = _texts(h["war_status"])
-    ua_population = _numbers(h["population"])
-    ua_ever = np.array([v is True or v == 1 for v in h["ever_occupied"].tolist()], dtype=bool)  # None: no
-    ua_distance = _numbers(h["distance_to_russia_km"])
-    ua_idp = _numbers(h["idp_registered"])
+    ua_names_de = [de or n for de, n in zip(_optional_texts(h, "name_de"), ua_names, strict=True)]
+    ua = _ukrainian(h, oblasts, raions, ua_names, data.listings)
 
     de_codes = [str(c) for c in g["code"].tolist()]
     de_index = {code: i for i, code in enumerate(de_codes)}
     de_levels = np.array(_texts(g["level"]), dtype=object)
-    de_land = np.array(
-        [lands.add(c, n) for c, n in zip(_texts(g["land_code"]), _texts(g["land_name"]), strict=True)],
-        np.intp,
-    )
+    de_names = [n or c for n, c in zip(_texts(g["name"]), de_codes, strict=True)]
+    land_codes = [
+        code if level == "land" else lc
+        for code, level, lc in zip(de_codes, de_levels, _texts(g["land_code"]), strict=True)
+    ]
+    land_names = [
+        name if level == "land" else ln
+        for name, level, ln in zip(de_names, de_levels, _texts(g["land_name"]), strict=True)
+    ]
+    de_land = np.array([lands.add(c, n) for c, n in zip(land_codes, land_names, strict=True)], np.intp)
     kreis_codes = [
         kc or (code if level == "kreis" else None)
         for kc, code, level in zip(_texts(g["kreis_code"]), de_codes, de_levels, strict=True)
     ]
     kreis_names = [
         kn or (name if level == "kreis" else None)
-        for kn, name, level in zip(_texts(g["kreis_name"]), _texts(g["name"]), de_levels, strict=True)
+        for kn, name, level in zip(_texts(g["kreis_name"]), de_names, de_levels, strict=True)
     ]
     de_kreis = np.array([kreise.add(c, n) for c, n in zip(kreis_codes, kreis_names, strict=True)], np.intp)
+    bezirk_by_name = {
+        name.removeprefix("Bezirk ").strip(): i
+        for i, (name, level) in enumerate(zip(de_names, de_levels, strict=True))
+        if level == "bezirk"
+    }
+    de_bezirk = np.array(
+        [
+            i
+            if level == "bezirk"
+            else bezirk_by_name.get(BAVARIAN_BEZIRKE.get(code[2:3], ""), -1)
+            if code[:2] == "09" and code[:5].isdigit() and level not in ("land", "bezirk")
+            else -1
+            for i, (code, level) in enumerate(zip(de_codes, de_levels, strict=True))
+        ],
+        np.intp,
+    )
+    de_body = np.arange(len(de_codes), dtype=np.intp)
+    for land, city in CITY_STATES.items():
+        if land in de_index and city in de_index:
+            de_body[de_index[land]] = de_index[city]
 
     # Partnerships: prefer the candidates' own frames for the hierarchy so that ties and candidates agree.
     p_de = np.array([de_index.get(c, -1) if c else -1 for c in _texts(p["de_code"])], np.intp)
@@ -229,10 +434,7 @@ def build_features(data: MatchingInput) -> Features:
     p_de_level = _texts(p["de_level"])
     p_ua_level = _texts(p["ua_level"])
     p_land = np.array(
-        [
-            de_land[d] if d >= 0 else lands.add(c)
-            for d, c in zip(p_de, _texts(p["de_land_code"]), strict=True)
-        ],
+        [de_land[d] if d >= 0 else lands.add(c) for d, c in zip(p_de, _texts(p["de_land_code"]), strict=True)],
         np.intp,
     )
     p_kreis = np.array(
@@ -246,7 +448,7 @@ def build_features(data: MatchingInput) -> Features:
     )
     p_oblast = np.array(
         [
-            ua_oblast[u] if u >= 0 else oblasts.add(c or (code if level == "oblast" else None))
+            ua.oblast[u] if u >= 0 else oblasts.add(c or (code if level == "oblast" else None))
             for u, c, code, level in zip(
                 p_ua, _texts(p["ua_oblast_code"]), _texts(p["ua_code"]), p_ua_level, strict=True
             )
@@ -255,7 +457,7 @@ def build_features(data: MatchingInput) -> Features:
     )
     p_raion = np.array(
         [
-            ua_raion[u] if u >= 0 else raions.add(c or (code if level == "raion" else None))
+            ua.raion[u] if u >= 0 else raions.add(c or (code if level == "raion" else None))
             for u, c, code, level in zip(
                 p_ua, _texts(p["ua_raion_code"]), _texts(p["ua_code"]), p_ua_level, strict=True
             )
@@ -268,8 +470,10 @@ def build_features(data: MatchingInput) -> Features:
 
     own = np.full(len(de_codes), -1, dtype=np.intp)
     own[p_de[p_de >= 0]] = p_de[p_de >= 0]
-    de_region, de_region_keys = _regions(zip(de_land.tolist(), de_kreis.tolist(), own.tolist(), strict=True))
-    ua_region, ua_region_keys = _regions(zip(ua_oblast.tolist(), ua_raion.tolist(), strict=True))
+    de_region, de_region_keys = _regions(
+        zip(de_land.tolist(), de_bezirk.tolist(), de_kreis.tolist(), own.tolist(), strict=True)
+    )
+    ua_region, ua_region_keys = _regions(zip(ua.oblast.tolist(), ua.raion.tolist(), strict=True))
 
     categories = Vocabulary()
     need_rows, need_cols, need_values = [], [], []
@@ -301,11 +505,14 @@ def build_features(data: MatchingInput) -> Features:
         offers.data[:] = 1.0
 
     keys = Vocabulary()
+    third = data.third_partners
     de_t: tuple[list[int], list[int]] = ([], [])
     ua_t: tuple[list[int], list[int]] = ([], [])
-    for code, key in zip(
-        _texts(data.third_partners["municipality_code"]),
-        _texts(data.third_partners["partner_key"]),
+    for code, key, town, country in zip(
+        _texts(third["municipality_code"]),
+        _texts(third["partner_key"]),
+        _optional_texts(third, "partner_name"),
+        _optional_texts(third, "partner_country"),
         strict=True,
     ):
         if not code or not key:
@@ -313,7 +520,7 @@ def build_features(data: MatchingInput) -> Features:
         target = de_t if code in de_index else ua_t if code in ua_index else None
         if target is not None:
             target[0].append(de_index[code] if target is de_t else ua_index[code])
-            target[1].append(keys.add(key))
+            target[1].append(keys.add(key, town or key, country or ""))
     de_third = _indicator(de_t[0], de_t[1], [1.0] * len(de_t[0]), (len(de_codes), len(keys)))
     ua_third = _indicator(ua_t[0], ua_t[1], [1.0] * len(ua_t[0]), (len(ua_codes), len(keys)))
     de_third.data[:] = 1.0
@@ -327,49 +534,68 @@ def build_features(data: MatchingInput) -> Features:
         )
     }
 
-    def latest_date(column: str) -> str | None:
-        values = h[column].dropna()
+    def latest_date(frame: pd.DataFrame, column: str) -> str | None:
+        if column not in frame.columns:
+            return None
+        values = frame[column].dropna()
         return None if values.empty else str(max(values.astype(str)))
 
-    ua_log = criteria.log_population(ua_population)
     de_population = _numbers(g["population"])
     return Features(
         ua_codes=ua_codes,
         ua_index=ua_index,
+        ua_levels=ua.levels,
         ua_names=ua_names,
         ua_names_de=ua_names_de,
         ua_names_uk=_texts(h["name_uk"]),
-        ua_population=ua_population,
-        ua_log_population=ua_log,
-        ua_oblast=ua_oblast,
-        ua_raion=ua_raion,
+        ua_population=ua.population,
+        ua_log_population=criteria.log_population(ua.population),
+        ua_population_date=_optional_texts(h, "population_date"),
+        ua_population_source=_optional_texts(h, "population_source"),
+        ua_oblast=ua.oblast,
+        ua_raion=ua.raion,
         ua_region=ua_region,
-        ua_status=ua_status,
-        ua_occupied=np.array([s == "occupied" for s in ua_status], dtype=bool),
-        ua_ever_occupied=ua_ever,
-        ua_distance_km=ua_distance,
-        ua_idp=ua_idp,
+        ua_status=ua.status,
+        ua_occupied=ua.occupied,
+        ua_centre_occupied=ua.centre_occupied,
+        ua_listing=ua.listing,
+        ua_listing_since=ua.listing_since,
+        ua_ever_occupied=ua.ever,
+        ua_distance_km=ua.distance,
+        ua_idp=ua.idp,
         ua_reconstruction=criteria.reconstruction_need(
-            np.array(ua_status, dtype=object), ua_ever, ua_distance
+            np.array(ua.status, dtype=object), ua.ever, ua.distance
         ),
-        ua_idp_need=criteria.idp_need(ua_idp, ua_population),
-        ua_war_status_date=latest_date("war_status_date"),
-        ua_idp_date=latest_date("idp_date"),
+        ua_idp_need=criteria.idp_need(ua.idp, ua.population),
+        ua_distance_score=criteria.distance_from_front(ua.distance),
+        ua_urban=criteria.urban(_optional_texts(h, "subtype")),
+        ua_war_status_date=latest_date(h, "war_status_date"),
+        ua_idp_date=latest_date(h, "idp_date"),
+        listing_date=latest_date(h, "war_status_date"),
         oblasts=oblasts,
         raions=raions,
         ua_region_keys=ua_region_keys,
+        oblast_unit=_units(oblasts, ua_index),
+        raion_unit=_units(raions, ua_index),
         de_codes=de_codes,
         de_index=de_index,
-        de_names=[n or c for n, c in zip(_texts(g["name"]), de_codes, strict=True)],
+        de_names=de_names,
         de_levels=de_levels,
         de_population=de_population,
         de_log_population=criteria.log_population(de_population),
+        de_population_date=_optional_texts(g, "population_date"),
+        de_population_source=_optional_texts(g, "population_source"),
         de_land=de_land,
         de_kreis=de_kreis,
+        de_bezirk=de_bezirk,
+        de_body=de_body,
         de_region=de_region,
         lands=lands,
         kreise=kreise,
         de_region_keys=de_region_keys,
+        kreis_unit=_units(kreise, de_index, "000"),
+        land_unit=_units(lands, de_index),
+        p_ids=[str(v) for v in p["id"].tolist()],
         p_de=p_de,
         p_entity=p_entity,
         p_de_level=p_de_level,
@@ -381,11 +607,14 @@ def build_features(data: MatchingInput) -> Features:
         p_raion=p_raion,
         p_start_year=_numbers(p["start_year"]),
         p_status=p_status,
+        p_kind=_texts(p["kind"]),
+        p_source=_optional_texts(p, "source"),
         categories=categories.codes,
         category_labels=labels,
         need_weights=need_weights,
         offers=offers,
         third_keys=keys.codes,
+        third_names=list(zip(keys.names, keys.names_de, strict=True)),
         de_third=de_third,
         ua_third=ua_third,
     )

@@ -1,34 +1,47 @@
-"""Per-request options of the matching: criterion weights, candidate filters and the as_of rule."""
+"""Per-request options of the matching: criterion weights, the fit/need blend, filters and the as_of rule."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
 from registry.matching import criteria
-from registry.matching.frames import DE_MUNICIPAL_LEVELS
 
 if TYPE_CHECKING:
     import datetime as dt
 
     from numpy.typing import NDArray
 
+# The share of need in the default ranking: fit decides which pairings are plausible at all, need
+# decides among plausible ones (at 0.25 the full need of a hromada is worth a quarter of the spread
+# between a good and a median candidate's fit, see model.FitModel.need_scale). Set by intent, not
+# fitted: the past does not reward need, so a fitted share would be zero.
+DEFAULT_BLEND: Final = 0.25
+
 
 @dataclass(frozen=True)
 class Weights:
-    """Weights of the criteria; the total score is their weighted mean (reasons in `criteria`)."""
+    """Weights of the criteria.
 
-    size: float = criteria.SIZE_WEIGHT
+    Fit criteria: a multiplier on the learned coefficient (1 = as learned, 0 = off, 2 = double).
+    Need criteria: explicit weights of their weighted mean (reasons in `criteria`).
+    """
+
+    size: float = 1.0
+    land_oblast: float = 1.0
+    kreis_raion: float = 1.0
+    neighbours: float = 1.0
+    third_partners: float = 1.0
+    popularity: float = 1.0
+    oblast_popularity: float = 1.0
+    distance: float = 1.0
+    urban: float = 1.0
+    declared: float = 1.0
     reconstruction: float = criteria.RECONSTRUCTION_WEIGHT
     idp: float = criteria.IDP_WEIGHT
-    declared: float = criteria.DECLARED_WEIGHT
-    land_oblast: float = criteria.LAND_OBLAST_WEIGHT
-    kreis_raion: float = criteria.KREIS_RAION_WEIGHT
-    neighbours: float = criteria.NEIGHBOURS_WEIGHT
-    third_partners: float = criteria.THIRD_PARTNERS_WEIGHT
     saturation: float = criteria.SATURATION_WEIGHT
 
     def __post_init__(self) -> None:
@@ -37,7 +50,7 @@ class Weights:
             value = getattr(self, item.name)
             if not math.isfinite(value) or value < 0:
                 raise ValueError(f"weight {item.name!r} must be a finite number >= 0, got {value!r}")
-        if self.total() == 0:
+        if sum(self.as_dict().values()) == 0:
             raise ValueError("at least one weight must be positive")
 
     @classmethod
@@ -65,9 +78,9 @@ class Weights:
         """Return the weights keyed by criterion name, in the order of `criteria.CRITERIA`."""
         return {name: float(getattr(self, name)) for name in criteria.CRITERIA}
 
-    def total(self) -> float:
-        """Return the sum of all weights (the denominator of the total score)."""
-        return float(sum(getattr(self, item.name) for item in fields(self)))
+    def need_total(self) -> float:
+        """Return the sum of the need weights (the denominator of the need score)."""
+        return float(sum(getattr(self, name) for name in criteria.NEED_CRITERIA))
 
     @classmethod
     def only(cls, **chosen: float) -> Weights:
@@ -75,12 +88,30 @@ class Weights:
         return cls(**{name: chosen.get(name, 0.0) for name in criteria.CRITERIA})
 
 
+def check_blend(blend: float) -> float:
+    """Return `blend` (the share of need, 0 = fit only, 1 = need only) or raise ValueError."""
+    if not (math.isfinite(blend) and 0.0 <= blend <= 1.0):
+        raise ValueError(f"blend must lie in [0, 1] (0 = fit only, 1 = need only), got {blend!r}")
+    return float(blend)
+
+
+# The size bounds: a candidate at most this factor smaller or larger than the subject. Two of the 216
+# placed partnerships lie beyond a factor of 30 (the largest: Oberviechtach, 5,000, with Rivne, 240,000
+# and Landkreis Altenkirchen with Rajon Iwano-Frankiwsk); 30 keeps every other one and no village for
+# a city of millions (Berlin, 3.8 million: no candidate under 126,000).
+SIZE_FACTOR: Final = 30.0
+
+
 @dataclass(frozen=True)
 class Filters:
     """Which candidates to rank; None means no restriction.
 
-    Oblast and war-status filters restrict hromadas, Land and level filters German municipalities;
-    each population range restricts its own side, (min, max) inclusive with None for open ends.
+    Oblast and war-status filters restrict Ukrainian candidates, Land filters German ones; each
+    population range restricts its own side, (min, max) inclusive with None for open ends. `levels`
+    overrides the candidate levels the subject's level implies (`rules.CANDIDATE_LEVELS`).
+    `exclude_pairs` lists (German code, Ukrainian code) pairs never to suggest, e.g. pairs a
+    municipality has turned down. `size_factor` bounds the candidates' population around the
+    subject's (None: no bounds).
     """
 
     oblast_codes: frozenset[str] | None = None
@@ -88,7 +119,14 @@ class Filters:
     war_statuses: frozenset[str] | None = None
     ua_population: tuple[float | None, float | None] = (None, None)
     de_population: tuple[float | None, float | None] = (None, None)
-    de_levels: frozenset[str] = DE_MUNICIPAL_LEVELS
+    levels: frozenset[str] | None = None
+    exclude_pairs: frozenset[tuple[str, str]] = frozenset()
+    size_factor: float | None = SIZE_FACTOR
+
+    def __post_init__(self) -> None:
+        """Reject a size factor below 1."""
+        if self.size_factor is not None and not (math.isfinite(self.size_factor) and self.size_factor >= 1):
+            raise ValueError(f"size_factor must be >= 1 (or None for no bounds), got {self.size_factor!r}")
 
 
 def population_mask(
