@@ -21,7 +21,7 @@ class MatchingData:
     """Build `MatchingInput` from the database once, and again only after the data changed."""
 
     def __init__(self, data_dir: Path | None = None) -> None:
-        """Read the fitted model shipped in `data_dir` (none: unit coefficients, for tests of single rules)."""
+        """Read the fitted model shipped in `data_dir` (none: unit coefficients, tests of single rules)."""
         self._model = read_model(data_dir) if data_dir is not None else None
         self._lock = threading.Lock()
         self._data: MatchingInput | None = None

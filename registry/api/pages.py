@@ -255,7 +255,9 @@ def page_routes(
     Raises:
         ValueError: ``settings.map_tiles`` is neither "osm" nor off.
     """
-    site = Site(map_tiles(settings), search or MunicipalitySearch(), matching or MatchingData())
+    site = Site(
+        map_tiles(settings), search or MunicipalitySearch(), matching or MatchingData(settings.data_dir)
+    )
     pages = Router(
         path="/",
         route_handlers=[

@@ -148,7 +148,7 @@ MANUAL_ALIASES: Final = Dataset(
 THIRD_PARTNERS: Final = Dataset(
     "third/twin_towns_de_ua_wikipedia.csv",
     "Twin towns of German and Ukrainian municipalities in third countries: English Wikipedia, "
-    "\"List of twin towns and sister cities in Europe\", scraped and geocoded by Hekman/twincities",
+    '"List of twin towns and sister cities in Europe", scraped and geocoded by Hekman/twincities',
     "Wikipedia contributors; Hekman/twincities",
     "CC BY-SA 4.0 (Wikipedia text); MIT (twincities code)",
     "2026",

@@ -23,12 +23,12 @@ from registry.ingest.aliases import (
 from registry.ingest.csvfile import Row
 from registry.ingest.gazetteer_de import read_german_gazetteer
 from registry.ingest.gazetteer_ua import german, read_ukrainian_gazetteer
-from registry.ingest.third_partners import PlaceFinder, ThirdPartnerFile, read_third_partners
-from registry.ingest.war_listing import WarListingRecord, read_war_listing
 from registry.ingest.local_units import LocalUnits
 from registry.ingest.partnerships import Gazetteer, PartnershipFile, UnplacedRow, read_partnership_file
 from registry.ingest.records import MunicipalityRecord
+from registry.ingest.third_partners import PlaceFinder, ThirdPartnerFile, read_third_partners
 from registry.ingest.vocabulary import read_vocabulary
+from registry.ingest.war_listing import WarListingRecord, read_war_listing
 from registry.names import Candidate, IndexedName, NameIndex, NameKind, fold, names_for
 from registry.repository import loading as repository
 from registry.repository import needs as needs_repository
@@ -129,8 +129,8 @@ def read_bundled(
         data_dir / datasets.THIRD_PARTNERS.path, PlaceFinder(records, search_codes)
     )
     step(
-        f"third-country twin towns: {len(report.third.ties)} ties with {len(report.third.towns)} towns placed, "
-        f"{len(report.third.unplaced)} rows not placed"
+        f"third-country twin towns: {len(report.third.ties)} ties with {len(report.third.towns)} towns "
+        f"placed, {len(report.third.unplaced)} rows not placed"
     )
     centres = {
         r.code: (
@@ -202,7 +202,6 @@ def load_bundled(factory: sessionmaker[Session], data_dir: Path, progress: Progr
         report.third_changes = third_repository.sync_third_partners(
             session, report.third, source_ids.get(datasets.THIRD_PARTNERS.key)
         )
-        repository.sync_unresolved(session, datasets.THIRD_PARTNERS.path, report.third.unplaced)
         report.war_listing_changed = third_repository.sync_war_listing(
             session, report.war_listings, source_ids.get(datasets.WAR_LIST.key)
         )

@@ -105,9 +105,7 @@ class Values:
         self.problems.append(row.problem(column, f"not a date (YYYY-MM-DD or DD.MM.YYYY): {value!r}"))
         return None
 
-    def choice(
-        self, row: Row, column: str, allowed: Set[str], *, required: bool = True
-    ) -> str | None:
+    def choice(self, row: Row, column: str, allowed: Set[str], *, required: bool = True) -> str | None:
         value = row.get(column)
         if value is None:
             if required:

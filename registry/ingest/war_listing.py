@@ -117,10 +117,7 @@ def read_war_listing(
             continue
         for target in targets:
             centre_code, centre_name = centres.get(target, ("", ""))
-            if level == "settlement":
-                covers = code == centre_code
-            else:
-                covers = not _centre_excepted(name, centre_name)
+            covers = code == centre_code if level == "settlement" else not _centre_excepted(name, centre_name)
             for start, end in _periods(row):
                 records.append(WarListingRecord(target, code, level, name, section, start, end, covers))
     return records, unplaced

@@ -1,8 +1,15 @@
-"""Explainable partner suggestions, the fitted fit model, coverage plan and backtest: frames in, typed results out."""
+"""Explainable partner suggestions, fit model, coverage plan and backtest: frames in, typed results out."""
 
 from __future__ import annotations
 
-from registry.matching.evaluate import BacktestCase, EvaluationReport, ModelResult, Plausibility, evaluate, fit_model
+from registry.matching.evaluate import (
+    BacktestCase,
+    EvaluationReport,
+    ModelResult,
+    Plausibility,
+    evaluate,
+    fit_model,
+)
 from registry.matching.frames import MatchingInput, UnknownCodeError
 from registry.matching.model import FitModel
 from registry.matching.options import DEFAULT_BLEND, Filters, Weights

@@ -29,6 +29,7 @@ FIT_CRITERIA: Final = (
     "land_oblast",
     "kreis_raion",
     "neighbours",
+    "land_neighbours",
     "third_partners",
     "popularity",
     "oblast_popularity",
@@ -97,10 +98,10 @@ KREIS_OBLAST_SCORE: Final = 0.5
 
 
 def kreis_raion_tie(kreis_in_raion: ArrayLike, kreis_in_oblast: ArrayLike) -> F32:
-    """Score the German Kreis's own ties (status-weighted): full in the raion, half elsewhere in its oblast."""
+    """Score the German Kreis's own ties (by status): full in the raion, half elsewhere in the oblast."""
     in_raion = np.asarray(kreis_in_raion, dtype=np.float32)
     in_oblast = np.asarray(kreis_in_oblast, dtype=np.float32)
-    return np.maximum(in_raion, KREIS_OBLAST_SCORE * in_oblast).astype(np.float32)
+    return np.asarray(np.maximum(in_raion, KREIS_OBLAST_SCORE * in_oblast), dtype=np.float32)
 
 
 def neighbour_ties(neighbours_in_raion: ArrayLike, neighbours_in_oblast: ArrayLike) -> F32:
@@ -112,6 +113,11 @@ def neighbour_ties(neighbours_in_raion: ArrayLike, neighbours_in_oblast: ArrayLi
     in_raion = np.asarray(neighbours_in_raion, dtype=np.float32)
     in_oblast = np.asarray(neighbours_in_oblast, dtype=np.float32)
     return np.asarray(1.0 - np.exp2(-0.5 * (in_oblast + in_raion)), dtype=np.float32)
+
+
+# Towns of the whole Land with partners in the oblast: Land networks and programmes (visits, aid convoys,
+# translators) reach further than the Kreis. Log scale like popularity: 10 such towns score 1.
+LAND_NEIGHBOURS_FULL: Final = 10
 
 
 def third_partner_ties(shared_partners: ArrayLike) -> F32:

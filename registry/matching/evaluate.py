@@ -117,7 +117,9 @@ class EvaluationReport:
         lines = [head, "-" * len(head)]
         for r in self.results:
             hits = "".join(f"{r.hit_at[k]:>8.3f}" for k in HITS)
-            lines.append(f"{r.split:<10}{r.model:<20}{r.cases:>6}{hits}{r.mrr:>8.3f}{r.median_percentile:>11.1f}%")
+            lines.append(
+                f"{r.split:<10}{r.model:<20}{r.cases:>6}{hits}{r.mrr:>8.3f}{r.median_percentile:>11.1f}%"
+            )
         return "\n".join(lines)
 
 
@@ -212,7 +214,11 @@ def _summarise(model: str, split: str, cases: list[BacktestCase]) -> ModelResult
 
 
 def backtest(
-    data: MatchingInput, *, blend: float = DEFAULT_BLEND, seed: int = 0, first_test_year: int = FIRST_TEST_YEAR
+    data: MatchingInput,
+    *,
+    blend: float = DEFAULT_BLEND,
+    seed: int = 0,
+    first_test_year: int = FIRST_TEST_YEAR,
 ) -> tuple[list[BacktestCase], dict[int, FitModel]]:
     """Rank every test case with the models fitted before its year; return the cases and the models."""
     rng = np.random.default_rng(seed)
@@ -238,7 +244,9 @@ def backtest(
             ranks[RANDOM] = int(rng.integers(1, len(cols) + 1)) if case.ua in cols else None
             f = requests[FIT].f
             results.append(
-                BacktestCase(case.partnership_id, f.de_codes[case.de], f.ua_codes[case.ua], year, len(cols), ranks)
+                BacktestCase(
+                    case.partnership_id, f.de_codes[case.de], f.ua_codes[case.ua], year, len(cols), ranks
+                )
             )
     return results, fitted
 
@@ -249,7 +257,7 @@ def plausibility(data: MatchingInput, *, blend: float = DEFAULT_BLEND) -> Plausi
     f = req.f
     linked = set(zip(req.ties.linked_de.tolist(), req.ties.linked_ua.tolist(), strict=True))
     subjects = [i for i in range(len(f.de_codes)) if str(f.de_levels[i]) in CANDIDATE_LEVELS]
-    counts = defaultdict(int)
+    counts: dict[str, int] = defaultdict(int)
     oblasts_per_subject = []
     firsts: dict[int, list[int]] = defaultdict(list)
     factor = np.log(Filters().size_factor or np.inf)
@@ -259,7 +267,9 @@ def plausibility(data: MatchingInput, *, blend: float = DEFAULT_BLEND) -> Plausi
         counts["linked"] += sum((i, int(j)) in linked for j in top)
         counts["occupied"] += int(f.ua_occupied[top].sum())
         with np.errstate(invalid="ignore"):
-            counts["bounds"] += int((np.abs(f.ua_log_population[top] - f.de_log_population[i]) > factor).sum())
+            counts["bounds"] += int(
+                (np.abs(f.ua_log_population[top] - f.de_log_population[i]) > factor).sum()
+            )
         if len(top) >= 2:
             distinct = len(set(f.ua_oblast[top].tolist()))
             oblasts_per_subject.append(distinct)
@@ -301,4 +311,3 @@ def evaluate(
         fitted,
         plausibility(data, blend=blend) if with_plausibility else None,
     )
-

@@ -114,7 +114,10 @@ def oblast_phrase(req: Request, j: int, lang: Lang, form: str = "") -> str:
     if k < 0:
         return ""
     name = _region_name(req, "oblast", k, lang)
-    if f.oblasts.codes[k] in f.ua_index and f.ua_levels[f.ua_index[f.oblasts.codes[k]]] == "city_special_status":
+    if (
+        f.oblasts.codes[k] in f.ua_index
+        and f.ua_levels[f.ua_index[f.oblasts.codes[k]]] == "city_special_status"
+    ):
         return _t(lang, f"m_city{'_' + form if form else ''}", name=name)
     if " " in f.oblasts.names[k]:  # the Autonomous Republic of Crimea: not an oblast
         return _t(lang, f"m_crimea{'_' + form if form else ''}")
@@ -188,9 +191,13 @@ def _partner_list(req: Request, side: str, unit: int, lang: Lang) -> list[str]:
     rows = [k for k in _counted(req) if (f.p_ua[k] if side == "ua" else f.p_de[k]) == unit]
     if side == "ua":
         return [
-            f"{_de_unit(req, int(f.p_de[k]), lang) if f.p_de[k] >= 0 else '?'}{_details(req, k, lang)}" for k in rows
+            f"{_de_unit(req, int(f.p_de[k]), lang) if f.p_de[k] >= 0 else '?'}{_details(req, k, lang)}"
+            for k in rows
         ]
-    return [f"{ua_name(req, int(f.p_ua[k]), lang) if f.p_ua[k] >= 0 else '?'}{_details(req, k, lang)}" for k in rows]
+    return [
+        f"{ua_name(req, int(f.p_ua[k]), lang) if f.p_ua[k] >= 0 else '?'}{_details(req, k, lang)}"
+        for k in rows
+    ]
 
 
 # --- one sentence per criterion --------------------------------------------------------------------------
@@ -222,7 +229,10 @@ def _r_land_oblast(req: Request, i: int, j: int, lang: Lang) -> str:
         k
         for k in _counted(req)
         if f.p_oblast[k] == f.ua_oblast[j]
-        and ((levels[k] == "land" and f.p_land[k] == f.de_land[i]) or (levels[k] == "bezirk" and f.p_de[k] == bezirk))
+        and (
+            (levels[k] == "land" and f.p_land[k] == f.de_land[i])
+            or (levels[k] == "bezirk" and f.p_de[k] == bezirk)
+        )
     ]
     sentences = []
     for k in rows:
@@ -231,9 +241,13 @@ def _r_land_oblast(req: Request, i: int, j: int, lang: Lang) -> str:
             _t(
                 lang,
                 "m_r_region_tie_planned" if planned else "m_r_region_tie",
-                who=_de_unit(req, int(f.p_de[k]), lang) if f.p_de[k] >= 0 else f.lands.names[int(f.p_land[k])],
+                who=_de_unit(req, int(f.p_de[k]), lang)
+                if f.p_de[k] >= 0
+                else f.lands.names[int(f.p_land[k])],
                 kind=_kind(req, k, lang),
-                partner=_ua_partner(req, int(f.p_ua[k]), lang) if f.p_ua[k] >= 0 else oblast_phrase(req, j, lang, "with"),
+                partner=_ua_partner(req, int(f.p_ua[k]), lang)
+                if f.p_ua[k] >= 0
+                else oblast_phrase(req, j, lang, "with"),
                 detail=_details(req, k, lang, kind=False),
             )
         )
@@ -243,7 +257,11 @@ def _r_land_oblast(req: Request, i: int, j: int, lang: Lang) -> str:
 def _r_kreis_raion(req: Request, i: int, j: int, lang: Lang) -> str:
     f = req.f
     levels = np.array(f.p_de_level, dtype=object)
-    rows = [k for k in _counted(req) if levels[k] == "kreis" and f.p_kreis[k] == f.de_kreis[i] and f.p_oblast[k] == f.ua_oblast[j]]
+    rows = [
+        k
+        for k in _counted(req)
+        if levels[k] == "kreis" and f.p_kreis[k] == f.de_kreis[i] and f.p_oblast[k] == f.ua_oblast[j]
+    ]
     return "; ".join(
         _t(
             lang,
@@ -282,11 +300,41 @@ def _r_neighbours(req: Request, i: int, j: int, lang: Lang) -> str:
     )
 
 
+def _r_land_neighbours(req: Request, i: int, j: int, lang: Lang) -> str:
+    f = req.f
+    levels = np.array(f.p_de_level, dtype=object)
+    rows = [
+        k
+        for k in _counted(req)
+        if levels[k] in MUNICIPAL_PARTNER_LEVELS
+        and f.p_land[k] == f.de_land[i]
+        and f.p_oblast[k] == f.ua_oblast[j]
+        and f.p_entity[k] != i
+    ]
+    pairs = [
+        f"{f.de_names[int(f.p_de[k])] if f.p_de[k] >= 0 else '?'} \u2013 {ua_name(req, int(f.p_ua[k]), lang)}"
+        for k in rows
+    ]
+    return locale.plural(
+        lang,
+        "m_r_land_neighbours",
+        len(pairs),
+        land=f.lands.names[int(f.de_land[i])],
+        region_in=oblast_phrase(req, j, lang, "in"),
+        pairs=_join(pairs, lang),
+    )
+
+
 def _r_third(req: Request, i: int, j: int, lang: Lang) -> str:
     f = req.f
-    keys = sorted(set(f.de_third[[i]].indices.tolist()) & set(f.ua_third[[j]].indices.tolist()))
+    keys = sorted(
+        set(f.de_third.indices[f.de_third.indptr[i] : f.de_third.indptr[i + 1]].tolist())
+        & set(f.ua_third.indices[f.ua_third.indptr[j] : f.ua_third.indptr[j + 1]].tolist())
+    )
     countries = _country_names(lang)
-    towns = [f"{f.third_names[k][0]} ({countries.get(f.third_names[k][1], f.third_names[k][1])})" for k in keys]
+    towns = [
+        f"{f.third_names[k][0]} ({countries.get(f.third_names[k][1], f.third_names[k][1])})" for k in keys
+    ]
     return _t(lang, "m_r_third", towns=_join(towns, lang))
 
 
@@ -310,7 +358,8 @@ def _r_distance(req: Request, i: int, j: int, lang: Lang) -> str:
 
 
 def _r_urban(req: Request, i: int, j: int, lang: Lang) -> str:
-    return _t(lang, "m_r_urban", ua=ua_name(req, j, lang))
+    key = "m_r_settlement" if req.f.ua_types[j] == "settlement" else "m_r_urban"
+    return _t(lang, key, ua=ua_name(req, j, lang))
 
 
 def _r_declared(req: Request, i: int, j: int, lang: Lang) -> str:
@@ -358,6 +407,7 @@ REASONS: Final = {
     "land_oblast": _r_land_oblast,
     "kreis_raion": _r_kreis_raion,
     "neighbours": _r_neighbours,
+    "land_neighbours": _r_land_neighbours,
     "third_partners": _r_third,
     "popularity": _r_popularity,
     "oblast_popularity": _r_oblast_popularity,
@@ -370,12 +420,17 @@ REASONS: Final = {
 }
 
 
+# Ties are facts a council paper names whenever they count, dominant or not.
+NAMED_TIES: Final = frozenset({"land_oblast", "kreis_raion", "neighbours", "third_partners"})
+
+
 def dominant(weighted: Mapping[str, float]) -> list[str]:
-    """Name the criteria that dominate a score, largest positive contribution first."""
+    """Name the criteria that dominate a score, and every tie that counts; largest contribution first."""
     positive = {name: v for name, v in weighted.items() if v > 0}
     total = sum(positive.values())
     ranked = sorted(positive.items(), key=lambda item: -item[1])
-    return [name for name, v in ranked if v >= DOMINANT_SHARE * total][:MAX_REASONS]
+    main = [name for name, v in ranked if v >= DOMINANT_SHARE * total][:MAX_REASONS]
+    return [name for name, _ in ranked if name in main or name in NAMED_TIES]
 
 
 # --- flags and cautions ----------------------------------------------------------------------------------
@@ -440,7 +495,9 @@ def _cautions(req: Request, j: int, flags: tuple[str, ...], lang: Lang) -> list[
         result.append(
             _t(lang, "m_c_centre_occupied", since=_date(since, lang), date=_date(f.listing_date, lang))
         )
-    elif section and any(flag in flags for flag in ("occupied", "active_hostilities", "possible_hostilities")):
+    elif section and any(
+        flag in flags for flag in ("occupied", "active_hostilities", "possible_hostilities")
+    ):
         result.append(
             _t(
                 lang,
@@ -505,16 +562,21 @@ def describe(
             pass
         elif rank is not None:
             top = locale.number(100.0 * rank / max(total, 1), lang, decimals=1)
-            lines.append(_t(lang, "m_rank", rank=locale.number(rank, lang), total=locale.number(total, lang), top=top))
+            lines.append(
+                _t(lang, "m_rank", rank=locale.number(rank, lang), total=locale.number(total, lang), top=top)
+            )
         else:
             k = linking_partnership(req, i, j)
             if k is not None:
-                tie = f"{_de_unit(req, int(f.p_de[k]), lang)} \u2013 {ua_name(req, int(f.p_ua[k]), lang)}{_details(req, k, lang)}"
+                pair = f"{_de_unit(req, int(f.p_de[k]), lang)} \u2013 {ua_name(req, int(f.p_ua[k]), lang)}"
+                tie = f"{pair}{_details(req, k, lang)}"
                 lines.append(_t(lang, "m_linked", tie=tie))
             else:
                 lines.append(_t(lang, "m_not_suggested"))
         sentences = [s for s in (REASONS[name](req, i, j, lang) for name in reasons) if s]
-        lines.append(_t(lang, "m_reasons", reasons="; ".join(sentences)) if sentences else _t(lang, "m_no_reason"))
+        lines.append(
+            _t(lang, "m_reasons", reasons="; ".join(sentences)) if sentences else _t(lang, "m_no_reason")
+        )
         ua_partners = _partner_list(req, "ua", j, lang)
         de_partners = _partner_list(req, "de", i, lang)
         lines.append(
@@ -523,7 +585,9 @@ def describe(
             else _t(lang, "m_ua_partners_none", ua=ua)
         )
         lines.append(
-            locale.plural(lang, "m_de_partners", len(de_partners), de=f.de_names[i], partners=_join(de_partners, lang))
+            locale.plural(
+                lang, "m_de_partners", len(de_partners), de=f.de_names[i], partners=_join(de_partners, lang)
+            )
             if de_partners
             else _t(lang, "m_de_partners_none", de=f.de_names[i])
         )

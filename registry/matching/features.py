@@ -1,8 +1,8 @@
-"""Numeric arrays derived once from a `MatchingInput`: indexes, hierarchies, populations, needs, war status."""
+"""Arrays derived once from a `MatchingInput`: indexes, hierarchies, populations, needs, war status."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
@@ -75,7 +75,11 @@ class Vocabulary:
         self._index: dict[str, int] = {}
 
     def add(
-        self, code: str | None, name: str | None = None, name_de: str | None = None, name_uk: str | None = None
+        self,
+        code: str | None,
+        name: str | None = None,
+        name_de: str | None = None,
+        name_uk: str | None = None,
     ) -> int:
         """Return the index of `code`, adding it; None gives -1; a code added nameless gets names later."""
         if code is None:
@@ -145,6 +149,7 @@ class Features:
     ua_idp_need: F32
     ua_distance_score: F32
     ua_urban: F32
+    ua_types: list[str | None]  # urban, settlement, rural, city with special status
     ua_war_status_date: str | None
     ua_idp_date: str | None
     listing_date: str | None
@@ -196,6 +201,17 @@ class Features:
     third_names: list[tuple[str, str]]  # (town, country) per key
     de_third: sparse.csr_array  # German units x partner keys
     ua_third: sparse.csr_array  # Ukrainian units x partner keys
+    ua_third_by_key: sparse.csr_array  # partner keys x Ukrainian units (ua_third transposed, for one subject)
+    de_third_by_key: sparse.csr_array  # partner keys x German units
+    masks: dict[tuple[str, frozenset[str]], NDArray[np.bool_]] = field(default_factory=dict, repr=False)
+
+    def level_mask(self, side: str, levels: frozenset[str]) -> NDArray[np.bool_]:
+        """Tell which units of a side ("de" or "ua") have one of `levels`; computed once per set."""
+        key = (side, levels)
+        if (mask := self.masks.get(key)) is None:
+            values = self.de_levels if side == "de" else self.ua_levels
+            mask = self.masks[key] = np.array([v in levels for v in values.tolist()], dtype=bool)
+        return mask
 
 
 def _indicator(
@@ -267,7 +283,14 @@ def current_listings(listings: pd.DataFrame) -> dict[str, tuple[bool, str | None
         centre = [(s, d) for s, d, c in ongoing if c]
         parts = [(s, d) for s, d, c in ongoing if not c and s != LISTING_OCCUPIED]
         pick = centre or parts
-        best = min(pick, key=lambda sd: (SECTION_ORDER.index(sd[0]) if sd[0] in SECTION_ORDER else 9, sd[1] or "")) if pick else None
+        best = (
+            min(
+                pick,
+                key=lambda sd: (SECTION_ORDER.index(sd[0]) if sd[0] in SECTION_ORDER else 9, sd[1] or ""),
+            )
+            if pick
+            else None
+        )
         found[code] = (
             any(s == LISTING_OCCUPIED for s, _ in centre),
             best[0] if best else None,
@@ -308,7 +331,8 @@ def _ukrainian(
         np.intp,
     )
     raion_codes = [
-        code if lvl == "raion" else rc for code, lvl, rc in zip(codes, levels, _texts(h["raion_code"]), strict=True)
+        code if lvl == "raion" else rc
+        for code, lvl, rc in zip(codes, levels, _texts(h["raion_code"]), strict=True)
     ]
     raion = np.array(
         [
@@ -343,7 +367,9 @@ def _ukrainian(
         held = np.bincount(g[(g >= 0) & occupied], minlength=n)
         weights = np.where(np.isnan(population), 0.0, population)
         mean_distance = _aggregate(distance, weights, g, n)
-        idp_sum = np.bincount(g[(g >= 0) & ~np.isnan(idp)], weights=idp[(g >= 0) & ~np.isnan(idp)], minlength=n)
+        idp_sum = np.bincount(
+            g[(g >= 0) & ~np.isnan(idp)], weights=idp[(g >= 0) & ~np.isnan(idp)], minlength=n
+        )
         ever_any = np.bincount(g[(g >= 0) & ever], minlength=n) > 0
         k = groups[own]
         occupied[own] = (members[k] > 0) & (held[k] == members[k])
@@ -374,7 +400,7 @@ def _units(vocabulary: Vocabulary, index: dict[str, int], suffix: str = "") -> I
     )
 
 
-def build_features(data: MatchingInput) -> Features:  # noqa: PLR0915 - one pass over the frames
+def build_features(data: MatchingInput) -> Features:
     """Derive the arrays of `Features` from the frames of `data`."""
     h, g, p = data.hromadas, data.germans, data.partnerships
     oblasts, raions, lands, kreise = Vocabulary(), Vocabulary(), Vocabulary(), Vocabulary()
@@ -434,7 +460,10 @@ def build_features(data: MatchingInput) -> Features:  # noqa: PLR0915 - one pass
     p_de_level = _texts(p["de_level"])
     p_ua_level = _texts(p["ua_level"])
     p_land = np.array(
-        [de_land[d] if d >= 0 else lands.add(c) for d, c in zip(p_de, _texts(p["de_land_code"]), strict=True)],
+        [
+            de_land[d] if d >= 0 else lands.add(c)
+            for d, c in zip(p_de, _texts(p["de_land_code"]), strict=True)
+        ],
         np.intp,
     )
     p_kreis = np.array(
@@ -568,7 +597,8 @@ def build_features(data: MatchingInput) -> Features:  # noqa: PLR0915 - one pass
         ),
         ua_idp_need=criteria.idp_need(ua.idp, ua.population),
         ua_distance_score=criteria.distance_from_front(ua.distance),
-        ua_urban=criteria.urban(_optional_texts(h, "subtype")),
+        ua_urban=criteria.urban(np.array(_optional_texts(h, "subtype"), dtype=object)),
+        ua_types=_optional_texts(h, "subtype"),
         ua_war_status_date=latest_date(h, "war_status_date"),
         ua_idp_date=latest_date(h, "idp_date"),
         listing_date=latest_date(h, "war_status_date"),
@@ -617,4 +647,6 @@ def build_features(data: MatchingInput) -> Features:  # noqa: PLR0915 - one pass
         third_names=list(zip(keys.names, keys.names_de, strict=True)),
         de_third=de_third,
         ua_third=ua_third,
+        ua_third_by_key=sparse.csr_array(ua_third.T),
+        de_third_by_key=sparse.csr_array(de_third.T),
     )

@@ -89,8 +89,13 @@ class ChoiceSet:
     chosen: int
 
 
-def _objective(beta: NDArray[np.float64], x: NDArray[np.float64], starts: NDArray[np.intp],
-               chosen: NDArray[np.intp], l2: float) -> tuple[float, NDArray[np.float64]]:
+def _objective(
+    beta: NDArray[np.float64],
+    x: NDArray[np.float64],
+    starts: NDArray[np.intp],
+    chosen: NDArray[np.intp],
+    l2: float,
+) -> tuple[float, NDArray[np.float64]]:
     scores = x @ beta
     ends = np.append(starts[1:], len(scores))
     loss = l2 / 2 * float(beta @ beta)

@@ -34,6 +34,7 @@ class Weights:
     land_oblast: float = 1.0
     kreis_raion: float = 1.0
     neighbours: float = 1.0
+    land_neighbours: float = 1.0
     third_partners: float = 1.0
     popularity: float = 1.0
     oblast_popularity: float = 1.0

@@ -12,7 +12,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from registry.matching.explain import describe, pair_flags
-from registry.matching.frames import DE_MUNICIPAL_LEVELS
+from registry.matching.frames import DE_MUNICIPAL_LEVELS, UA_MUNICIPAL_LEVELS
 from registry.matching.request import de_candidates, make_request, total_block, ua_candidates, weighted_pairs
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ def coverage_plan(
         raise ValueError(f"need_threshold must lie in [0, 1], got {need_threshold}")
     req = make_request(data, weights, as_of)
     f = req.f
-    cols = ua_candidates(req, filters, frozenset({"hromada"}))
+    cols = ua_candidates(req, filters, UA_MUNICIPAL_LEVELS)
     cols = cols[req.ties.german_partners[cols] == 0]
     if need_threshold is not None:
         cols = cols[need_level(f.ua_reconstruction[cols], f.ua_idp_need[cols]) >= need_threshold]

@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from scipy import sparse
 
 from registry.matching import criteria
 from registry.matching.frames import MatchingInput, UnknownCodeError
@@ -26,13 +27,13 @@ from registry.matching.ties import Ties, build_ties
 if TYPE_CHECKING:
     import datetime as dt
 
-    from numpy.typing import NDArray
+    from numpy.typing import ArrayLike, NDArray
 
     from registry.matching.features import F32, Features, IntArray
 
 # Rows per chunk of the full matrix: keeps temporaries at a few MB while numpy still streams.
 CHUNK_ROWS = 512
-TIE_CRITERIA = ("land_oblast", "kreis_raion", "neighbours")
+TIE_CRITERIA = ("land_oblast", "kreis_raion", "neighbours", "land_neighbours")
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,7 +54,8 @@ class Request:
         w = self.weights.as_dict()
         need_total = self.weights.need_total()
         result = {
-            name: (1.0 - self.blend) * w[name] * self.model.coefficient(name) for name in criteria.FIT_CRITERIA
+            name: (1.0 - self.blend) * w[name] * self.model.coefficient(name)
+            for name in criteria.FIT_CRITERIA
         }
         for name in criteria.NEED_CRITERIA:
             share = w[name] / need_total if need_total else 0.0
@@ -100,10 +102,11 @@ class Request:
                 term += np.float32(c[name]) * values
         return term
 
-    @cached_property
-    def size_profile(self) -> dict[str, float]:
-        """Centre and width of the size criterion, from the model."""
-        return {"centre": self.model.size_centre, "sigma": self.model.size_sigma}
+    def size(self, log_de: ArrayLike, log_ua: ArrayLike, out: F32 | None = None) -> F32:
+        """Score the size criterion with the model's size profile (see `criteria.size_similarity_of_logs`)."""
+        return criteria.size_similarity_of_logs(
+            log_de, log_ua, out, centre=self.model.size_centre, sigma=self.model.size_sigma
+        )
 
     @cached_property
     def de_log(self) -> F32:
@@ -150,12 +153,15 @@ def ua_position(f: Features, code: str) -> int:
     return j
 
 
-def _size_mask(log_population: NDArray[np.float64], subject_log: float, factor: float | None) -> NDArray[np.bool_]:
+def _size_mask(
+    log_population: NDArray[np.float64], subject_log: float, factor: float | None
+) -> NDArray[np.bool_]:
     """Keep candidates within `factor` of the subject's population; unknown populations pass."""
     if factor is None or np.isnan(subject_log):
         return np.ones(log_population.shape, dtype=bool)
     with np.errstate(invalid="ignore"):
-        return ~(np.abs(log_population - subject_log) > np.log(factor))
+        outside: NDArray[np.bool_] = np.abs(log_population - subject_log) > np.log(factor)
+    return ~outside
 
 
 def ua_candidates(
@@ -163,7 +169,7 @@ def ua_candidates(
 ) -> IntArray:
     """Select the Ukrainian units to rank: levels, filters, size bounds, occupied ones only when asked."""
     f, flt = req.f, filters or Filters()
-    mask = np.isin(f.ua_levels, list(flt.levels or levels)) & population_mask(f.ua_population, flt.ua_population)
+    mask = f.level_mask("ua", flt.levels or levels) & population_mask(f.ua_population, flt.ua_population)
     mask &= _size_mask(f.ua_log_population, subject_log, flt.size_factor)
     if not req.include_occupied:
         mask &= ~f.ua_occupied
@@ -180,7 +186,7 @@ def de_candidates(
 ) -> IntArray:
     """Select the German units to rank: levels, filters and size bounds."""
     f, flt = req.f, filters or Filters()
-    mask = np.isin(f.de_levels, list(flt.levels or levels)) & population_mask(f.de_population, flt.de_population)
+    mask = f.level_mask("de", flt.levels or levels) & population_mask(f.de_population, flt.de_population)
     mask &= _size_mask(f.de_log_population, subject_log, flt.size_factor)
     if flt.land_codes is not None:
         wanted = np.array([code in flt.land_codes for code in f.lands.codes] + [False])
@@ -201,13 +207,37 @@ def _add_declared(req: Request, de_idx: IntArray, ua_idx: IntArray, out: F32, sc
         out[np.ix_(rows, cols)] += np.float32(scale) * block
 
 
+def _row_keys(matrix: sparse.csr_array, row: int) -> IntArray:
+    return np.asarray(matrix.indices[matrix.indptr[row] : matrix.indptr[row + 1]], dtype=np.intp)
+
+
+def _shared_counts(by_key: sparse.csr_array, keys: IntArray, n: int) -> NDArray[np.float64]:
+    """How many of `keys` each unit of the other side shares (from the key -> units table)."""
+    if not keys.size:
+        return np.zeros(n)
+    units = np.concatenate([_row_keys(by_key, int(k)) for k in keys.tolist()])
+    return np.bincount(units, minlength=n).astype(np.float64)
+
+
 def _add_third(req: Request, de_idx: IntArray, ua_idx: IntArray, out: F32, scale: float) -> None:
     f = req.f
     if not f.third_keys or scale == 0:
         return
-    shared = (f.de_third[de_idx] @ f.ua_third[ua_idx].T).tocoo()
-    if shared.nnz:
-        out[shared.row, shared.col] += np.float32(scale) * criteria.third_partner_ties(shared.data)
+    if len(de_idx) == 1:  # one subject: count through its few keys, not a sparse product
+        shared = _shared_counts(f.ua_third_by_key, _row_keys(f.de_third, int(de_idx[0])), len(f.ua_codes))[
+            ua_idx
+        ]
+        out[0] += np.float32(scale) * criteria.third_partner_ties(shared)
+        return
+    if len(ua_idx) == 1:
+        shared = _shared_counts(f.de_third_by_key, _row_keys(f.ua_third, int(ua_idx[0])), len(f.de_codes))[
+            de_idx
+        ]
+        out[:, 0] += np.float32(scale) * criteria.third_partner_ties(shared)
+        return
+    product = (f.de_third[de_idx] @ f.ua_third[ua_idx].T).tocoo()
+    if product.nnz:
+        out[product.row, product.col] += np.float32(scale) * criteria.third_partner_ties(product.data)
 
 
 def excluded_pairs(req: Request, filters: Filters | None) -> tuple[IntArray, IntArray]:
@@ -215,7 +245,11 @@ def excluded_pairs(req: Request, filters: Filters | None) -> tuple[IntArray, Int
     f = req.f
     de, ua = [req.ties.linked_de], [req.ties.linked_ua]
     if filters is not None and filters.exclude_pairs:
-        known = [(f.de_index[d], f.ua_index[u]) for d, u in filters.exclude_pairs if d in f.de_index and u in f.ua_index]
+        known = [
+            (f.de_index[d], f.ua_index[u])
+            for d, u in filters.exclude_pairs
+            if d in f.de_index and u in f.ua_index
+        ]
         if known:
             de.append(np.array([d for d, _ in known], dtype=np.intp))
             ua.append(np.array([u for _, u in known], dtype=np.intp))
@@ -251,7 +285,7 @@ def total_block(req: Request, de_idx: IntArray, ua_idx: IntArray, filters: Filte
     for start in range(0, len(de_idx), CHUNK_ROWS):
         rows = de_idx[start : start + CHUNK_ROWS]
         chunk = out[start : start + len(rows)]
-        criteria.size_similarity_of_logs(req.de_log[rows][:, None], ua_log, out=chunk, **req.size_profile)
+        req.size(req.de_log[rows][:, None], ua_log, out=chunk)
         chunk *= size_scale
         chunk += column
         if by_region is None:
@@ -273,16 +307,23 @@ def criteria_pairs(req: Request, de_idx: IntArray, ua_idx: IntArray) -> dict[str
         offers, needs = f.offers[de_idx], f.need_weights[ua_idx]
         both = np.flatnonzero((np.diff(offers.indptr) > 0) & (np.diff(needs.indptr) > 0))
         if both.size:
-            declared[both] = criteria.declared_match(needs[both].toarray(), offers[both].toarray(), paired=True)
-    shared = np.zeros(len(de_idx), dtype=np.float32)
-    if f.third_keys:
-        shared = np.asarray(f.de_third[de_idx].multiply(f.ua_third[ua_idx]).sum(axis=1), dtype=np.float32)
+            declared[both] = criteria.declared_match(
+                needs[both].toarray(), offers[both].toarray(), paired=True
+            )
+    shared = np.array(
+        [
+            np.intersect1d(_row_keys(f.de_third, d), _row_keys(f.ua_third, u)).size
+            for d, u in zip(de_idx.tolist(), ua_idx.tolist(), strict=True)
+        ],
+        dtype=np.float32,
+    )
     unit = {name: values[ua_idx] for name, values in req.unit_scores.items()}
     scores = {
-        "size": criteria.size_similarity_of_logs(req.de_log[de_idx], req.ua_log[ua_idx], **req.size_profile),
+        "size": req.size(req.de_log[de_idx], req.ua_log[ua_idx]),
         "land_oblast": req.tie_tables["land_oblast"][de_region, ua_region],
         "kreis_raion": req.tie_tables["kreis_raion"][de_region, ua_region],
         "neighbours": req.tie_tables["neighbours"][de_region, ua_region],
+        "land_neighbours": req.tie_tables["land_neighbours"][de_region, ua_region],
         "third_partners": criteria.third_partner_ties(shared).reshape(-1),
         "declared": declared,
         **unit,
@@ -314,4 +355,3 @@ def order_best_first(scores: NDArray[np.float32]) -> IntArray:
     """Order positions by descending score, NaN dropped, ties kept in input order."""
     valid = np.flatnonzero(~np.isnan(scores))
     return valid[np.argsort(-scores[valid], kind="stable")]
-

@@ -66,7 +66,9 @@ def candidate_levels(level: str) -> frozenset[str]:
     return levels
 
 
-def diversify(order: IntArray, regions: IntArray, *, top: int = DIVERSITY_TOP, most: int = DIVERSITY_MAX) -> IntArray:
+def diversify(
+    order: IntArray, regions: IntArray, *, top: int = DIVERSITY_TOP, most: int = DIVERSITY_MAX
+) -> IntArray:
     """Reorder the first `top` so that no region holds more than `most` of them; the rest keep their order.
 
     Args:
@@ -97,17 +99,20 @@ def _spread_assignment(req: Request, kreis: int, filters: Filters | None) -> dic
     from registry.matching.request import total_block, ua_candidates  # request imports this module
 
     f = req.f
-    neighbours = np.flatnonzero((f.de_kreis == kreis) & np.isin(f.de_levels, list(SPREAD_LEVELS)))
+    neighbours = np.flatnonzero((f.de_kreis == kreis) & f.level_mask("de", SPREAD_LEVELS))
     if len(neighbours) < 2:
         return {}
     cols = ua_candidates(req, _without_bounds(filters), _MUNICIPAL_UA)
     if not cols.size:
         return {}
     block = total_block(req, neighbours, cols, filters)
-    if filters is None or filters.size_factor is not None:
-        factor = np.log(filters.size_factor if filters else SIZE_FACTOR_DEFAULT)
+    bound = SIZE_FACTOR_DEFAULT if filters is None else filters.size_factor
+    if bound is not None:
+        factor = np.log(bound)
         with np.errstate(invalid="ignore"):
-            outside = np.abs(f.de_log_population[neighbours][:, None] - f.ua_log_population[cols][None, :]) > factor
+            outside = (
+                np.abs(f.de_log_population[neighbours][:, None] - f.ua_log_population[cols][None, :]) > factor
+            )
         block[outside] = np.nan
     block = np.where(np.isnan(block), -np.inf, block)
     k = min(SPREAD_TOP, block.shape[1])

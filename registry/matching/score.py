@@ -123,7 +123,9 @@ def ranked_for_ukrainian(req: Request, j: int, filters: Filters | None) -> IntAr
     return rows[order]
 
 
-def _suggestions(req: Request, de_idx: IntArray, ua_idx: IntArray, total: int, *, german_side: bool) -> list[Suggestion]:
+def _suggestions(
+    req: Request, de_idx: IntArray, ua_idx: IntArray, total: int, *, german_side: bool
+) -> list[Suggestion]:
     f = req.f
     result = []
     for rank, (i, j, (scores, weighted)) in enumerate(
@@ -138,9 +140,20 @@ def _suggestions(req: Request, de_idx: IntArray, ua_idx: IntArray, total: int, *
         )
         result.append(
             Suggestion(
-                code, name, name_uk, level, sum(weighted.values()), rank, total, scores, weighted,
-                texts["de"], texts["en"], texts["uk"], flags,
-            )  # fmt: skip
+                code,
+                name,
+                name_uk,
+                level,
+                sum(weighted.values()),
+                rank,
+                total,
+                scores,
+                weighted,
+                texts["de"],
+                texts["en"],
+                texts["uk"],
+                flags,
+            )
         )
     return result
 
@@ -226,9 +239,21 @@ def explain_pair(
     flags = pair_flags(req, i, j, filters=filters, ranked=rank is not None)
     texts = describe(req, i, j, rank, len(ranked), weighted, flags)
     return PairExplanation(
-        f.de_codes[i], f.de_names[i], f.ua_codes[j], f.ua_names[j], sum(weighted.values()), rank, len(ranked),
-        scores, weighted, texts["de"], texts["en"], texts["uk"], flags, rank is not None,
-    )  # fmt: skip
+        f.de_codes[i],
+        f.de_names[i],
+        f.ua_codes[j],
+        f.ua_names[j],
+        sum(weighted.values()),
+        rank,
+        len(ranked),
+        scores,
+        weighted,
+        texts["de"],
+        texts["en"],
+        texts["uk"],
+        flags,
+        rank is not None,
+    )
 
 
 def score_matrix(

@@ -45,6 +45,7 @@ class Ties:
     kreis_in_oblast: F32
     neighbours_in_raion: F32
     neighbours_in_oblast: F32
+    land_neighbours: F32  # other towns of the same Land with partners in the oblast (status-weighted)
     german_partners: NDArray[np.int32]  # per Ukrainian unit: German units partnered (a raion's: inside it)
     oblast_partnerships: NDArray[np.int32]  # per oblast (vocabulary index): partnerships of any level
     linked_de: IntArray  # pairs (German unit, Ukrainian unit) already linked at some level
@@ -58,6 +59,7 @@ class Ties:
             "land_oblast": self.land_oblast,
             "kreis_raion": criteria.kreis_raion_tie(self.kreis_in_raion, self.kreis_in_oblast),
             "neighbours": criteria.neighbour_ties(self.neighbours_in_raion, self.neighbours_in_oblast),
+            "land_neighbours": criteria.popularity(self.land_neighbours, criteria.LAND_NEIGHBOURS_FULL),
         }
 
     def saturation(self) -> F32:
@@ -72,7 +74,9 @@ def _max_table(shape: tuple[int, int], rows: IntArray, cols: IntArray, values: F
     return table
 
 
-def _distinct_max(keys: list[tuple[int, ...]], values: list[float]) -> tuple[list[tuple[int, ...]], list[float]]:
+def _distinct_max(
+    keys: list[tuple[int, ...]], values: list[float]
+) -> tuple[list[tuple[int, ...]], list[float]]:
     best: dict[tuple[int, ...], float] = {}
     for key, value in zip(keys, values, strict=True):
         best[key] = max(value, best.get(key, 0.0))
@@ -160,14 +164,33 @@ def build_ties(f: Features, as_of: dt.date | None) -> Ties:
     for table, own, column in ((nr, nr_own, f.p_raion), (no, no_own, f.p_oblast)):
         sel = np.flatnonzero(municipal & (column >= 0))
         keys, values = _distinct_max(
-            [(int(f.p_entity[k]), int(f.p_kreis[k]), int(column[k])) for k in sel], [float(weight[k]) for k in sel]
+            [(int(f.p_entity[k]), int(f.p_kreis[k]), int(column[k])) for k in sel],
+            [float(weight[k]) for k in sel],
         )
         for (entity, kreis_idx, col), value in zip(keys, values, strict=True):
             table[kreis_idx, col] += value
             if entity in own_region:
                 own[(own_region[entity], col)] += value
+    # The same across the Land: towns of the whole Land with partners in the oblast.
+    nl = np.zeros((n_land + 1, n_obl + 1), dtype=np.float32)
+    nl_own: dict[tuple[int, int], float] = defaultdict(float)
+    municipal_land = counted & np.isin(de_level, list(MUNICIPAL_PARTNER_LEVELS)) & (f.p_land >= 0)
+    sel = np.flatnonzero(municipal_land & (f.p_oblast >= 0))
+    keys, values = _distinct_max(
+        [(int(f.p_entity[k]), int(f.p_land[k]), int(f.p_oblast[k])) for k in sel],
+        [float(weight[k]) for k in sel],
+    )
+    for (entity, land_idx, col), value in zip(keys, values, strict=True):
+        nl[land_idx, col] += value
+        if entity in own_region:
+            nl_own[(own_region[entity], col)] += value
     nr_region, no_region = nr[d_kreis][:, u_raion], no[d_kreis][:, u_obl]
-    for table, own, columns in ((nr_region, nr_own, u_raion), (no_region, no_own, u_obl)):
+    nl_region = nl[d_land][:, u_obl]
+    for table, own, columns in (
+        (nr_region, nr_own, u_raion),
+        (no_region, no_own, u_obl),
+        (nl_region, nl_own, u_obl),
+    ):
         for (region, col), value in own.items():
             table[region, columns == col] -= value
 
@@ -199,6 +222,7 @@ def build_ties(f: Features, as_of: dt.date | None) -> Ties:
         kreis_in_oblast=ko[d_kreis][:, u_obl],
         neighbours_in_raion=np.maximum(nr_region, 0.0),
         neighbours_in_oblast=np.maximum(no_region, 0.0),
+        land_neighbours=np.maximum(nl_region, 0.0),
         german_partners=partners,
         oblast_partnerships=by_oblast,
         linked_de=linked_de,

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from registry.matching.frames import PARTNERSHIP_COLUMNS
-from registry.repository import third_partners
 from registry.models import (
     Country,
     HromadaNeed,
@@ -23,6 +22,7 @@ from registry.models import (
     ThirdTie,
     WarListing,
 )
+from registry.repository import third_partners
 
 UA_CANDIDATE_LEVELS = (Level.HROMADA, Level.CITY_SPECIAL_STATUS, Level.RAION, Level.OBLAST)
 
@@ -76,10 +76,10 @@ def hromadas_frame(session: Session) -> pd.DataFrame:
     """
     query, _, _ = _with_region_and_district()
     rows = []
-    for (
-        m, region_code, region_name, region_de, district_code, district_name, district_de, region_uk, district_uk,
-        population_source,
-    ) in session.execute(query.where(Municipality.level.in_(UA_CANDIDATE_LEVELS)).order_by(Municipality.code)):  # fmt: skip
+    units = query.where(Municipality.level.in_(UA_CANDIDATE_LEVELS)).order_by(Municipality.code)
+    for row in session.execute(units):
+        m, region_code, region_name, region_de, district_code, district_name, district_de = row[:7]
+        region_uk, district_uk, population_source = row[7:]
         special = m.level == Level.CITY_SPECIAL_STATUS
         if m.level == Level.OBLAST:
             region_code, region_name, region_de, region_uk = m.code, m.name, m.name_de, m.name_uk
@@ -124,9 +124,18 @@ def germans_frame(session: Session) -> pd.DataFrame:
     """Every German unit, with its Land and Kreis (a Land is its own Land)."""
     query, _, _ = _with_region_and_district()
     rows = []
-    for m, region_code, region_name, _, district_code, district_name, _, _, _, population_source in session.execute(
-        query.where(Municipality.country == Country.DE).order_by(Municipality.code)
-    ):
+    for (
+        m,
+        region_code,
+        region_name,
+        _,
+        district_code,
+        district_name,
+        _,
+        _,
+        _,
+        population_source,
+    ) in session.execute(query.where(Municipality.country == Country.DE).order_by(Municipality.code)):
         kreis = _kreis_key(str(m.level), m.code, district_code)
         rows.append(
             {
@@ -217,7 +226,7 @@ def partnerships_frame(session: Session) -> pd.DataFrame:
             .order_by(PartnershipSource.partnership_id, Source.id)
         ).all()
     )
-    return frame.assign(source=[primary.get(pid) for pid in frame["id"].tolist()])
+    return frame.assign(source=pd.Series([primary.get(pid) for pid in frame["id"].tolist()], dtype=object))
 
 
 def needs_frame(session: Session) -> pd.DataFrame:

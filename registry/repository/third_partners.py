@@ -117,9 +117,11 @@ def sync_war_listing(session: Session, records: Sequence[WarListingRecord], sour
         if r.hromada_code in ids
     ]
     columns = tuple(rows[0]) if rows else ()
-    current = {
-        tuple(getattr(w, c) for c in columns) for w in session.scalars(select(WarListing))
-    } if rows else set()
+    current = (
+        {tuple(getattr(w, c) for c in columns) for w in session.scalars(select(WarListing))}
+        if rows
+        else set()
+    )
     if current == {tuple(r.values()) for r in rows} and len(current) == len(rows):
         return False
     session.execute(delete(WarListing))

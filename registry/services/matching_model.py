@@ -24,7 +24,7 @@ def model_path(data_dir: Path) -> Path:
 
 
 def read_model(data_dir: Path) -> FitModel | None:
-    """Read the shipped model; None when the data directory has none (the matching then uses unit coefficients)."""
+    """Read the shipped model; None when the data directory has none (then unit coefficients count)."""
     path = model_path(data_dir)
     if not path.is_file():
         return None
@@ -35,6 +35,8 @@ def write_model(data_dir: Path, model: FitModel) -> Path:
     """Write the model file (sorted keys, one criterion per line) and return its path."""
     path = model_path(data_dir)
     partial = path.with_suffix(".json.partial")
-    partial.write_text(json.dumps(model.as_json(), indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    partial.write_text(
+        json.dumps(model.as_json(), indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
+    )
     partial.replace(path)
     return path

@@ -34,7 +34,7 @@ def test_frames_from_the_database_cover_every_candidate(loaded_sessions: session
         data = MatchingData().get(session)
     assert len(data.hromadas) == 1772 + 2
     assert set(data.germans["level"]) >= {"gemeinde", "stadt", "kreis"}
-    assert len(data.partnerships) == 220
+    assert len(data.partnerships) == 221
     nrw_dnipro = data.partnerships[
         (data.partnerships.de_code == "05") & (data.partnerships.ua_code == "UA12000000000090473")
     ]
