@@ -152,7 +152,7 @@ def fit(context: Context, check: bool) -> None:
     click.echo(f"  need scale (logit units of fit): {model.need_scale:.3f}")
     shipped = read_model(context.settings.data_dir)
     if check:
-        same = shipped is not None and shipped.as_json() == model.as_json()
+        same = shipped is not None and shipped.matches(model)
         click.echo(f"{model_path(context.settings.data_dir)}: {'up to date' if same else 'differs'}")
         sys.exit(0 if same else 1)
     click.echo(f"wrote {write_model(context.settings.data_dir, model)}")

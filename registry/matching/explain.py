@@ -557,7 +557,10 @@ def describe(
         if f.ua_levels[j] in ("oblast", "city_special_status"):
             place = ""
         ua = ua_name(req, j, lang)
-        lines = [f"{f.de_names[i]} \u2013 {ua}{f' ({place})' if place else ''}:"]
+        native = f.ua_names_uk[j]
+        # The Ukrainian name beside the Latin one, as a council paper cites it: "Charkiw / Харків".
+        heading = f"{ua} / {native}" if native and native != ua and lang != "uk" else ua
+        lines = [f"{f.de_names[i]} \u2013 {heading}{f' ({place})' if place else ''}:"]
         if not show_rank:
             pass
         elif rank is not None:

@@ -51,6 +51,13 @@ class FitModel:
             return DECLARED_COEFFICIENT
         return float(self.coefficients.get(name, 0.0))
 
+    def matches(self, other: FitModel, tolerance: float = 1e-4) -> bool:
+        """Tell whether two fits agree to `tolerance` (SQLite and PostgreSQL fits differ in last digits)."""
+        mine, theirs = self.as_json(), other.as_json()
+        numbers = [(mine["coefficients"][k], theirs["coefficients"].get(k, np.nan)) for k in LEARNED]
+        numbers += [(mine[k], theirs[k]) for k in ("need_scale", "size_centre", "size_sigma")]
+        return all(abs(a - b) <= tolerance * max(1.0, abs(a)) for a, b in numbers)
+
     def as_json(self) -> dict[str, Any]:
         """Return the model as a JSON-ready dict (the shipped model file)."""
         return {

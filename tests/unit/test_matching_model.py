@@ -25,7 +25,9 @@ def synthetic_cases(n: int, seed: int = 5) -> list[ChoiceSet]:
 def padded(cases: list[ChoiceSet]) -> list[ChoiceSet]:
     """The same cases with the remaining criteria at zero, in the order of LEARNED."""
     width = len(LEARNED)
-    return [ChoiceSet(np.pad(c.features, ((0, 0), (0, width - c.features.shape[1]))), c.chosen) for c in cases]
+    return [
+        ChoiceSet(np.pad(c.features, ((0, 0), (0, width - c.features.shape[1]))), c.chosen) for c in cases
+    ]
 
 
 def test_fitting_recovers_the_coefficients_that_generated_the_choices() -> None:

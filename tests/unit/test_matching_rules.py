@@ -229,7 +229,7 @@ def test_a_raion_gets_kreise_an_oblast_laender(subject: str, levels: set[str]) -
         (
             "in_preparation",
             0.5,
-            "bereitet eine Regionalpartnerschaft mit der Oblast Odessa vor (ohne Jahresangabe, in Vorbereitung)",
+            "eine Regionalpartnerschaft mit der Oblast Odessa vor (ohne Jahresangabe, in Vorbereitung)",
         ),
         ("requested", 0.25, "nur angefragt"),
         ("ended", 0.0, None),
