@@ -58,15 +58,21 @@ def size_similarity_of_logs(
     *,
     centre: float = SIZE_CENTRE,
     sigma: float = SIZE_SIGMA,
+    fill_unknown: bool = True,
 ) -> F32:
-    """Score ln(ua / de) against the size profile (broadcasting), writing into `out` if given."""
+    """Score ln(ua / de) against the size profile (broadcasting), writing into `out` if given.
+
+    `fill_unknown=False` leaves NaN where a population is unknown, for a caller that fills whole rows
+    and columns at once (the full matrix), which is cheaper than testing every cell.
+    """
     diff: F32 = np.asarray(np.subtract(log_ua, log_de, out=out, dtype=np.float32), dtype=np.float32)
     if centre:
         diff -= np.float32(centre)
     np.square(diff, out=diff)
     diff *= np.float32(-0.5 / sigma**2)
     np.exp(diff, out=diff)
-    np.nan_to_num(diff, copy=False, nan=SIZE_UNKNOWN)
+    if fill_unknown:
+        diff[np.isnan(diff)] = SIZE_UNKNOWN
     return diff
 
 

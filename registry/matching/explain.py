@@ -52,6 +52,7 @@ def _iso(value: str | None) -> dt.date | None:
         return None
 
 
+@cache
 def _date(value: str | None, lang: Lang) -> str:
     parsed = _iso(value)
     return locale.date(parsed, lang) if parsed else "?"
@@ -182,13 +183,13 @@ def _details(req: Request, k: int, lang: Lang, *, kind: bool = True) -> str:
     return f" ({', '.join(parts)})"
 
 
-def _counted(req: Request) -> np.ndarray:
-    return np.flatnonzero(req.ties.weight > 0)
+def _counted(req: Request) -> list[int]:
+    return np.flatnonzero(req.ties.weight > 0).tolist()
 
 
 def _partner_list(req: Request, side: str, unit: int, lang: Lang) -> list[str]:
     f = req.f
-    rows = [k for k in _counted(req) if (f.p_ua[k] if side == "ua" else f.p_de[k]) == unit]
+    rows = np.flatnonzero((req.ties.weight > 0) & ((f.p_ua if side == "ua" else f.p_de) == unit)).tolist()
     if side == "ua":
         return [
             f"{_de_unit(req, int(f.p_de[k]), lang) if f.p_de[k] >= 0 else '?'}{_details(req, k, lang)}"

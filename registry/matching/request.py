@@ -102,10 +102,10 @@ class Request:
                 term += np.float32(c[name]) * values
         return term
 
-    def size(self, log_de: ArrayLike, log_ua: ArrayLike, out: F32 | None = None) -> F32:
+    def size(self, log_de: ArrayLike, log_ua: ArrayLike, out: F32 | None = None, *, fill: bool = True) -> F32:
         """Score the size criterion with the model's size profile (see `criteria.size_similarity_of_logs`)."""
         return criteria.size_similarity_of_logs(
-            log_de, log_ua, out, centre=self.model.size_centre, sigma=self.model.size_sigma
+            log_de, log_ua, out, centre=self.model.size_centre, sigma=self.model.size_sigma, fill_unknown=fill
         )
 
     @cached_property
@@ -282,10 +282,14 @@ def total_block(req: Request, de_idx: IntArray, ua_idx: IntArray, filters: Filte
     # Many rows: gather the columns of the small region table once; few rows: gather just those cells.
     by_region = req.weighted_ties[:, ua_region] if len(de_idx) > CHUNK_ROWS else None
     size_scale = np.float32(c["size"])
+    unknown_cols = np.flatnonzero(np.isnan(ua_log[0]))
     for start in range(0, len(de_idx), CHUNK_ROWS):
         rows = de_idx[start : start + CHUNK_ROWS]
         chunk = out[start : start + len(rows)]
-        req.size(req.de_log[rows][:, None], ua_log, out=chunk)
+        req.size(req.de_log[rows][:, None], ua_log, out=chunk, fill=False)
+        # An unknown population is a whole row or column: fill those, not every cell.
+        chunk[np.isnan(req.de_log[rows])] = criteria.SIZE_UNKNOWN
+        chunk[:, unknown_cols] = criteria.SIZE_UNKNOWN
         chunk *= size_scale
         chunk += column
         if by_region is None:
