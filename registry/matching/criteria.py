@@ -165,7 +165,7 @@ def distance_from_front(distance_to_russia_km: ArrayLike) -> F32:
 # --- urban hromada (fit) ---------------------------------------------------------------------------------
 # A town's office looks for a town: 146 of the 173 Ukrainian partners of German Gemeinden and Städte are
 # urban hromadas (міська громада), which are 409 of the 1,469. Settlement hromadas (селищна, around a
-# small town) count half; a raion or an oblast, partners of Kreise and Länder, half as well.
+# small town) count half; a raion or an oblast is the counterpart of a Kreis or a Land and counts 1.
 HROMADA_TYPE_SCORE: Final[Mapping[str, float]] = {
     "urban": 1.0,
     "city with special status": 1.0,
@@ -173,10 +173,11 @@ HROMADA_TYPE_SCORE: Final[Mapping[str, float]] = {
     "rural": 0.0,
 }
 TYPE_UNKNOWN: Final = 0.5
+REGIONAL_TYPE: Final = 1.0
 
 
 def urban(hromada_type: ArrayLike) -> F32:
-    """Score a hromada's type: urban 1, settlement 0.5, rural 0; unknown (raions, oblasts) 0.5."""
+    """Score a hromada's type: urban 1, settlement 0.5, rural 0, unknown 0.5 (raions, oblasts: features)."""
     types = np.asarray(hromada_type, dtype=object).ravel()
     return np.array(
         [HROMADA_TYPE_SCORE.get(t, TYPE_UNKNOWN) if isinstance(t, str) else TYPE_UNKNOWN for t in types],

@@ -29,7 +29,7 @@ import numpy as np
 
 from registry.matching.frames import DE_MUNICIPAL_LEVELS, UA_MUNICIPAL_LEVELS, MatchingInput
 from registry.matching.model import L2, LEARNED, UNIT_MODEL, ChoiceSet, FitModel, fit_coefficients
-from registry.matching.options import DEFAULT_BLEND, Filters, Weights
+from registry.matching.options import DEFAULT_BLEND, Filters, Weights, size_bounds
 from registry.matching.request import (
     Request,
     fit_matrix,
@@ -260,16 +260,17 @@ def plausibility(data: MatchingInput, *, blend: float = DEFAULT_BLEND) -> Plausi
     counts: dict[str, int] = defaultdict(int)
     oblasts_per_subject = []
     firsts: dict[int, list[int]] = defaultdict(list)
-    factor = np.log(Filters().size_factor or np.inf)
+    factor = Filters().size_factor or np.inf
     for i in subjects:
         top = ranked_for_german(req, i, None)[:DIVERSITY_TOP]
         counts["suggestions"] += len(top)
         counts["linked"] += sum((i, int(j)) in linked for j in top)
         counts["occupied"] += int(f.ua_occupied[top].sum())
-        with np.errstate(invalid="ignore"):
-            counts["bounds"] += int(
-                (np.abs(f.ua_log_population[top] - f.de_log_population[i]) > factor).sum()
-            )
+        if not np.isnan(f.de_log_population[i]):
+            lower, upper = size_bounds(float(f.de_log_population[i]), factor)
+            with np.errstate(invalid="ignore"):
+                logs = f.ua_log_population[top]
+                counts["bounds"] += int(((logs < lower) | (logs > upper)).sum())
         if len(top) >= 2:
             distinct = len(set(f.ua_oblast[top].tolist()))
             oblasts_per_subject.append(distinct)

@@ -597,7 +597,11 @@ def build_features(data: MatchingInput) -> Features:
         ),
         ua_idp_need=criteria.idp_need(ua.idp, ua.population),
         ua_distance_score=criteria.distance_from_front(ua.distance),
-        ua_urban=criteria.urban(np.array(_optional_texts(h, "subtype"), dtype=object)),
+        ua_urban=np.where(
+            np.isin(ua.levels, ["raion", "oblast"]),
+            np.float32(criteria.REGIONAL_TYPE),
+            criteria.urban(np.array(_optional_texts(h, "subtype"), dtype=object)),
+        ).astype(np.float32),
         ua_types=_optional_texts(h, "subtype"),
         ua_war_status_date=latest_date(h, "war_status_date"),
         ua_idp_date=latest_date(h, "idp_date"),

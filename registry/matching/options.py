@@ -16,9 +16,9 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 # The share of need in the default ranking: fit decides which pairings are plausible at all, need
-# decides among plausible ones (at 0.25 the full need of a hromada is worth a quarter of the spread
-# between a good and a median candidate's fit, see model.FitModel.need_scale). Set by intent, not
-# fitted: the past does not reward need, so a fitted share would be zero.
+# decides among plausible ones (at 0.25 a hromada's full need counts a third as much as the fit's spread
+# between a median and a top-1 % candidate, model.FitModel.need_scale). Set by intent, not fitted: the
+# past does not reward need, so a fitted share would be zero.
 DEFAULT_BLEND: Final = 0.25
 
 
@@ -96,11 +96,27 @@ def check_blend(blend: float) -> float:
     return float(blend)
 
 
-# The size bounds: a candidate at most this factor smaller or larger than the subject. Two of the 216
-# placed partnerships lie beyond a factor of 30 (the largest: Oberviechtach, 5,000, with Rivne, 240,000
-# and Landkreis Altenkirchen with Rajon Iwano-Frankiwsk); 30 keeps every other one and no village for
-# a city of millions (Berlin, 3.8 million: no candidate under 126,000).
+# The size bounds, scaling with the subject. A candidate may be up to SIZE_FACTOR times larger: none of
+# the 105 dated town partnerships lies beyond 27 (Oberndorf - Ovruch); of all 211 placed partnerships
+# with both populations two do (Kehl - Kharkiv 37, Oberviechtach - Rivne 50). A candidate may be up to
+# SIZE_FACTOR times smaller for a village or small town (10,000 inhabitants or fewer), a factor that
+# falls log-linearly to SIZE_FACTOR ** LARGE_EXPONENT (4) for a city of a million and more: the real partners
+# of towns over 300,000 are at least 0.43 times their size, of towns of 100,000 - 300,000 at least
+# 0.27 times. The lower limit never exceeds LOWER_CAP, so that the largest cities keep the largest
+# hromadas (Berlin: those of 250,000 and more; Leipzig: of 96,000 and more).
 SIZE_FACTOR: Final = 30.0
+LARGE_EXPONENT: Final = math.log(4.0) / math.log(30.0)
+SMALL_TOWN: Final = 10_000.0
+LARGE_CITY: Final = 1_000_000.0
+LOWER_CAP: Final = 250_000.0
+
+
+def size_bounds(subject_log: float, factor: float) -> tuple[float, float]:
+    """Return (lower, upper) natural-log population bounds of the candidates of a subject."""
+    t = min(max((subject_log - math.log(SMALL_TOWN)) / math.log(LARGE_CITY / SMALL_TOWN), 0.0), 1.0)
+    smaller = math.log(factor) * (1.0 - t * (1.0 - LARGE_EXPONENT))
+    lower = min(subject_log - smaller, math.log(LOWER_CAP))
+    return lower, subject_log + math.log(factor)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,14 @@ from scipy import sparse
 from registry.matching import criteria
 from registry.matching.frames import MatchingInput, UnknownCodeError
 from registry.matching.model import LEARNED, UNIT_MODEL, FitModel
-from registry.matching.options import DEFAULT_BLEND, Filters, Weights, check_blend, population_mask
+from registry.matching.options import (
+    DEFAULT_BLEND,
+    Filters,
+    Weights,
+    check_blend,
+    population_mask,
+    size_bounds,
+)
 from registry.matching.ties import Ties, build_ties
 
 if TYPE_CHECKING:
@@ -156,11 +163,12 @@ def ua_position(f: Features, code: str) -> int:
 def _size_mask(
     log_population: NDArray[np.float64], subject_log: float, factor: float | None
 ) -> NDArray[np.bool_]:
-    """Keep candidates within `factor` of the subject's population; unknown populations pass."""
+    """Keep candidates within the subject's size bounds (`options.size_bounds`); unknown populations pass."""
     if factor is None or np.isnan(subject_log):
         return np.ones(log_population.shape, dtype=bool)
+    lower, upper = size_bounds(subject_log, factor)
     with np.errstate(invalid="ignore"):
-        outside: NDArray[np.bool_] = np.abs(log_population - subject_log) > np.log(factor)
+        outside: NDArray[np.bool_] = (log_population < lower) | (log_population > upper)
     return ~outside
 
 

@@ -15,7 +15,7 @@ from scipy.optimize import linear_sum_assignment
 
 from registry.matching.frames import UnknownCodeError
 from registry.matching.options import SIZE_FACTOR as SIZE_FACTOR_DEFAULT
-from registry.matching.options import Filters
+from registry.matching.options import Filters, size_bounds
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -108,12 +108,12 @@ def _spread_assignment(req: Request, kreis: int, filters: Filters | None) -> dic
     block = total_block(req, neighbours, cols, filters)
     bound = SIZE_FACTOR_DEFAULT if filters is None else filters.size_factor
     if bound is not None:
-        factor = np.log(bound)
-        with np.errstate(invalid="ignore"):
-            outside = (
-                np.abs(f.de_log_population[neighbours][:, None] - f.ua_log_population[cols][None, :]) > factor
-            )
-        block[outside] = np.nan
+        logs = f.ua_log_population[cols]
+        for row, subject_log in enumerate(f.de_log_population[neighbours].tolist()):
+            if not np.isnan(subject_log):
+                lower, upper = size_bounds(subject_log, bound)
+                with np.errstate(invalid="ignore"):
+                    block[row, (logs < lower) | (logs > upper)] = np.nan
     block = np.where(np.isnan(block), -np.inf, block)
     k = min(SPREAD_TOP, block.shape[1])
     best = np.argpartition(-block, k - 1, axis=1)[:, :k]
