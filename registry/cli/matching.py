@@ -104,9 +104,10 @@ def suggest(
     pairs = frozenset((subject.code, c) if german else (c, subject.code) for c in exclude)
     filters = Filters(exclude_pairs=pairs, size_factor=size_factor if size_factor >= 1 else None)
     rank = suggest_for_german if german else suggest_for_hromada
+    data = _input(context)
     try:
         suggestions = rank(
-            _input(context),
+            data,
             subject.code,
             weights=weights,
             filters=filters,
@@ -121,6 +122,16 @@ def suggest(
         ) from error
     if as_json:
         click.echo(json.dumps([dataclasses.asdict(s) for s in suggestions], ensure_ascii=False, indent=2))
+        return
+    f = data.features
+    if not suggestions and not german and f.ua_occupied[f.ua_index[subject.code]]:
+        j = f.ua_index[subject.code]
+        where = "its administrative centre is occupied" if f.ua_centre_occupied[j] else "it is occupied"
+        click.echo(
+            f"no suggestions for {subject.name}: {where} (official list, Order No. 376"
+            f"{', since ' + str(f.ua_listing_since[j]) if f.ua_listing_since[j] else ''}); "
+            "occupied hromadas cannot receive support. --include-occupied ranks anyway."
+        )
         return
     click.echo(
         f"suggestions for {subject.name} ({subject.level}, {subject.code})"

@@ -275,17 +275,18 @@ def _r_kreis_raion(req: Request, i: int, j: int, lang: Lang) -> str:
     )
 
 
+def _other_towns_ties(req: Request, i: int, j: int, group: str) -> list[int]:
+    """Partnerships of other towns of the same Kreis (`group` "kreis") or Land in the unit's oblast."""
+    f = req.f
+    same = (f.p_kreis == f.de_kreis[i]) if group == "kreis" else (f.p_land == f.de_land[i])
+    municipal = np.isin(np.array(f.p_de_level, dtype=object), list(MUNICIPAL_PARTNER_LEVELS))
+    chosen = (req.ties.weight > 0) & municipal & same & (f.p_oblast == f.ua_oblast[j]) & (f.p_entity != i)
+    return np.flatnonzero(chosen).tolist()
+
+
 def _r_neighbours(req: Request, i: int, j: int, lang: Lang) -> str:
     f = req.f
-    levels = np.array(f.p_de_level, dtype=object)
-    rows = [
-        k
-        for k in _counted(req)
-        if levels[k] in MUNICIPAL_PARTNER_LEVELS
-        and f.p_kreis[k] == f.de_kreis[i]
-        and f.p_oblast[k] == f.ua_oblast[j]
-        and f.p_entity[k] != i
-    ]
+    rows = _other_towns_ties(req, i, j, "kreis")
     if not rows:
         return ""
     names = list(dict.fromkeys(f.de_names[int(f.p_de[k])] if f.p_de[k] >= 0 else "?" for k in rows))
@@ -303,15 +304,7 @@ def _r_neighbours(req: Request, i: int, j: int, lang: Lang) -> str:
 
 def _r_land_neighbours(req: Request, i: int, j: int, lang: Lang) -> str:
     f = req.f
-    levels = np.array(f.p_de_level, dtype=object)
-    rows = [
-        k
-        for k in _counted(req)
-        if levels[k] in MUNICIPAL_PARTNER_LEVELS
-        and f.p_land[k] == f.de_land[i]
-        and f.p_oblast[k] == f.ua_oblast[j]
-        and f.p_entity[k] != i
-    ]
+    rows = _other_towns_ties(req, i, j, "land")
     pairs = [
         f"{f.de_names[int(f.p_de[k])] if f.p_de[k] >= 0 else '?'} \u2013 {ua_name(req, int(f.p_ua[k]), lang)}"
         for k in rows
