@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 SEARCH_LIMIT: Final = 20
 SUGGESTION_LIMIT: Final = 10
 NEWEST_LIMIT: Final = 6
-SUGGESTIBLE_UA: Final = (Level.HROMADA, Level.CITY_SPECIAL_STATUS)
+SUGGESTIBLE_UA: Final = (Level.HROMADA, Level.CITY_SPECIAL_STATUS, Level.RAION, Level.OBLAST)
 # Where each start period of the statistics links to: the map filtered to those years (undated: no filter).
 PERIOD_LINKS: Final[dict[str, str | None]] = {
     "before_2014": "/map?year_to=2013&color=period",
