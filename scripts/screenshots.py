@@ -1,10 +1,13 @@
-"""Save the README's screenshots: the map (docs/map.png) and a municipality page (docs/municipality.png).
+"""Save the README's screenshots: the map, a municipality page, the start page, the guide and the statistics.
 
 Serves the app over the configured database (``DATABASE_URL``, default ``./registry.db``; load it first
 with ``registry load`` or ``registry serve``) with map tiles off, so the pictures show what a
-coordinator sees offline, and photographs the pages in Debian's Chromium.
+coordinator sees offline, and photographs the pages in Debian's Chromium, at desktop width and, with
+``--phone``, at a phone's too. German pictures are ``docs/<page>.png``, the others
+``docs/<page>-<lang>.png`` and ``docs/<page>-<lang>-phone.png``.
 
-Run: ``.venv/bin/python scripts/screenshots.py [--out docs] [--code UA63120270000028556] [--lang de]``
+Run: ``.venv/bin/python scripts/screenshots.py [--out docs] [--code UA63120270000028556] [--lang uk]
+[--phone]``
 """
 
 from __future__ import annotations
@@ -23,6 +26,19 @@ from registry.models import Partnership
 
 KHARKIV = "UA63120270000028556"
 ROOT = Path(__file__).resolve().parents[1]
+DESKTOP = {"width": 1366, "height": 850}
+PHONE = {"width": 390, "height": 844}
+# Taller first screens where the page's point lies lower (the municipality's partners and suggestions).
+DESKTOP_HEIGHTS = {"municipality": 1400, "guide": 1200, "statistics": 1100, "index": 1000}
+# The pages photographed (name -> address); the municipality's is filled in from --code.
+PAGES = {"map": "/map", "municipality": "/municipalities/{code}", "index": "/", "guide": "/guide",
+         "statistics": "/statistics"}  # fmt: skip
+
+
+def _file(name: str, lang: str, phone: bool) -> str:
+    if lang == "de" and not phone:
+        return f"{name}.png"
+    return f"{name}-{lang}{'-phone' if phone else ''}.png"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="folder for the PNG files")
     parser.add_argument("--code", default=KHARKIV, help="the municipality to show (any code)")
-    parser.add_argument("--lang", choices=["de", "en"], default="de")
+    parser.add_argument("--lang", choices=["de", "en", "uk"], default="de")
+    parser.add_argument("--phone", action="store_true", help="also photograph every page at a phone's width")
     args = parser.parse_args(argv)
 
     settings = replace(Settings.from_env(), map_tiles=None)
@@ -47,22 +64,26 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     args.out.mkdir(parents=True, exist_ok=True)
+    saved = []
     with serve_app(settings) as base, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
-        page = browser.new_page(viewport={"width": 1366, "height": 850}, device_scale_factor=1)
-        page.goto(f"{base}/map?lang={args.lang}", wait_until="load")
-        page.wait_for_function("document.documentElement.dataset.registryMap === 'ready'")
-        page.evaluate("() => window.registryMap.ready")
-        page.wait_for_timeout(300)  # the last cluster animation
-        page.screenshot(path=str(args.out / "map.png"))
-        page.close()
-
-        page = browser.new_page(viewport={"width": 1280, "height": 1400}, device_scale_factor=1)
-        page.goto(f"{base}/municipalities/{args.code}?lang={args.lang}", wait_until="load")
-        page.screenshot(path=str(args.out / "municipality.png"))
+        for phone in (False, True) if args.phone else (False,):
+            for name, path in PAGES.items():
+                height = DESKTOP_HEIGHTS.get(name, DESKTOP["height"])
+                viewport = PHONE if phone else {**DESKTOP, "height": height}
+                page = browser.new_page(viewport=viewport, device_scale_factor=1)
+                page.goto(f"{base}{path.format(code=args.code)}?lang={args.lang}", wait_until="load")
+                if name == "map":
+                    page.wait_for_function("document.documentElement.dataset.registryMap === 'ready'")
+                    page.evaluate("() => window.registryMap.ready")
+                    page.wait_for_timeout(300)  # the last cluster animation
+                target = args.out / _file(name, args.lang, phone)
+                page.screenshot(path=str(target))  # the first screen, as a reader opens the page
+                saved.append(target)
+                page.close()
         browser.close()
-    for name in ("map.png", "municipality.png"):
-        print(args.out / name)
+    for target in saved:
+        print(target)
     return 0
 
 

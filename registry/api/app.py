@@ -29,7 +29,8 @@ from registry.api import exports, imports, municipalities, needs, partnerships, 
 from registry.api.auth import IF_MATCH_PATTERN, SAFE_METHODS, provide_actor, write_rate_limit
 from registry.api.cache import DataGeneration, ReadCache, ResponseStore, StampWatcher
 from registry.api.deps import DbSession
-from registry.api.errors import READ, problem_response
+from registry.api.errors import READ
+from registry.api.page_errors import error_response
 from registry.api.pages import page_routes
 from registry.api.params import check_request
 from registry.api.schemas import HealthOut, forbidding_structs
@@ -256,7 +257,7 @@ def create_app(
             "matching": Provide(provide_matching, sync_to_thread=False),
             "actor": Provide(provide_actor, sync_to_thread=True),
         },
-        exception_handlers={Exception: problem_response},
+        exception_handlers={Exception: error_response},  # problem details; an error page for browsers
         before_request=check_request,
         middleware=[
             ReadCache(ResponseStore(cached_reads), generation),

@@ -23,13 +23,17 @@ MARGIN_BOTTOM: Final = 30.0
 
 @dataclass(frozen=True)
 class Bar:
-    """One bar of a horizontal bar list: its label, count, share of the largest (0..100) and link."""
+    """One bar of a horizontal bar list: its label, count, share of the largest (0..100) and link.
+
+    ``lang`` is set when the label is a place name: the language the name is written in.
+    """
 
     key: str
     label: str
     count: int
     percent: float
     href: str | None = None
+    lang: str | None = None
 
 
 def bar_list(items: Sequence[tuple[str, str, int, str | None]]) -> list[Bar]:

@@ -7,6 +7,7 @@ templates in ``api/templates`` render. Mount them with ``page_routes(settings)``
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any, Final
 
 from litestar import Request, Router, get
@@ -16,8 +17,10 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 
-from registry.api import charts
+from registry import locale
+from registry.api import charts, i18n
 from registry.api.deps import DbSession
+from registry.api.guide import guide_page
 from registry.api.pages_map import partnership_map
 from registry.api.site import (
     PAGES_STATIC_DIR,
@@ -28,12 +31,15 @@ from registry.api.site import (
     map_tiles,
     page_lang,
     render,
+    verbatim,
 )
 from registry.errors import NotFoundError
+from registry.ingest.partnerships import OCCUPIED_REASON, STATUS_RULES
 from registry.map import STATIC_DIR as MAP_STATIC_DIR
-from registry.map.labels import KINDS, PERIODS, STATUSES, Lang, Term
+from registry.map.labels import KINDS, PERIODS, STATUSES, Term
 from registry.matching import UnknownCodeError, suggest_for_german, suggest_for_hromada
 from registry.models import Level, WarStatus
+from registry.repository import needs
 from registry.repository import pages as queries
 from registry.repository.municipalities import municipality_facts
 from registry.repository.partnerships import (
@@ -47,9 +53,12 @@ from registry.search import MunicipalitySearch
 from registry.suggestions import MatchingData
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
     from sqlalchemy.orm import Session
 
     from registry.config import Settings
+    from registry.locale import Lang
+    from registry.matching.score import Suggestion
 
 SEARCH_LIMIT: Final = 20
 SUGGESTION_LIMIT: Final = 10
@@ -63,12 +72,21 @@ PERIOD_LINKS: Final[dict[str, str | None]] = {
     "unknown": None,
 }
 
+DECLARED_LIMIT: Final = 100
+# The reasons the loader gives for a status (registry.ingest.partnerships), each with its message: the
+# page says them in the reader's language; a reason an editor wrote is shown as written.
+GENERATED_REASONS: Final[dict[str, str]] = {
+    OCCUPIED_REASON: "reason_occupied",
+    **{reason: f"reason_{status}" for status, _, reason in STATUS_RULES},
+}
+
 Query = Annotated[str, QueryParameter(max_length=200, required=False)]
 CountryParam = Annotated[str | None, QueryParameter(pattern=r"^(DE|UA)?$", required=False)]
 
 
-def _not_found(request: Request[Any, Any, Any], lang: Lang, set_cookie: bool, message: str) -> Template:
-    return render(request, lang, set_cookie, "not_found.html", {"message": message}, status_code=404)
+def _not_found(request: Request[Any, Any, Any], lang: Lang, set_cookie: bool, message: Markup) -> Template:
+    context = {"title": locale.text(lang, "not_found"), "message": message, "fields": []}
+    return render(request, lang, set_cookie, "error.html", context, status_code=404)
 
 
 @get("/", sync_to_thread=True)
@@ -95,23 +113,39 @@ def search_page(
     """List the municipalities whose name in any spelling is like ``q``, best first."""
     lang, set_cookie = page_lang(request)
     results = site.search.find(session, q, country=country or None, limit=SEARCH_LIMIT) if q.strip() else []
-    counts = queries.partnership_counts(session, [r.code for r in results])
-    rows = [r.as_dict() | {"partnerships": counts.get(r.code, 0)} for r in results]
+    codes = [r.code for r in results]
+    counts = queries.partnership_counts(session, codes)
+    parents = queries.parent_names(session, codes)
+    rows = [
+        r.as_dict() | {"partnerships": counts.get(r.code, 0), "parent": parents.get(r.code)} for r in results
+    ]
     return render(
         request, lang, set_cookie, "search.html", {"q": q, "country": country or "", "results": rows}
     )
 
 
+def explanation(suggestion: Suggestion, lang: Lang) -> tuple[str, Lang]:
+    """Return a suggestion's explanation in ``lang`` and the language it is in.
+
+    The matching module explains in German and English; a language it does not explain in yet
+    (``explanation_uk``) gets the English one, and its own as soon as the suggestion carries it.
+    """
+    own = getattr(suggestion, f"explanation_{lang}", None)
+    if isinstance(own, str) and own:
+        return own, lang
+    return suggestion.explanation_en, "en"
+
+
 def _suggestions(
     site: Site, session: Session, facts: dict[str, Any], lang: Lang
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Return the suggested partners of a unit, or why there are none (a key of the page strings)."""
+    """Return the suggested partners of a unit, or why there are none (in the page language)."""
     code, level = facts["code"], facts["level"]
     if facts["country"] == "UA":
         if level not in SUGGESTIBLE_UA:
-            return [], "suggestions_none_level"
+            return [], locale.text(lang, "suggestions_none_level")
         if facts["war_status"] == WarStatus.OCCUPIED:
-            return [], "suggestions_none_occupied"
+            return [], locale.text(lang, "suggestions_none_occupied")
     data = site.matching.get(session)
     try:
         if facts["country"] == "DE":
@@ -119,19 +153,48 @@ def _suggestions(
         else:
             found = suggest_for_hromada(data, code, limit=SUGGESTION_LIMIT)
     except UnknownCodeError:  # a Land: the matching ranks municipalities and Kreise only
-        return [], "suggestions_none_level"
+        return [], locale.text(lang, "suggestions_none_level")
     names = queries.unit_names(session, [s.code for s in found])
-    rows = [
-        {
+    rows = []
+    for s in found:
+        text, text_lang = explanation(s, lang)
+        rows.append({
             **names.get(s.code, {"code": s.code, "name": s.name, "name_uk": s.name_uk}),
             "code": s.code,
             "score": s.score,
-            "explanation": s.explanation_de if lang == "de" else s.explanation_en,
+            "explanation": text,
+            "explanation_lang": text_lang,
             "flags": list(s.flags),
-        }
-        for s in found
-    ]
-    return rows, None if rows else "suggestions_empty"
+        })  # fmt: skip
+    return rows, None if rows else locale.text(lang, "suggestions_empty")
+
+
+def _declared(session: Session, facts: dict[str, Any], lang: Lang) -> dict[str, Any] | None:
+    """Return the needs a hromada declared or the offers a German municipality made, labelled in ``lang``.
+
+    None for the units that declare neither (oblasts and raions).
+    """
+    if facts["country"] == "UA" and facts["level"] in needs.NEED_LEVELS:
+        kind = needs.NEED
+    elif facts["country"] == "DE":
+        kind = needs.OFFER
+    else:
+        return None
+    labels = {c["code"]: c[f"label_{lang}"] for c in needs.categories(session)}
+    items, _ = needs.list_declared(session, kind, municipality=facts["code"], limit=DECLARED_LIMIT, offset=0)
+    return {
+        "kind": kind.entity,
+        "entries": [
+            {
+                "label": labels.get(item["category"], item["category"]),
+                "priority": item.get("priority"),
+                "stated_on": item.get("stated_on"),
+                "note": item.get("note"),
+                "source": item.get("source"),
+            }
+            for item in items
+        ],
+    }
 
 
 def _exports(facts: dict[str, Any]) -> dict[str, str]:
@@ -156,7 +219,8 @@ def municipality_page(
     try:
         facts = municipality_facts(session, code)
     except NotFoundError:
-        return _not_found(request, lang, set_cookie, "not_found_municipality")
+        message = i18n.Messages(lang)("not_found_municipality", code=verbatim(code, "code"))
+        return _not_found(request, lang, set_cookie, message)
     if facts["code"] != code:  # another code of the unit (a settlement's KATOTTH): one address per record
         return Redirect(f"/municipalities/{facts['code']}", status_code=301)
     facts = {**facts, "country": str(facts["country"]), "level": str(facts["level"]),
@@ -174,8 +238,8 @@ def municipality_page(
         request, lang, set_cookie, "municipality.html",
         {
             "m": facts, "units": units, "partnerships": partnerships, "suggestions": suggestions,
-            "none_reason": none_reason, "exports": _exports(facts),
-            "map_href": f"/map?{map_filter}",
+            "none_reason": none_reason, "exports": _exports(facts), "map_href": f"/map?{map_filter}",
+            "declared": _declared(session, facts, lang),
         },
     )  # fmt: skip
 
@@ -191,14 +255,18 @@ def partnership_page(
     try:
         record = partnership(session, partnership_id)
     except NotFoundError:
-        return _not_found(request, lang, set_cookie, "not_found_partnership")
+        message = i18n.Messages(lang)("not_found_partnership", id=partnership_id)
+        return _not_found(request, lang, set_cookie, message)
     units = queries.unit_names(
         session,
         [record["de_land_code"], record["de_kreis_code"], record["ua_oblast_code"], record["ua_raion_code"]],
     )
+    reason = GENERATED_REASONS.get(record["status_reason"] or "")
+    categories = {c["code"]: c[f"label_{lang}"] for c in needs.categories(session)}
     return render(
         request, lang, set_cookie, "partnership.html",
-        {"p": record, "units": units, "map_href": f"/map?land={record['de_land_code'] or ''}"},
+        {"p": record, "units": units, "map_href": f"/map?land={record['de_land_code'] or ''}",
+         "status_reason": locale.text(lang, reason) if reason else None, "categories": categories},
     )  # fmt: skip
 
 
@@ -210,11 +278,11 @@ def statistics_page(request: Request[Any, Any, Any], session: DbSession) -> Temp
     units = queries.unit_names(session, [r["code"] for r in (*figures["by_land"], *figures["by_oblast"])])
 
     def regions(rows: list[dict[str, Any]], param: str) -> list[charts.Bar]:
-        return charts.bar_list([
-            (r["code"], str((units.get(r["code"]) or r).get(f"name_{lang}") or r["name"]), r["count"],
-             f"/map?{param}={r['code']}")
-            for r in rows
-        ])  # fmt: skip
+        named = [(r, i18n.name_and_lang(units.get(r["code"]) or r, lang)) for r in rows]
+        bars = charts.bar_list(
+            [(r["code"], name, r["count"], f"/map?{param}={r['code']}") for r, (name, _) in named]
+        )
+        return [replace(bar, lang=name_lang) for bar, (_, (_, name_lang)) in zip(bars, named, strict=True)]
 
     timeline = [(r["year"], r["count"]) for r in figures["by_start_year"]]
     periods = charts.period_counts(timeline, figures["start_year_unknown"])
@@ -267,6 +335,7 @@ def page_routes(
             partnership_page,
             statistics_page,
             partnership_map,
+            guide_page,
         ],
         dependencies={"site": Provide(lambda: site, use_cache=True, sync_to_thread=False)},
         include_in_schema=False,

@@ -40,7 +40,7 @@ def partnership_map(request: Request[Any, Any, Any], session: DbSession, site: S
     """Show every partnership and partnered municipality on a map that works offline.
 
     Query parameters: the filters of ``registry.map.filters`` (land, oblast, kind, status, year_from,
-    year_to, color), which the page also applies without a reload, and ``lang`` (de, en).
+    year_to, color), which the page also applies without a reload, and ``lang`` (de, en, uk).
     """
     lang, set_cookie = page_lang(request)
     query = {key: request.query_params.getall(key) for key in FILTER_PARAMS if key in request.query_params}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 from urllib.parse import parse_qsl, urlencode
@@ -14,6 +14,7 @@ from litestar.di import NamedDependency
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template import TemplateConfig
+from markupsafe import Markup
 
 from registry.api import i18n
 from registry.map.payload import safe_url
@@ -25,8 +26,8 @@ if TYPE_CHECKING:
     from litestar import Request
 
     from registry.config import Settings
+    from registry.locale import Lang
     from registry.map.builder import Tiles
-    from registry.map.labels import Lang
     from registry.search import MunicipalitySearch
     from registry.suggestions import MatchingData
 
@@ -36,6 +37,10 @@ STATIC_PREFIX: Final = "/static"  # serves registry/map/static and registry/api/
 STYLESHEET: Final = "pages.css"
 # Caches keep their copies for a day; every page names the stylesheet with a content hash (?v=).
 STATIC_MAX_AGE: Final = 24 * 3600
+# The reference data every page credits (data/README.md), as the publishers name themselves.
+DATA_CREDITS: Final = (
+    "© Statistisches Bundesamt (Destatis); KSE Loc Data Hub (MIT); OCHA COD-AB (CC BY-IGO 3.0)"
+)
 # Pages differ by language: shared caches must keep one copy per cookie and browser preference.
 VARY: Final = {"Vary": "Cookie, Accept-Language"}
 
@@ -79,6 +84,11 @@ def static_url(name: str) -> str:
     return f"{STATIC_PREFIX}/{name}?v={_fingerprint(name)}"
 
 
+def verbatim(value: object, tag: str = "span") -> Markup:
+    """Mark text that is no interface text and never to be translated: a query, a code (``tag="code"``)."""
+    return Markup('<{0} translate="no">{1}</{0}>').format(Markup(tag), value)
+
+
 @cache
 def environment() -> Environment:
     """Return the Jinja environment of the pages (one per process; templates are cached in it)."""
@@ -91,8 +101,10 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["num"] = lambda value, lang, decimals=0: i18n.number(value, lang, decimals=decimals)
-    env.filters["fdate"] = lambda value, lang: i18n.date(value, lang)
+    env.filters["fdate"] = i18n.date
     env.filters["uname"] = lambda row, lang, prefix="": i18n.display_name(row, lang, prefix)
+    env.filters["uname_lang"] = lambda row, lang, prefix="": i18n.name_and_lang(row, lang, prefix)[1]
+    env.filters["verbatim"] = verbatim
     env.filters["safe_href"] = safe_url  # only http(s) and relative links, never javascript:
     env.globals["static_url"] = static_url
     return env
@@ -125,16 +137,15 @@ def switch_href(request: Request[Any, Any, Any], lang: Lang) -> str:
 
 
 def page_context(request: Request[Any, Any, Any], lang: Lang) -> dict[str, Any]:
-    """Return what every page's template needs: language, strings, vocabularies, navigation."""
-    other: Lang = "en" if lang == "de" else "de"
+    """Return what every page's template needs: language, messages, vocabularies, navigation."""
     return {
         "lang": lang,
-        "other_lang": other,
-        "t": i18n.texts(lang),
-        "v": i18n.vocabularies(lang),
-        "switch_href": switch_href(request, other),
+        "t": i18n.Messages(lang),
+        "term": partial(i18n.term, lang),
+        "switch": [(other, switch_href(request, other)) for other in i18n.other_langs(lang)],
         "path": request.url.path,
         "stylesheet": static_url(STYLESHEET),
+        "data_credits": DATA_CREDITS,
     }
 
 

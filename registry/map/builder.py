@@ -70,6 +70,7 @@ OSM_ATTRIBUTION: Final = (
 DATA_ATTRIBUTION: Final = {
     "de": "Daten: © Statistisches Bundesamt (Destatis); KSE Loc Data Hub (MIT); OCHA COD-AB (CC BY-IGO 3.0)",
     "en": "Data: © Statistisches Bundesamt (Destatis); KSE Loc Data Hub (MIT); OCHA COD-AB (CC BY-IGO 3.0)",
+    "uk": "Дані: © Statistisches Bundesamt (Destatis); KSE Loc Data Hub (MIT); OCHA COD-AB (CC BY-IGO 3.0)",
 }
 # Germany and Ukraine together, [[south, west], [north, east]].
 BOUNDS: Final = [[44.3, 5.8], [55.1, 40.3]]

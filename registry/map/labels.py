@@ -1,71 +1,70 @@
-"""Hold the map's vocabularies with their German and English labels and colours."""
+"""Hold the map's vocabularies with their colours; their labels are the catalogue's (domain `vocabulary`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final
 
-Lang = Literal["de", "en"]
-LANGS: Final[tuple[Lang, ...]] = ("de", "en")
+from registry import locale
+from registry.locale import LANGS, Lang
+
+__all__ = ["LANGS", "Lang", "Term"]
 
 
 @dataclass(frozen=True)
 class Term:
-    """A code of a vocabulary, its labels and the colour that stands for it on the map."""
+    """A code of a vocabulary and the colour that stands for it on the map; its label is in the catalogue."""
 
+    vocabulary: str
     code: str
-    de: str
-    en: str
     color: str = ""
+
+    @property
+    def key(self) -> str:
+        """Return the catalogue key of the label, e.g. ``kind_solidarity``."""
+        return f"{self.vocabulary}_{self.code}"
 
     def label(self, lang: Lang) -> str:
         """Return the label in ``lang``."""
-        return self.de if lang == "de" else self.en
+        return locale.text(lang, self.key)
 
 
 # Line colours keep at least 3:1 contrast against white and the light outline fill (WCAG 1.4.11), and
 # differ in hue and lightness so they stay apart for the common colour-vision deficiencies; each is
 # also named in the legend and the popups, so colour is never the only cue.
 KINDS: Final = (
-    Term("partnership", "Städtepartnerschaft", "Town twinning", "#0b5394"),
-    Term("friendship", "Freundschaft", "Friendship", "#0f7b5a"),
-    Term("solidarity", "Solidaritätspartnerschaft", "Solidarity partnership", "#b8330d"),
-    Term("project", "Projektpartnerschaft", "Project partnership", "#8e3f98"),
-    Term("letter_of_intent", "Absichtserklärung", "Letter of intent", "#a86500"),
-    Term("other", "Sonstige", "Other", "#5f6368"),
+    Term("kind", "partnership", "#0b5394"),
+    Term("kind", "friendship", "#0f7b5a"),
+    Term("kind", "solidarity", "#b8330d"),
+    Term("kind", "project", "#8e3f98"),
+    Term("kind", "letter_of_intent", "#a86500"),
+    Term("kind", "other", "#5f6368"),
 )
 STATUSES: Final = (
-    Term("active", "aktiv", "active"),
-    Term("in_preparation", "in Vorbereitung", "in preparation"),
-    Term("requested", "angefragt", "requested"),
-    Term("paused", "ruhend", "paused"),
-    Term("ended", "beendet", "ended"),
+    Term("status", "active"),
+    Term("status", "in_preparation"),
+    Term("status", "requested"),
+    Term("status", "paused"),
+    Term("status", "ended"),
 )
 # Start periods: before the annexation of Crimea, 2014 to the full-scale invasion, since 2022.
 PERIODS: Final = (
-    Term("before_2014", "vor 2014", "before 2014", "#4b3f91"),
-    Term("2014_2021", "2014–2021", "2014–2021", "#00797c"),
-    Term("since_2022", "seit 2022", "since 2022", "#c2410c"),
-    Term("unknown", "Jahr unbekannt", "year unknown", "#6b7280"),
+    Term("period", "before_2014", "#4b3f91"),
+    Term("period", "2014_2021", "#00797c"),
+    Term("period", "since_2022", "#c2410c"),
+    Term("period", "unknown", "#6b7280"),
 )
 # The categories of Order No. 376 as rolled up per hromada in data/ua/war_status_by_hromada_*.csv.
 # A value outside this list (a new category in a later edition) is drawn grey with its raw code.
 WAR_STATUSES: Final = (
-    Term("occupied", "besetzt", "occupied", "#67000d"),
-    Term("partly_occupied", "teilweise besetzt", "partly occupied", "#a50f15"),
-    Term("active_hostilities", "aktive Kampfhandlungen", "active hostilities", "#e03020"),
-    Term("possible_hostilities", "mögliche Kampfhandlungen", "possible hostilities", "#f08c3c"),
-    Term("deoccupied", "befreit", "deoccupied", "#6a3d9a"),
-    Term(
-        "former_active_hostilities", "früher aktive Kampfhandlungen", "former active hostilities", "#8f7fc0"
-    ),
-    Term(
-        "former_possible_hostilities",
-        "früher mögliche Kampfhandlungen",
-        "former possible hostilities",
-        "#b8aed8",
-    ),
-    Term("not_listed", "nicht gelistet", "not listed", "#b0b0b0"),
+    Term("war", "occupied", "#67000d"),
+    Term("war", "partly_occupied", "#a50f15"),
+    Term("war", "active_hostilities", "#e03020"),
+    Term("war", "possible_hostilities", "#f08c3c"),
+    Term("war", "deoccupied", "#6a3d9a"),
+    Term("war", "former_active_hostilities", "#8f7fc0"),
+    Term("war", "former_possible_hostilities", "#b8aed8"),
+    Term("war", "not_listed", "#b0b0b0"),
 )
 UNKNOWN_WAR_STATUS_COLOR: Final = "#d0d0d0"
 UNPARTNERED_COLOR: Final = "#c2185b"

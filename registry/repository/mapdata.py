@@ -8,8 +8,9 @@ Three frames, each documented in ``registry.map.payload``:
 - ``unpartnered_hromadas``: hromadas without a German partner, with the facts their need is scored
   from (``registry.mapview`` adds the ``need`` column from the matching module's criteria).
 
-Region names come in German and English (``region_name_de``, ``region_name_en``); the caller picks one
-as ``region_name`` for the page's language, so the frames can be cached once for both languages.
+Region names come in every page language (``region_name_de``, ``region_name_en``, ``region_name_uk``:
+a Land keeps its German name in Latin script for Ukrainian readers); the caller picks one as
+``region_name`` for the page's language, so the frames can be cached once for all languages.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ UNREACHABLE: Final = (WarStatus.OCCUPIED,)
 
 MUNICIPALITY_FRAME_COLUMNS: Final = (
     "code", "country", "level", "name", "name_de", "name_en", "name_uk", "population", "lat", "lon",
-    "region_code", "region_name_de", "region_name_en", "war_status", "url",
+    "region_code", "region_name_de", "region_name_en", "region_name_uk", "war_status", "url",
 )  # fmt: skip
 PARTNERSHIP_FRAME_COLUMNS: Final = (
     "id", "de_code", "ua_code", "kind", "status", "start_year", "de_region_code", "ua_region_code",
@@ -97,6 +98,7 @@ def map_municipalities(session: Session) -> pd.DataFrame:
             region.name,
             region.name_de,
             region.name_en,
+            region.name_uk,
             m.war_status,
         )
         .outerjoin(region, region.id == _region_of(m))
@@ -123,6 +125,7 @@ def map_municipalities(session: Session) -> pd.DataFrame:
             "region_code": region_code,
             "region_name_de": region_de or region_name,
             "region_name_en": region_en or region_name,
+            "region_name_uk": region_uk or region_de or region_name,
             # only Ukrainian units carry a war status; the builder ignores it elsewhere
             "war_status": _text(war_status) if country == Country.UA else None,
             "url": municipality_url(code),
@@ -142,6 +145,7 @@ def map_municipalities(session: Session) -> pd.DataFrame:
             region_name,
             region_de,
             region_en,
+            region_uk,
             war_status,
         ) in session.execute(statement)
     ]

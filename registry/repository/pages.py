@@ -84,3 +84,25 @@ def partnership_counts(session: Session, codes: Iterable[str]) -> dict[str, int]
     )
     found = {code: int(n) for code, n in rows}
     return {code: found.get(code, 0) for code in wanted}
+
+
+def parent_names(session: Session, codes: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Return the names, country and level of each unit's parent (Kreis, raion, ...), keyed by the unit."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    m, parent = Municipality, aliased(Municipality, name="parent")
+    rows = session.execute(
+        select(m.code.label("child"), parent.code, parent.country, parent.level, parent.name,
+               parent.name_de, parent.name_en, parent.name_uk)
+        .join(parent, parent.id == m.parent_id)
+        .where(m.code.in_(wanted))
+    ).mappings()  # fmt: skip
+    return {
+        row["child"]: {
+            **{k: v for k, v in row.items() if k != "child"},
+            "country": str(row["country"]),
+            "level": str(row["level"]),
+        }
+        for row in rows
+    }

@@ -1,131 +1,22 @@
 """The pages in a real browser: Debian's Chromium driven by Playwright, against the whole bundled data.
 
-The app runs under uvicorn in a background thread on a free port, with map tiles off, so no request
-may leave the machine: every request is recorded, and any that would leave is aborted and fails the
-test. A missing browser skips these tests locally and fails them in CI (``CI=1``).
+The browser, the app and the pages are shared with the other browser tests (``tests/browser/conftest.py``).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from registry.devtools import chromium_path, in_ci, is_local, launch_chromium, serve_app
 from registry.models import Municipality, Partnership
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    from registry.config import Settings
+from tests.browser.browsing import PHONE, Browsing, first_partnership
 
 pytestmark = pytest.mark.browser
 
 KHARKIV = "UA63120270000028556"
 BAVARIA = "09"
-DESKTOP = {"width": 1366, "height": 850}
-PHONE = {"width": 390, "height": 844}
-
-
-def _unavailable(reason: str) -> None:
-    if in_ci():
-        pytest.fail(f"{reason} (CI=1: the browser tests must run)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    """Headless Chromium for the whole run."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed (pip install -e '.[test]')")
-    if chromium_path() is None:
-        _unavailable("Debian's chromium is not installed (make browser)")
-    playwright = sync_playwright().start()
-    try:
-        browser = launch_chromium(playwright)
-    except Exception as exc:  # a broken install: say what failed
-        playwright.stop()
-        _unavailable(f"chromium does not start: {exc}")
-    yield browser
-    browser.close()
-    playwright.stop()
-
-
-@pytest.fixture(scope="session")
-def app_url(loaded: Settings) -> Iterator[str]:
-    """The app over the whole bundled data, tiles off."""
-    with serve_app(replace(loaded, map_tiles=None)) as url:
-        yield url
-
-
-@dataclass
-class Browsing:
-    """A page with everything it requested and every error it logged."""
-
-    page: Any
-    base: str
-    requests: list[str] = field(default_factory=list)
-    blocked: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def open(self, path: str) -> Any:
-        response = self.page.goto(self.base + path, wait_until="load")
-        assert response is not None
-        assert response.status == 200, f"{path}: HTTP {response.status}"
-        return response
-
-    def open_map(self, path: str = "/map") -> None:
-        self.open(path)
-        self.page.wait_for_function("document.documentElement.dataset.registryMap === 'ready'")
-        self.page.evaluate("() => window.registryMap.ready")  # the outlines are drawn too
-
-    def assert_clean(self) -> None:
-        assert self.errors == [], "JavaScript errors"
-        assert self.blocked == [], "requests that would leave the machine"
-        assert self.requests, "no request recorded at all"
-        assert all(is_local(url) for url in self.requests)
-
-
-def _browse(chromium: Any, base: str, viewport: dict[str, int], locale: str) -> Iterator[Browsing]:
-    context = chromium.new_context(viewport=viewport, locale=locale)
-    page = context.new_page()
-    watched = Browsing(page, base)
-
-    def guard(route: Any) -> None:
-        url = route.request.url
-        watched.requests.append(url)
-        if is_local(url):
-            route.continue_()
-        else:
-            watched.blocked.append(url)
-            route.abort()
-
-    context.route("**/*", guard)
-    page.on("pageerror", lambda error: watched.errors.append(str(error)))
-    page.on(
-        "console", lambda message: watched.errors.append(message.text) if message.type == "error" else None
-    )
-    page.set_default_timeout(20_000)
-    yield watched
-    context.close()
-
-
-@pytest.fixture
-def browsing(chromium: Any, app_url: str) -> Iterator[Browsing]:
-    """A desktop-sized page whose browser prefers German."""
-    yield from _browse(chromium, app_url, DESKTOP, "de-DE")
-
-
-@pytest.fixture
-def phone(chromium: Any, app_url: str) -> Iterator[Browsing]:
-    """A phone-sized page whose browser prefers English."""
-    yield from _browse(chromium, app_url, PHONE, "en-GB")
 
 
 def _placed_counts(session: Session, land: str | None = None) -> tuple[int, int]:
@@ -305,18 +196,25 @@ def test_the_language_switch_works_and_sticks(browsing: Browsing) -> None:
     browsing.open("/")
     assert page.locator("html").get_attribute("lang") == "de"  # the browser prefers German
     assert page.locator("nav").get_by_role("link", name="Karte").count() == 1
+    assert page.locator(".lang-switch a").all_inner_texts() == ["English", "Українська"]
     with page.expect_navigation():
-        page.click("#lang-switch")
+        page.click(".lang-switch a[hreflang=en]")
     assert page.evaluate("document.documentElement.lang") == "en"
     assert page.locator("nav").get_by_role("link", name="Map").count() == 1
     browsing.open("/statistics")  # no parameter: the cookie keeps English
     assert page.locator("h1").inner_text() == "Statistics"
+    with page.expect_navigation():
+        page.click(".lang-switch a[hreflang=uk]")
+    assert page.locator("h1").inner_text() == "Статистика"
+    browsing.open("/")  # the cookie keeps Ukrainian over the browser's German
+    assert page.evaluate("document.documentElement.lang") == "uk"
+    assert page.locator(".lang-switch a").all_inner_texts() == ["Deutsch", "English"]
     # the map page's bar switches too, keeping the filters set without a reload
-    browsing.open_map("/map")
+    browsing.open_map("/map?lang=en")
     assert page.evaluate("document.documentElement.lang") == "en"
     page.select_option("#rm-land", BAVARIA)
     with page.expect_navigation():
-        page.click("#lang-switch")
+        page.click(".lang-switch a[hreflang=de]")
     page.wait_for_function("document.documentElement.dataset.registryMap === 'ready'")
     assert page.evaluate("document.documentElement.lang") == "de"
     assert "land=09" in page.url
@@ -342,14 +240,7 @@ def test_keyboard_reaches_the_content_first(browsing: Browsing) -> None:
 )
 def test_pages_fit_a_phone(phone: Browsing, loaded_sessions: sessionmaker[Session], path: str) -> None:
     if path == "/partnerships/":  # the first partnership of Kharkiv
-        with loaded_sessions() as session:
-            ua = aliased(Municipality)
-            first = session.scalar(
-                select(func.min(Partnership.id))
-                .join(ua, ua.id == Partnership.ua_municipality_id)
-                .where(ua.code == KHARKIV)
-            )
-        path = f"/partnerships/{first}"
+        path = f"/partnerships/{first_partnership(loaded_sessions, KHARKIV)}"
     phone.open(path)
     width = phone.page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{path} scrolls sideways ({width}px)"

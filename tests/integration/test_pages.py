@@ -23,6 +23,9 @@ from registry.devtools import serve_app
 from registry.ingest.loader import load_bundled
 from registry.map.builder import extract_data
 from registry.models import Municipality, Partnership
+from registry.repository import needs
+from registry.repository.audit import Actor
+from registry.repository.needs import create_declared
 from registry.repository.partnerships import PartnershipFilter
 from registry.repository.statistics import partnership_statistics
 
@@ -125,11 +128,12 @@ PAGES = [
     f"/municipalities/{BAVARIA}",
     f"/municipalities/{SEVASTOPOL}",
     "/statistics",
+    "/guide",
 ]
 
 
 @pytest.mark.parametrize("path", PAGES)
-@pytest.mark.parametrize("lang", ["de", "en"])
+@pytest.mark.parametrize("lang", ["de", "en", "uk"])
 def test_page_is_accessible_html(site: str, path: str, lang: str) -> None:
     sep = "&" if "?" in path else "?"
     response = get(site, f"{path}{sep}lang={lang}")
@@ -156,21 +160,101 @@ def test_page_is_accessible_html(site: str, path: str, lang: str) -> None:
 
 def test_language_cookie_sticks_and_the_browser_preference_counts(site: str) -> None:
     with httpx.Client(base_url=site, timeout=60) as client:
-        first = client.get("/?lang=en")
-        assert "lang=en" in first.headers["set-cookie"]
-        assert parse(client.get("/statistics").text).lang == "en"  # the cookie, no parameter
-        assert parse(client.get("/statistics?lang=de").text).lang == "de"
-        assert parse(client.get("/").text).lang == "de"
-    assert parse(get(site, "/", headers={"Accept-Language": "en-GB,en;q=0.9"}).text).lang == "en"
-    assert parse(get(site, "/", headers={"Accept-Language": "uk,de;q=0.5"}).text).lang == "de"
+        first = client.get("/?lang=uk")
+        assert "lang=uk" in first.headers["set-cookie"]
+        assert parse(client.get("/statistics").text).lang == "uk"  # the cookie, no parameter
+        assert parse(client.get("/statistics", headers={"Accept-Language": "de"}).text).lang == "uk"
+        assert parse(client.get("/statistics?lang=en").text).lang == "en"
+        assert parse(client.get("/").text).lang == "en"
     assert "set-cookie" not in get(site, "/").headers  # only an explicit choice sets the cookie
     assert "Accept-Language" in get(site, "/").headers["vary"]
 
 
+@pytest.mark.parametrize(
+    ("accept", "lang"),
+    [
+        ("en-GB,en;q=0.9", "en"),
+        ("uk", "uk"),
+        ("uk-UA,uk;q=0.9,en-US;q=0.8", "uk"),
+        ("uk,de;q=0.5", "uk"),
+        ("ru-UA,ru;q=0.9", "uk"),  # Russian as set in Ukraine: Ukrainian, not German
+        ("ru-RU,ru;q=0.9,en;q=0.5", "en"),
+        ("de-DE,de;q=0.9,uk;q=0.8", "de"),
+        ("fr-FR", "de"),
+    ],
+)
+def test_the_browser_language_chooses_the_page_language(site: str, accept: str, lang: str) -> None:
+    assert parse(get(site, "/guide", headers={"Accept-Language": accept}).text).lang == lang
+
+
+def test_the_switch_offers_every_other_language_in_its_own_name(site: str) -> None:
+    html = get(site, "/search?q=Tschernihiw&country=UA&lang=uk").text
+    switch = re.search(r'<nav class="lang-switch".*?</nav>', html, flags=re.DOTALL)
+    assert switch
+    links = re.findall(
+        r'<a class="lang-link" href="([^"]+)" hreflang="(\w+)" lang="(\w+)"[^>]*>([^<]+)</a>', switch.group()
+    )
+    assert links == [
+        ("/search?q=Tschernihiw&amp;country=UA&amp;lang=de", "de", "de", "Deutsch"),
+        ("/search?q=Tschernihiw&amp;country=UA&amp;lang=en", "en", "en", "English"),
+    ]
+    assert '<link rel="alternate" hreflang="de"' in html
+    assert parse(html).lang == "uk"
+
+
 def test_switch_link_keeps_the_other_parameters(site: str) -> None:
     page = parse(get(site, "/search?q=Tschernihiw&country=UA&lang=de").text)
-    switch = [h for h in page.links if "lang=en" in h]
-    assert switch == ["/search?q=Tschernihiw&country=UA&lang=en"]
+    switch = [h for h in page.links if "lang=" in h]
+    assert switch == ["/search?q=Tschernihiw&country=UA&lang=en", "/search?q=Tschernihiw&country=UA&lang=uk"]
+
+
+def test_ukrainian_pages_format_numbers_and_dates_as_ukrainian(site: str) -> None:
+    html = get(site, f"/municipalities/{CHERNIHIV}?lang=uk").text
+    population = fact_row(html, "Населення")
+    assert re.search(r"\d{3}\u00a0\d{3} <span class=\"meta\">\(станом на \d{2}\.\d{2}\.\d{4}\)", population)
+    assert "Чернігів" in re.search(r"<h1>.*?</h1>", html, flags=re.DOTALL).group()  # type: ignore[union-attr]
+
+
+# ---------- errors a reader meets ----------
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "text"),
+    [
+        ("/no-such-page?lang=uk", 404, "Такої сторінки немає."),
+        ("/search?country=XX&lang=uk", 400, "Адреса містить значення, яке ця сторінка не може використати."),
+        ("/partnerships/999999?lang=uk", 404, "Немає партнерства з номером 999999."),
+        (
+            "/municipalities/NOPE123?lang=de",
+            404,
+            'Keine Kommune mit dem Schlüssel <code translate="no">NOPE123</code>.',
+        ),
+        ("/no-such-page?lang=en", 404, "There is no such page."),
+    ],
+)
+def test_a_browser_gets_an_error_page_in_its_language(site: str, path: str, status: int, text: str) -> None:
+    response = get(site, path, headers={"Accept": "text/html,application/xhtml+xml"})
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("text/html")
+    page = parse(response.text)
+    assert page.lang == path.rsplit("=", 1)[1]
+    assert text in response.text
+    assert "/" in page.links  # the way back
+
+
+def test_an_error_page_names_the_parameter_at_fault(site: str) -> None:
+    html = get(site, "/search?country=XX", headers={"Accept": "text/html"}).text
+    assert '<code translate="no">country</code>' in html
+
+
+@pytest.mark.parametrize(
+    ("path", "accept"),
+    [("/no-such-page", "application/json"), ("/api/nope", "text/html"), ("/search?country=XX", "*/*")],
+)
+def test_programs_still_get_problem_details(site: str, path: str, accept: str) -> None:
+    response = get(site, path, headers={"Accept": accept})
+    assert response.status_code in (400, 404)
+    assert response.headers["content-type"] == "application/problem+json"
 
 
 # ---------- search ----------
@@ -396,3 +480,35 @@ def test_names_are_escaped_on_every_page(hostile: Settings) -> None:
         map_page = get(url, "/map").text
         assert "<script>alert" not in map_page
         assert "<img src=x" not in map_page
+
+
+# ---------- needs and offers, in the reader's language ----------
+
+
+@pytest.fixture
+def declared(settings: Settings, sessions: sessionmaker[Session], subset_dir: Path) -> Settings:
+    """A fresh subset database in which Chernihiv declared a need and Memmingen an offer."""
+    load_bundled(sessions, subset_dir, lambda _message: None)
+    with db.transaction(sessions) as session:
+        actor = Actor("test editor")
+        create_declared(session, needs.NEED, CHERNIHIV, {"category": "water", "priority": 1}, actor)
+        create_declared(
+            session, needs.OFFER, MEMMINGEN, {"category": "energy_heating", "note": "<b>x</b>"}, actor
+        )
+    return replace(settings, map_tiles=None)
+
+
+def test_needs_and_offers_show_in_the_readers_language(declared: Settings) -> None:
+    with serve_app(declared) as url:
+        chernihiv = {
+            lang: get(url, f"/municipalities/{CHERNIHIV}?lang={lang}").text for lang in ("de", "en", "uk")
+        }
+        memmingen = get(url, f"/municipalities/{MEMMINGEN}?lang=uk").text
+        bavaria = get(url, f"/municipalities/{BAVARIA}?lang=uk").text
+    assert "<strong>Wasserversorgung und Abwasser</strong>" in chernihiv["de"]
+    assert "<strong>Water supply and wastewater</strong>" in chernihiv["en"]
+    assert "<strong>Водопостачання та водовідведення</strong>" in chernihiv["uk"]
+    assert "Заявлені потреби" in chernihiv["uk"]
+    assert "<strong>Енергетика та теплопостачання</strong>" in memmingen
+    assert "&lt;b&gt;x&lt;/b&gt;" in memmingen  # a note is text, never markup
+    assert "Муніципалітет не заявив пропозицій." in bavaria  # a Land may offer too; it has not

@@ -17,7 +17,12 @@ from registry.locale import LANGS, LOCALES, Lang
 CYRILLIC: Final = re.compile(r"[\u0400-\u04FF]")
 # Messages that read the same in Ukrainian as in German or English on purpose (no Cyrillic needed):
 # names of the languages and of the product's own technical terms.
-SAME_IN_UKRAINIAN: Final = frozenset({"lang_de", "lang_en"})
+SAME_IN_UKRAINIAN: Final = frozenset({
+    "lang_de", "lang_en",
+    "nav_api",  # API: the product's technical term
+    # proper names of programmes, which name themselves in Latin script
+    "guide_prog_cities4cities_title", "guide_prog_connective_title", "guide_prog_nakopa_title",
+})  # fmt: skip
 
 
 def _catalogs(lang: Lang) -> dict[str, Catalog]:

@@ -242,7 +242,7 @@ def test_unknown_tiles_or_lang_raise(municipalities: pd.DataFrame, partnerships:
     with pytest.raises(ValueError, match="tiles"):
         build_map(municipalities, partnerships, tiles="mapbox")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="lang"):
-        build_map(municipalities, partnerships, lang="uk")  # type: ignore[arg-type]
+        build_map(municipalities, partnerships, lang="fr")  # type: ignore[arg-type]
 
 
 # ---------- the static files ----------

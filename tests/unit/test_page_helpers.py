@@ -3,26 +3,39 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pytest
 
-from registry.api import charts, i18n
+from registry.api import charts, i18n, pages
 from registry.api.pages_map import with_site_bar
-from registry.map.labels import KINDS, STATUSES, WAR_STATUSES
+from registry.locale import LANGS, Lang
+from registry.map.labels import KINDS, PERIODS, STATUSES, WAR_STATUSES
+from registry.matching.score import Suggestion
 
 
 @pytest.mark.parametrize(
     ("query", "cookie", "accept", "expected"),
     [
         ("en", "de", "de-DE", ("en", True)),  # the query wins and sets the cookie
+        ("uk", None, "de-DE", ("uk", True)),
         ("fr", "en", "de", ("en", False)),  # an unknown query value is ignored
         (None, "en", "de-DE,de;q=0.9", ("en", False)),  # the cookie beats the browser
+        (None, "uk", "de-DE", ("uk", False)),
         (None, None, "fr-FR, en-GB;q=0.8, de;q=0.9", ("de", False)),  # the browser's best of ours
         (None, None, "en-US,en;q=0.9", ("en", False)),
         (None, None, "de;q=0, en;q=0.1", ("en", False)),  # q=0 means "not this one"
         (None, None, "fr, es", ("de", False)),  # none of ours: German
         (None, None, None, ("de", False)),
         (None, None, "en;q=abc, de", ("de", False)),  # a broken q-value is skipped
+        (None, None, "uk", ("uk", False)),
+        (None, None, "uk-UA,uk;q=0.9,en-US;q=0.8,en;q=0.7", ("uk", False)),
+        (None, None, "ru-UA,ru;q=0.9,en;q=0.8", ("uk", False)),  # Russian as spoken in Ukraine
+        (None, None, "ru-RU,ru;q=0.9,en;q=0.8", ("en", False)),  # Russian elsewhere: the next preference
+        (None, None, "ru", ("de", False)),
+        (None, None, "de-DE,de;q=0.9,uk;q=0.8", ("de", False)),
+        (None, None, "en;q=0.5, uk;q=0.9", ("uk", False)),
+        (None, None, "uk_UA", ("uk", False)),
     ],
 )
 def test_choose_lang(
@@ -31,21 +44,27 @@ def test_choose_lang(
     assert i18n.choose_lang(query, cookie, accept) == expected
 
 
-def test_both_languages_have_every_string() -> None:
-    de, en = i18n.texts("de"), i18n.texts("en")
-    assert de.keys() == en.keys()
-    assert all(de.values())
-    assert all(en.values())
-    assert de["nav_map"] == "Karte"
-    assert en["nav_map"] == "Map"
+@pytest.mark.parametrize("lang", LANGS)
+def test_pages_name_the_maps_terms_alike(lang: Lang) -> None:
+    """A page names a kind, status, period or war status exactly as the map's legend does."""
+    for vocabulary, terms in (
+        ("kind", KINDS),
+        ("status", STATUSES),
+        ("period", PERIODS),
+        ("war", WAR_STATUSES),
+    ):
+        assert {t.code: i18n.term(lang, vocabulary, t.code) for t in terms} == {
+            t.code: t.label(lang) for t in terms
+        }
 
 
-def test_vocabularies_are_the_maps() -> None:
-    """A page names a kind, status or war status exactly as the map does."""
-    v = i18n.vocabularies("de")
-    assert v["kinds"] == {t.code: t.de for t in KINDS}
-    assert v["statuses"] == {t.code: t.de for t in STATUSES}
-    assert v["war"] == {t.code: t.de for t in WAR_STATUSES}
+def test_a_term_missing_from_its_vocabulary_shows_its_code() -> None:
+    assert i18n.term("uk", "kind", "solidarity") == "Партнерство солідарності"
+    assert i18n.term("uk", "subtype", "city with special status") == "місто зі спеціальним статусом"
+    assert i18n.term("uk", "war", "a_new_category") == "a_new_category"
+    assert i18n.term("uk", "war", None) == ""
+    with pytest.raises(ValueError, match="vocabulary"):
+        i18n.term("uk", "colour", "red")
 
 
 @pytest.mark.parametrize(
@@ -53,27 +72,38 @@ def test_vocabularies_are_the_maps() -> None:
     [
         (1421125, "de", 0, "1.421.125"),
         (1421125, "en", 0, "1,421,125"),
+        (1421125, "uk", 0, "1\u00a0421\u00a0125"),
         (349.8, "de", 1, "349,8"),
+        (349.8, "uk", 1, "349,8"),
         (-289200, "de", 0, "-289.200"),
         (49.99232, "en", 4, "49.9923"),
         (None, "de", 0, ""),
     ],
 )
-def test_number(value: float | None, lang: i18n.Lang, decimals: int, text: str) -> None:
+def test_number(value: float | None, lang: Lang, decimals: int, text: str) -> None:
     assert i18n.number(value, lang, decimals=decimals) == text
 
 
 def test_date() -> None:
     day = dt.date(2025, 4, 30)
     assert i18n.date(day, "de") == "30.04.2025"
+    assert i18n.date(day, "uk") == "30.04.2025"
     assert i18n.date(day, "en") == "30 Apr 2025"
+    assert i18n.date("2025-04-30", "uk") == "30.04.2025"  # a source's edition, stored as text
+    assert i18n.date("2024 Q3", "uk") == "2024 Q3"
     assert i18n.date(None, "en") == ""
 
 
-def test_display_name_prefers_the_language() -> None:
-    row = {"ua_code": "UA1", "ua_name": "Kharkiv", "ua_name_de": "Charkiw", "ua_name_en": None}
-    assert i18n.display_name(row, "de", "ua_") == "Charkiw"
-    assert i18n.display_name(row, "en", "ua_") == "Kharkiv"
+def test_names_are_in_the_readers_language_and_script() -> None:
+    kharkiv = {"ua_code": "UA63120270000028556", "ua_name": "Kharkiv", "ua_name_de": "Charkiw",
+               "ua_name_en": None, "ua_name_uk": "Харків"}  # fmt: skip
+    assert i18n.name_and_lang(kharkiv, "de", "ua_") == ("Charkiw", "de")
+    assert i18n.name_and_lang(kharkiv, "en", "ua_") == ("Kharkiv", "en")  # falls back to the own name
+    assert i18n.name_and_lang(kharkiv, "uk", "ua_") == ("Харків", "uk")
+    munich = {"code": "09162000", "country": "DE", "name": "München", "name_de": "München",
+              "name_en": "Munich", "name_uk": "Мюнхен"}  # fmt: skip
+    assert i18n.name_and_lang(munich, "en") == ("Munich", "en")
+    assert i18n.name_and_lang(munich, "uk") == ("München", "de")  # German names stay in Latin script
     assert i18n.display_name({"code": "X"}, "en") == "X"
 
 
@@ -135,3 +165,23 @@ def test_site_bar_goes_into_the_builders_page() -> None:
     assert order == sorted(order)
     with pytest.raises(ValueError, match="substring not found"):
         with_site_bar("<p>no page</p>", "<header></header>")
+
+
+@dataclass(frozen=True)
+class _SuggestionExplainedInUkrainian(Suggestion):
+    """A suggestion as the matching module will make it once it explains in Ukrainian too."""
+
+    explanation_uk: str = ""
+
+
+def test_an_explanation_is_in_the_page_language_and_english_until_the_matching_has_it() -> None:
+    found = Suggestion(
+        code="UA63120270000028556", name="Kharkiv", name_uk="Харків", score=0.5, criteria={}, weighted={},
+        explanation_de="Ähnliche Größe.", explanation_en="Similar size.", flags=(),
+    )  # fmt: skip
+    assert pages.explanation(found, "de") == ("Ähnliche Größe.", "de")
+    assert pages.explanation(found, "en") == ("Similar size.", "en")
+    assert pages.explanation(found, "uk") == ("Similar size.", "en")  # marked as English on the page
+    explained = _SuggestionExplainedInUkrainian(**vars(found), explanation_uk="Схожий розмір.")
+    assert pages.explanation(explained, "uk") == ("Схожий розмір.", "uk")
+    assert pages.explanation(_SuggestionExplainedInUkrainian(**vars(found)), "uk") == ("Similar size.", "en")
