@@ -30,15 +30,13 @@ if TYPE_CHECKING:
 DOMINANT_SHARE: Final = 0.15
 MAX_REASONS: Final = 4
 MAX_LISTED: Final = 5  # partners named in a list before "and N more"
-# The official list's sections (Order No. 376) and the flag each gives while ongoing.
-LISTING_FLAGS: Final = {
-    "1_possible_hostilities": "possible_hostilities",
-    "2_active_hostilities": "active_hostilities",
-    "3_active_hostilities_with_state_e_resources": "active_hostilities",
-    "4_temporarily_occupied": "occupied",
-}
-STATUS_FLAGS: Final = ("occupied", "partly_occupied")
-CAUTIONS: Final = ("occupied", "centre_occupied", "active_hostilities", "possible_hostilities")
+# The flags a suggestion can carry (the pages show each with its term, `flag_<name>` in the vocabulary):
+# the war situation first; a hromada whose centre is occupied is "occupied" (the explanation says why).
+CAUTION_FLAGS: Final = ("occupied", "partly_occupied", "active_hostilities")
+# The official list's sections (Order No. 376) that flag active hostilities while ongoing.
+ACTIVE_SECTIONS: Final = frozenset({"2_active_hostilities", "3_active_hostilities_with_state_e_resources"})
+# Sections the explanation cites with their wording and date (possible hostilities: cited, not flagged).
+CITED_SECTIONS: Final = frozenset({*ACTIVE_SECTIONS, "1_possible_hostilities", "4_temporarily_occupied"})
 
 
 def _t(lang: Lang, key: str, /, **params: object) -> str:
@@ -454,23 +452,18 @@ def pair_flags(
     f = req.f
     flags: list[str] = []
     section, _ = listing(req, j)
-    if f.ua_status[j] == "occupied" or (f.ua_occupied[j] and not f.ua_centre_occupied[j]):
+    if f.ua_occupied[j]:
         flags.append("occupied")
-    elif f.ua_centre_occupied[j]:
-        flags.append("centre_occupied")
     elif f.ua_status[j] == "partly_occupied":
         flags.append("partly_occupied")
-    if section in LISTING_FLAGS and LISTING_FLAGS[section] in ("active_hostilities", "possible_hostilities"):
-        flags.append(LISTING_FLAGS[section])
+    if section in ACTIVE_SECTIONS:
+        flags.append("active_hostilities")
     if math.isnan(f.ua_population[j]) or math.isnan(f.de_population[i]):
         flags.append("population_unknown")
     if used_undated_ties(req, i, j):
         flags.append("undated_ties")
-    if not ranked:
-        if linking_partnership(req, i, j) is not None:
-            flags.append("already_linked")
-        else:
-            flags.append("not_suggested")
+    if not ranked and linking_partnership(req, i, j) is not None:
+        flags.append("already_partnered")  # at some level: the explanation names the partnership
     return tuple(flags)
 
 
@@ -485,13 +478,11 @@ def _cautions(req: Request, j: int, flags: tuple[str, ...], lang: Lang) -> list[
     f = req.f
     section, since = listing(req, j)
     result = []
-    if "centre_occupied" in flags:
+    if f.ua_centre_occupied[j] and f.ua_status[j] != "occupied":
         result.append(
             _t(lang, "m_c_centre_occupied", since=_date(since, lang), date=_date(f.listing_date, lang))
         )
-    elif section and any(
-        flag in flags for flag in ("occupied", "active_hostilities", "possible_hostilities")
-    ):
+    elif section in CITED_SECTIONS:
         result.append(
             _t(
                 lang,

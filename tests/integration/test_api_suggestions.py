@@ -109,7 +109,7 @@ def test_an_explained_pair_that_is_already_partnered_says_so(live_api: LiveApi) 
     assert response.status_code == 200, response.text
     pair = response.json()
     assert (pair["de_code"], pair["ua_code"], pair["suggestible"]) == (TELTOW, KHOTYN, False)
-    assert "already_linked" in pair["flags"]
+    assert "already_partnered" in pair["flags"]
     assert pair["rank"] is None
 
 

@@ -135,7 +135,7 @@ def test_a_hromada_whose_centre_is_occupied_counts_as_occupied(rows: list[Row], 
 def test_an_occupied_centre_is_flagged_and_explained_when_asked_for() -> None:
     data = world(listings=[OCCUPIED_CENTRE])
     found = {s.code: s for s in suggest_for_german(data, GSTADT, limit=0, include_occupied=True)}
-    assert "centre_occupied" in found[A].flags
+    assert "occupied" in found[A].flags
     assert "Verwaltungszentrum ist seit 27.02.2022 besetzt" in found[A].explanation_de
     assert "administrative centre has been occupied since 27 Feb 2022" in found[A].explanation_en
     assert "адміністративний центр окупований з 27.02.2022" in found[A].explanation_uk
@@ -149,7 +149,11 @@ def test_active_hostilities_are_flagged_with_the_official_wording_and_date() -> 
         assert "території активних бойових дій" in text
         assert date in text
         assert "Order No. 376" in text or "Anordnung Nr. 376" in text
-    assert "possible_hostilities" not in found[A].flags
+    assert "active_hostilities" not in found[A].flags
+    possible = world(listings=[listing(E, "1_possible_hostilities", "2022-02-24")])
+    (cited,) = [s for s in suggest_for_german(possible, GSTADT, limit=0) if s.code == E]
+    assert "території можливих бойових дій" in cited.explanation_de  # cited, not flagged
+    assert "active_hostilities" not in cited.flags
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 
+from registry import locale
 from registry.matching import (
     Filters,
     FitModel,
@@ -20,6 +21,7 @@ from registry.matching import (
     suggest_for_german,
     suggest_for_hromada,
 )
+from registry.matching.frames import WAR_STATUSES
 from registry.matching.model import LEARNED
 from tests.unit.test_matching_fixtures import (
     GDORF,
@@ -187,7 +189,7 @@ def test_explaining_a_linked_pair_says_why_it_is_not_suggested() -> None:
     pair = explain_pair(world([partnership(1, NORDKREIS, B, 2023)]), GDORF, B)
     assert not pair.suggestible
     assert pair.rank is None
-    assert "already_linked" in pair.flags
+    assert "already_partnered" in pair.flags
     assert "bereits verbunden: Kreis Nordkreis – Brawo (Partnerschaft, seit 2023)" in pair.explanation_de
     assert "already linked" in pair.explanation_en
 
@@ -238,3 +240,22 @@ def test_suggestions_serialise_to_the_cli_contract() -> None:
         record
     )
     assert math.isfinite(record["score"])
+
+
+# Keys the explanations build at run time (by level, kind, status, war status and list section).
+DYNAMIC_KEYS = [
+    *(f"m_{unit}{form}" for unit in ("oblast", "raion", "city", "crimea") for form in ("", "_in", "_with")),
+    *(
+        f"m_kind_{kind}"
+        for kind in ("partnership", "friendship", "solidarity", "project", "letter_of_intent", "other")
+    ),
+    *(f"m_pstatus_{status}" for status in ("in_preparation", "requested", "paused", "ended")),
+    *(f"m_war_{status}" for status in (*WAR_STATUSES, "unknown")),
+    *(f"m_{word}_{section}" for word in ("official", "meaning") for section in "1234"),
+    *(f"m_c_{status}" for status in ("occupied", "partly_occupied")),
+]
+
+
+@pytest.mark.parametrize("key", DYNAMIC_KEYS)
+def test_every_key_the_explanations_build_exists(key: str) -> None:
+    assert locale.has(key)
