@@ -528,11 +528,12 @@ def describe(
     flags: tuple[str, ...],
     *,
     show_rank: bool = True,
+    why: str = "filtered",
 ) -> dict[Lang, str]:
     """Write the pair's paragraph in every language: rank, reasons, ties, partners, cautions, sources.
 
-    `rank` None says why the pair is not suggested; `show_rank` False leaves the rank out (a plan's
-    assignment, which is not a ranked list).
+    `rank` None says why the pair is not suggested (the linking partnership, else `why`: level, occupied,
+    turned_down, size or filtered); `show_rank` False leaves the rank out (a plan's assignment).
     """
     f = req.f
     texts: dict[Lang, str] = {}
@@ -560,7 +561,7 @@ def describe(
                 tie = f"{pair}{_details(req, k, lang)}"
                 lines.append(_t(lang, "m_linked", tie=tie))
             else:
-                lines.append(_t(lang, "m_not_suggested"))
+                lines.append(_t(lang, f"m_not_suggested_{why}"))
         sentences = [s for s in (REASONS[name](req, i, j, lang) for name in reasons) if s]
         lines.append(
             _t(lang, "m_reasons", reasons="; ".join(sentences)) if sentences else _t(lang, "m_no_reason")

@@ -17,7 +17,7 @@ import numpy as np
 
 from registry.matching.explain import describe, pair_flags
 from registry.matching.frames import DE_MUNICIPAL_LEVELS, UA_MUNICIPAL_LEVELS
-from registry.matching.options import DEFAULT_BLEND, Filters
+from registry.matching.options import DEFAULT_BLEND, Filters, size_bounds
 from registry.matching.request import (
     Request,
     de_candidates,
@@ -29,7 +29,7 @@ from registry.matching.request import (
     ua_position,
     weighted_pairs,
 )
-from registry.matching.rules import candidate_levels, diversify, spread_choice
+from registry.matching.rules import CANDIDATE_LEVELS, candidate_levels, diversify, spread_choice
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -210,6 +210,22 @@ def suggest_for_hromada(
     return _suggestions(req, top, np.full(len(top), j, dtype=np.intp), len(ranked), german_side=True)
 
 
+def _why_not(req: Request, i: int, j: int, filters: Filters | None) -> str:
+    """Say which rule keeps a pair out of the German side's list (the catalogue's m_not_suggested_*)."""
+    f, flt = req.f, filters or Filters()
+    if f.ua_levels[j] not in CANDIDATE_LEVELS.get(str(f.de_levels[i]), frozenset()):
+        return "level"
+    if f.ua_occupied[j] and not req.include_occupied:
+        return "occupied"
+    if (f.de_codes[i], f.ua_codes[j]) in flt.exclude_pairs:
+        return "turned_down"
+    if not np.isnan(f.de_log_population[i]) and flt.size_factor is not None:
+        lower, upper = size_bounds(float(f.de_log_population[i]), flt.size_factor)
+        if not lower <= f.ua_log_population[j] <= upper:
+            return "size"
+    return "filtered"
+
+
 def explain_pair(
     data: MatchingInput,
     de_code: str,
@@ -237,7 +253,7 @@ def explain_pair(
     rank = int(where[0]) + 1 if where.size else None
     ((scores, weighted),) = weighted_pairs(req, np.array([i]), np.array([j]))
     flags = pair_flags(req, i, j, filters=filters, ranked=rank is not None)
-    texts = describe(req, i, j, rank, len(ranked), weighted, flags)
+    texts = describe(req, i, j, rank, len(ranked), weighted, flags, why=_why_not(req, i, j, filters))
     return PairExplanation(
         f.de_codes[i],
         f.de_names[i],

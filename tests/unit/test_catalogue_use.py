@@ -165,15 +165,12 @@ def test_every_key_a_module_uses_exists() -> None:
             missing.append((module, call.lineno, key.value))
     assert missing == []
     # Keys computed at run time are the vocabulary's terms and the generated reasons, checked below.
-    assert (
-        {module for module, _ in computed}
-        <= {
-            "registry/api/i18n.py",
-            "registry/map/labels.py",
-            "registry/api/pages.py",
-            "registry/matching/explain.py",  # keys by level, kind and status: see test_matching_suggest.py
-        }
-    )
+    assert {module for module, _ in computed} <= {
+        "registry/api/i18n.py",
+        "registry/map/labels.py",
+        "registry/api/pages.py",
+        "registry/matching/explain.py",  # keys by level, kind and status: see test_matching_suggest.py
+    }
 
 
 def test_the_generated_status_reasons_have_messages() -> None:

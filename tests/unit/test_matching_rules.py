@@ -284,3 +284,21 @@ def test_raions_are_candidates_of_a_kreis_with_their_ties() -> None:
     assert found[R1].criteria["neighbours"] > found[R3].criteria["neighbours"]
     assert C in found
     assert D not in found  # occupied
+
+
+@pytest.mark.parametrize(
+    ("de", "ua", "filters", "phrase"),
+    [
+        (GDORF, K, None, "die Größen liegen zu weit auseinander"),
+        (GSTADT, D, None, "besetzt; besetzte Hromadas können keine Unterstützung empfangen"),
+        (GSTADT, A, Filters(exclude_pairs=frozenset({(GSTADT, A)})), "abgelehnt"),
+        (GSTADT, R1, None, "keine passende Ebene"),
+        (GSTADT, A, Filters(oblast_codes=frozenset({O2})), "von den gewählten Filtern ausgeschlossen"),
+    ],
+)
+def test_an_explained_pair_says_which_rule_keeps_it_out(
+    de: str, ua: str, filters: Filters | None, phrase: str
+) -> None:
+    pair = explain_pair(world(), de, ua, filters=filters)
+    assert not pair.suggestible
+    assert f"Wird nicht vorgeschlagen: {phrase}" in pair.explanation_de

@@ -253,6 +253,7 @@ DYNAMIC_KEYS = [
     *(f"m_war_{status}" for status in (*WAR_STATUSES, "unknown")),
     *(f"m_{word}_{section}" for word in ("official", "meaning") for section in "1234"),
     *(f"m_c_{status}" for status in ("occupied", "partly_occupied")),
+    *(f"m_not_suggested_{why}" for why in ("level", "occupied", "turned_down", "size", "filtered")),
 ]
 
 
