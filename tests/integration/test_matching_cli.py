@@ -10,9 +10,9 @@ import sys
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
+from registry import db
 from registry.config import Settings
 from registry.matching import Filters, explain_pair, fit_model, suggest_for_german
 from registry.matching.evaluate import plausibility
@@ -43,7 +43,7 @@ def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def data(loaded: Settings) -> MatchingInput:
-    engine = create_engine(loaded.database_url)
+    engine = db.make_engine(loaded)
     try:
         with sessionmaker(engine)() as session:
             return MatchingData(loaded.data_dir).get(session)
