@@ -8,17 +8,30 @@ Rajon Nikopol), Ukrainian readers Ukrainian ones in Cyrillic; German units keep 
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-from functools import cache
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
-from babel import Locale
 
 from registry import locale
 from registry.locale import LANGS, Lang
 from registry.matching.features import MUNICIPAL_PARTNER_LEVELS
+from registry.matching.wording import (
+    counted,
+    country_names,
+    date_text,
+    de_unit,
+    details,
+    join,
+    kind_name,
+    kreis_in,
+    oblast_phrase,
+    partner_list,
+    raion_phrase,
+    t,
+    ua_name,
+    ua_partner,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -29,7 +42,6 @@ if TYPE_CHECKING:
 # MAX_REASONS, the largest first, so the paragraph stays short enough for a council paper.
 DOMINANT_SHARE: Final = 0.15
 MAX_REASONS: Final = 4
-MAX_LISTED: Final = 5  # partners named in a list before "and N more"
 # The flags a suggestion can carry (the pages show each with its term, `flag_<name>` in the vocabulary):
 # the war situation first; a hromada whose centre is occupied is "occupied" (the explanation says why).
 CAUTION_FLAGS: Final = ("occupied", "partly_occupied", "active_hostilities")
@@ -37,166 +49,6 @@ CAUTION_FLAGS: Final = ("occupied", "partly_occupied", "active_hostilities")
 ACTIVE_SECTIONS: Final = frozenset({"2_active_hostilities", "3_active_hostilities_with_state_e_resources"})
 # Sections the explanation cites with their wording and date (possible hostilities: cited, not flagged).
 CITED_SECTIONS: Final = frozenset({*ACTIVE_SECTIONS, "1_possible_hostilities", "4_temporarily_occupied"})
-
-
-def _t(lang: Lang, key: str, /, **params: object) -> str:
-    return locale.text(lang, key, **params)
-
-
-def _iso(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value[:10]) if value else None
-    except ValueError:
-        return None
-
-
-@cache
-def _date(value: str | None, lang: Lang) -> str:
-    parsed = _iso(value)
-    return locale.date(parsed, lang) if parsed else "?"
-
-
-def _join(items: list[str], lang: Lang) -> str:
-    if len(items) > MAX_LISTED:
-        rest = len(items) - MAX_LISTED
-        items = [*items[:MAX_LISTED], locale.plural(lang, "m_more", rest)]
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {_t(lang, 'm_and')} {items[-1]}"
-
-
-# --- Ukrainian grammar: the case endings of an oblast's or raion's adjective ------------------------------
-def _uk_case(adjective: str, case: str) -> str:
-    """Decline an oblast's (-а) or raion's (-ий) adjective: locative ("у Харківській") or instrumental."""
-    endings = {
-        ("а", "loc"): "ій",
-        ("а", "ins"): "ою",
-        ("ий", "loc"): "ому",
-        ("ий", "ins"): "им",
-        ("ій", "loc"): "ьому",
-        ("ій", "ins"): "ім",
-    }
-    for (ending, wanted), replacement in endings.items():
-        if wanted == case and adjective.endswith(ending):
-            return adjective[: -len(ending)] + replacement
-    return adjective
-
-
-@cache
-def _country_names(lang: Lang) -> dict[str, str]:
-    """English country name (as the twin-town list writes it) -> the name in `lang` (Babel's CLDR data)."""
-    english = Locale.parse("en").territories
-    target = locale.locale(lang).territories
-    return {name: target.get(code, name) for code, name in english.items()}
-
-
-# --- names of units in each language --------------------------------------------------------------------
-def ua_name(req: Request, j: int, lang: Lang) -> str:
-    """Name a Ukrainian unit for readers of `lang`: German, English or Ukrainian (Cyrillic)."""
-    f = req.f
-    if lang == "de":
-        return f.ua_names_de[j]
-    if lang == "uk":
-        return f.ua_names_uk[j] or f.ua_names[j]
-    return f.ua_names[j]
-
-
-def _region_name(req: Request, vocabulary: str, k: int, lang: Lang) -> str:
-    v = req.f.oblasts if vocabulary == "oblast" else req.f.raions
-    return {"de": v.names_de, "uk": v.names_uk}.get(lang, v.names)[k]
-
-
-def oblast_phrase(req: Request, j: int, lang: Lang, form: str = "") -> str:
-    """The unit's oblast: form "" nominative, "in" (in der Oblast ...), "with" (mit der Oblast ...)."""
-    f = req.f
-    k = int(f.ua_oblast[j])
-    if k < 0:
-        return ""
-    name = _region_name(req, "oblast", k, lang)
-    if (
-        f.oblasts.codes[k] in f.ua_index
-        and f.ua_levels[f.ua_index[f.oblasts.codes[k]]] == "city_special_status"
-    ):
-        return _t(lang, f"m_city{'_' + form if form else ''}", name=name)
-    if " " in f.oblasts.names[k]:  # the Autonomous Republic of Crimea: not an oblast
-        return _t(lang, f"m_crimea{'_' + form if form else ''}")
-    if lang == "uk" and form:
-        name = _uk_case(name, "loc" if form == "in" else "ins")
-    return _t(lang, f"m_oblast{'_' + form if form else ''}", name=name)
-
-
-def raion_phrase(req: Request, j: int, lang: Lang, form: str = "") -> str:
-    """The unit's raion, in the forms of `oblast_phrase`; "" where it has none."""
-    k = int(req.f.ua_raion[j])
-    if k < 0:
-        return ""
-    name = _region_name(req, "raion", k, lang)
-    if lang == "uk" and form:
-        name = _uk_case(name, "loc" if form == "in" else "ins")
-    return _t(lang, f"m_raion{'_' + form if form else ''}", name=name)
-
-
-def _ua_partner(req: Request, u: int, lang: Lang) -> str:
-    """A Ukrainian partner after "with": a raion or oblast in its case, a hromada or city by name."""
-    level = req.f.ua_levels[u]
-    if level == "oblast":
-        return oblast_phrase(req, u, lang, "with")
-    if level == "raion":
-        return raion_phrase(req, u, lang, "with")
-    return _t(lang, "m_hromada_with", name=ua_name(req, u, lang))
-
-
-def _de_unit(req: Request, d: int, lang: Lang) -> str:
-    """A German unit with its level word where its name has none ("Land Sachsen")."""
-    name = req.f.de_names[d]
-    return _t(lang, "m_land", name=name) if req.f.de_levels[d] == "land" else name
-
-
-def _kreis_in(req: Request, i: int, lang: Lang) -> str:
-    name = req.f.kreise.names[int(req.f.de_kreis[i])]
-    feminine = name.startswith(("Region ", "StädteRegion "))  # "in der Region Hannover"
-    return _t(lang, "m_kreis_in_f" if feminine else "m_kreis_in", kreis=name)
-
-
-# --- partnerships as named facts ------------------------------------------------------------------------
-def _kind(req: Request, k: int, lang: Lang) -> str:
-    """Name a partnership by its level: Regionalpartnerschaft (Land, Bezirk), Partnerschaft (Kreis)."""
-    f = req.f
-    level = f.p_de_level[k]
-    if level in ("land", "bezirk"):
-        return _t(lang, "m_kind_regional")
-    if level == "kreis" or f.p_ua_level[k] in ("raion", "oblast"):
-        return _t(lang, "m_kind_kreis")
-    return _t(lang, f"m_kind_{f.p_kind[k] or 'other'}")
-
-
-def _details(req: Request, k: int, lang: Lang, *, kind: bool = True) -> str:
-    """ "(Solidaritätspartnerschaft, seit 2023, in Vorbereitung)" for partnership `k`."""
-    f = req.f
-    parts = [_kind(req, k, lang)] if kind else []
-    year = f.p_start_year[k]
-    parts.append(_t(lang, "m_since", year=int(year)) if not math.isnan(year) else _t(lang, "m_undated"))
-    if f.p_status[k] not in ("active",):
-        parts.append(_t(lang, f"m_pstatus_{f.p_status[k]}"))
-    return f" ({', '.join(parts)})"
-
-
-def _counted(req: Request) -> list[int]:
-    return np.flatnonzero(req.ties.weight > 0).tolist()
-
-
-def _partner_list(req: Request, side: str, unit: int, lang: Lang) -> list[str]:
-    f = req.f
-    rows = np.flatnonzero((req.ties.weight > 0) & ((f.p_ua if side == "ua" else f.p_de) == unit)).tolist()
-    if side == "ua":
-        return [
-            f"{_de_unit(req, int(f.p_de[k]), lang) if f.p_de[k] >= 0 else '?'}{_details(req, k, lang)}"
-            for k in rows
-        ]
-    return [
-        f"{ua_name(req, int(f.p_ua[k]), lang) if f.p_ua[k] >= 0 else '?'}{_details(req, k, lang)}"
-        for k in rows
-    ]
 
 
 # --- one sentence per criterion --------------------------------------------------------------------------
@@ -207,16 +59,16 @@ def _population(value: float, lang: Lang) -> str:
 def _r_size(req: Request, i: int, j: int, lang: Lang) -> str:
     f = req.f
     if math.isnan(f.de_population[i]) or math.isnan(f.ua_population[j]):
-        return _t(lang, "m_r_size_unknown")
-    return _t(
+        return t(lang, "m_r_size_unknown")
+    return t(
         lang,
         "m_r_size",
         de=f.de_names[i],
         pop_de=_population(f.de_population[i], lang),
-        date_de=_date(f.de_population_date[i], lang),
+        date_de=date_text(f.de_population_date[i], lang),
         ua=ua_name(req, j, lang),
         pop_ua=_population(f.ua_population[j], lang),
-        date_ua=_date(f.ua_population_date[j], lang),
+        date_ua=date_text(f.ua_population_date[j], lang),
     )
 
 
@@ -226,7 +78,7 @@ def _r_land_oblast(req: Request, i: int, j: int, lang: Lang) -> str:
     levels = np.array(f.p_de_level, dtype=object)
     rows = [
         k
-        for k in _counted(req)
+        for k in counted(req)
         if f.p_oblast[k] == f.ua_oblast[j]
         and (
             (levels[k] == "land" and f.p_land[k] == f.de_land[i])
@@ -237,17 +89,15 @@ def _r_land_oblast(req: Request, i: int, j: int, lang: Lang) -> str:
     for k in rows:
         planned = f.p_status[k] in ("in_preparation", "requested")
         sentences.append(
-            _t(
+            t(
                 lang,
                 "m_r_region_tie_planned" if planned else "m_r_region_tie",
-                who=_de_unit(req, int(f.p_de[k]), lang)
-                if f.p_de[k] >= 0
-                else f.lands.names[int(f.p_land[k])],
-                kind=_kind(req, k, lang),
-                partner=_ua_partner(req, int(f.p_ua[k]), lang)
+                who=de_unit(req, int(f.p_de[k]), lang) if f.p_de[k] >= 0 else f.lands.names[int(f.p_land[k])],
+                kind=kind_name(req, k, lang),
+                partner=ua_partner(req, int(f.p_ua[k]), lang)
                 if f.p_ua[k] >= 0
                 else oblast_phrase(req, j, lang, "with"),
-                detail=_details(req, k, lang, kind=False),
+                detail=details(req, k, lang, kind=False),
             )
         )
     return "; ".join(sentences)
@@ -258,16 +108,16 @@ def _r_kreis_raion(req: Request, i: int, j: int, lang: Lang) -> str:
     levels = np.array(f.p_de_level, dtype=object)
     rows = [
         k
-        for k in _counted(req)
+        for k in counted(req)
         if levels[k] == "kreis" and f.p_kreis[k] == f.de_kreis[i] and f.p_oblast[k] == f.ua_oblast[j]
     ]
     return "; ".join(
-        _t(
+        t(
             lang,
             "m_r_kreis_tie",
             kreis=f.kreise.names[int(f.p_kreis[k])],
-            partner=_ua_partner(req, int(f.p_ua[k]), lang),
-            detail=_details(req, k, lang),
+            partner=ua_partner(req, int(f.p_ua[k]), lang),
+            detail=details(req, k, lang),
         )
         for k in rows
     )
@@ -288,15 +138,15 @@ def _r_neighbours(req: Request, i: int, j: int, lang: Lang) -> str:
     if not rows:
         return ""
     names = list(dict.fromkeys(f.de_names[int(f.p_de[k])] if f.p_de[k] >= 0 else "?" for k in rows))
-    partners = [f"{ua_name(req, int(f.p_ua[k]), lang)}{_details(req, k, lang, kind=False)}" for k in rows]
+    partners = [f"{ua_name(req, int(f.p_ua[k]), lang)}{details(req, k, lang, kind=False)}" for k in rows]
     return locale.plural(
         lang,
         "m_r_neighbours",
         len(names),
-        names=_join(names, lang),
-        kreis_in=_kreis_in(req, i, lang),
+        names=join(names, lang),
+        kreis_in=kreis_in(req, i, lang),
         region_in=oblast_phrase(req, j, lang, "in"),
-        partners=_join(partners, lang),
+        partners=join(partners, lang),
     )
 
 
@@ -313,7 +163,7 @@ def _r_land_neighbours(req: Request, i: int, j: int, lang: Lang) -> str:
         len(pairs),
         land=f.lands.names[int(f.de_land[i])],
         region_in=oblast_phrase(req, j, lang, "in"),
-        pairs=_join(pairs, lang),
+        pairs=join(pairs, lang),
     )
 
 
@@ -323,11 +173,11 @@ def _r_third(req: Request, i: int, j: int, lang: Lang) -> str:
         set(f.de_third.indices[f.de_third.indptr[i] : f.de_third.indptr[i + 1]].tolist())
         & set(f.ua_third.indices[f.ua_third.indptr[j] : f.ua_third.indptr[j + 1]].tolist())
     )
-    countries = _country_names(lang)
+    countries = country_names(lang)
     towns = [
         f"{f.third_names[k][0]} ({countries.get(f.third_names[k][1], f.third_names[k][1])})" for k in keys
     ]
-    return _t(lang, "m_r_third", towns=_join(towns, lang))
+    return t(lang, "m_r_third", towns=join(towns, lang))
 
 
 def _r_popularity(req: Request, i: int, j: int, lang: Lang) -> str:
@@ -346,12 +196,12 @@ def _km(value: float, lang: Lang) -> str:
 
 
 def _r_distance(req: Request, i: int, j: int, lang: Lang) -> str:
-    return _t(lang, "m_r_distance", km=_km(req.f.ua_distance_km[j], lang))
+    return t(lang, "m_r_distance", km=_km(req.f.ua_distance_km[j], lang))
 
 
 def _r_urban(req: Request, i: int, j: int, lang: Lang) -> str:
     key = "m_r_settlement" if req.f.ua_types[j] == "settlement" else "m_r_urban"
-    return _t(lang, key, ua=ua_name(req, j, lang))
+    return t(lang, key, ua=ua_name(req, j, lang))
 
 
 def _r_declared(req: Request, i: int, j: int, lang: Lang) -> str:
@@ -360,19 +210,19 @@ def _r_declared(req: Request, i: int, j: int, lang: Lang) -> str:
     assert f.offers is not None
     matched = set(f.need_weights[[j]].indices.tolist()) & set(f.offers[[i]].indices.tolist())
     labels = [f.category_labels.get(f.categories[c], (f.categories[c],) * 2) for c in sorted(matched)]
-    return _t(lang, "m_r_declared", labels=_join([de if lang == "de" else en for de, en in labels], lang))
+    return t(lang, "m_r_declared", labels=join([de if lang == "de" else en for de, en in labels], lang))
 
 
 def _war_status(req: Request, j: int, lang: Lang) -> str:
     status = req.f.ua_status[j] or "unknown"
-    text = _t(lang, f"m_war_{status}")
+    text = t(lang, f"m_war_{status}")
     if req.f.ua_ever_occupied[j] and status not in ("occupied", "partly_occupied", "deoccupied"):
-        text = _t(lang, "m_war_once_occupied", status=text)
+        text = t(lang, "m_war_once_occupied", status=text)
     return text
 
 
 def _r_reconstruction(req: Request, i: int, j: int, lang: Lang) -> str:
-    return _t(
+    return t(
         lang,
         "m_r_reconstruction",
         status=_war_status(req, j, lang),
@@ -384,13 +234,13 @@ def _r_idp(req: Request, i: int, j: int, lang: Lang) -> str:
     f = req.f
     idp, pop = f.ua_idp[j], f.ua_population[j]
     share = locale.percent(idp / pop, lang) if pop > 0 and not math.isnan(idp) else "?"
-    return _t(lang, "m_r_idp", n=_population(idp, lang), share=share, date=_date(f.ua_idp_date, lang))
+    return t(lang, "m_r_idp", n=_population(idp, lang), share=share, date=date_text(f.ua_idp_date, lang))
 
 
 def _r_saturation(req: Request, i: int, j: int, lang: Lang) -> str:
     n = int(req.ties.german_partners[j])
     if n == 0:
-        return _t(lang, "m_r_saturation_none")
+        return t(lang, "m_r_saturation_none")
     return locale.plural(lang, "m_r_saturation", n)
 
 
@@ -480,42 +330,42 @@ def _cautions(req: Request, j: int, flags: tuple[str, ...], lang: Lang) -> list[
     result = []
     if f.ua_centre_occupied[j] and f.ua_status[j] != "occupied":
         result.append(
-            _t(lang, "m_c_centre_occupied", since=_date(since, lang), date=_date(f.listing_date, lang))
+            t(lang, "m_c_centre_occupied", since=date_text(since, lang), date=date_text(f.listing_date, lang))
         )
     elif section in CITED_SECTIONS:
         result.append(
-            _t(
+            t(
                 lang,
                 "m_c_listing",
-                since=_date(since, lang),
-                date=_date(f.listing_date, lang),
-                official=_t(lang, f"m_official_{section[0]}"),
-                meaning=_t(lang, f"m_meaning_{section[0]}"),
+                since=date_text(since, lang),
+                date=date_text(f.listing_date, lang),
+                official=t(lang, f"m_official_{section[0]}"),
+                meaning=t(lang, f"m_meaning_{section[0]}"),
             )
         )
     elif "occupied" in flags or "partly_occupied" in flags:
-        result.append(_t(lang, f"m_c_{flags[0]}", date=_date(f.ua_war_status_date, lang)))
+        result.append(t(lang, f"m_c_{flags[0]}", date=date_text(f.ua_war_status_date, lang)))
     return result
 
 
 def _sources(req: Request, i: int, j: int, lang: Lang) -> str:
     f = req.f
     items = [
-        _t(
+        t(
             lang,
             "m_src_population",
             de_source=f.de_population_source[i] or "?",
-            de_date=_date(f.de_population_date[i], lang),
+            de_date=date_text(f.de_population_date[i], lang),
             ua_source=f.ua_population_source[j] or "?",
-            ua_date=_date(f.ua_population_date[j], lang),
+            ua_date=date_text(f.ua_population_date[j], lang),
         ),
-        _t(lang, "m_src_war", date=_date(f.listing_date or f.ua_war_status_date, lang)),
-        _t(lang, "m_src_idp", date=_date(f.ua_idp_date, lang)),
-        _t(lang, "m_src_partnerships"),
+        t(lang, "m_src_war", date=date_text(f.listing_date or f.ua_war_status_date, lang)),
+        t(lang, "m_src_idp", date=date_text(f.ua_idp_date, lang)),
+        t(lang, "m_src_partnerships"),
     ]
     if f.third_keys:
-        items.append(_t(lang, "m_src_third"))
-    return _t(lang, "m_sources", items="; ".join(items))
+        items.append(t(lang, "m_src_third"))
+    return t(lang, "m_sources", items="; ".join(items))
 
 
 def describe(
@@ -552,38 +402,38 @@ def describe(
         elif rank is not None:
             top = locale.number(100.0 * rank / max(total, 1), lang, decimals=1)
             lines.append(
-                _t(lang, "m_rank", rank=locale.number(rank, lang), total=locale.number(total, lang), top=top)
+                t(lang, "m_rank", rank=locale.number(rank, lang), total=locale.number(total, lang), top=top)
             )
         else:
             k = linking_partnership(req, i, j)
             if k is not None:
-                pair = f"{_de_unit(req, int(f.p_de[k]), lang)} \u2013 {ua_name(req, int(f.p_ua[k]), lang)}"
-                tie = f"{pair}{_details(req, k, lang)}"
-                lines.append(_t(lang, "m_linked", tie=tie))
+                pair = f"{de_unit(req, int(f.p_de[k]), lang)} \u2013 {ua_name(req, int(f.p_ua[k]), lang)}"
+                tie = f"{pair}{details(req, k, lang)}"
+                lines.append(t(lang, "m_linked", tie=tie))
             else:
-                lines.append(_t(lang, f"m_not_suggested_{why}"))
+                lines.append(t(lang, f"m_not_suggested_{why}"))
         sentences = [s for s in (REASONS[name](req, i, j, lang) for name in reasons) if s]
         lines.append(
-            _t(lang, "m_reasons", reasons="; ".join(sentences)) if sentences else _t(lang, "m_no_reason")
+            t(lang, "m_reasons", reasons="; ".join(sentences)) if sentences else t(lang, "m_no_reason")
         )
-        ua_partners = _partner_list(req, "ua", j, lang)
-        de_partners = _partner_list(req, "de", i, lang)
+        ua_partners = partner_list(req, "ua", j, lang)
+        de_partners = partner_list(req, "de", i, lang)
         lines.append(
-            locale.plural(lang, "m_ua_partners", len(ua_partners), ua=ua, partners=_join(ua_partners, lang))
+            locale.plural(lang, "m_ua_partners", len(ua_partners), ua=ua, partners=join(ua_partners, lang))
             if ua_partners
-            else _t(lang, "m_ua_partners_none", ua=ua)
+            else t(lang, "m_ua_partners_none", ua=ua)
         )
         lines.append(
             locale.plural(
-                lang, "m_de_partners", len(de_partners), de=f.de_names[i], partners=_join(de_partners, lang)
+                lang, "m_de_partners", len(de_partners), de=f.de_names[i], partners=join(de_partners, lang)
             )
             if de_partners
-            else _t(lang, "m_de_partners_none", de=f.de_names[i])
+            else t(lang, "m_de_partners_none", de=f.de_names[i])
         )
         lines += _cautions(req, j, flags, lang)
         if req.ties.as_of is not None:
-            undated = _t(lang, "m_undated_counted") if "undated_ties" in flags else ""
-            lines.append(_t(lang, "m_as_of", date=locale.date(req.ties.as_of, lang), undated=undated))
+            undated = t(lang, "m_undated_counted") if "undated_ties" in flags else ""
+            lines.append(t(lang, "m_as_of", date=locale.date(req.ties.as_of, lang), undated=undated))
         lines.append(_sources(req, i, j, lang))
         texts[lang] = " ".join(lines)
     return texts

@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from registry.matching import criteria
+from registry.matching.units import Vocabulary, numbers, optional_texts, texts, ukrainian_units
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -36,76 +37,6 @@ BAVARIAN_BEZIRKE: Final = {
     "6": "Unterfranken",
     "7": "Schwaben",
 }
-# The official list's sections, most severe first; "occupied" is the fourth.
-LISTING_OCCUPIED: Final = "4_temporarily_occupied"
-
-
-def _text(value: object) -> str | None:
-    return None if value is None or pd.isna(value) else str(value)  # type: ignore[call-overload]
-
-
-def _texts(series: pd.Series) -> list[str | None]:
-    return [_text(v) for v in series.tolist()]
-
-
-def _optional_texts(frame: pd.DataFrame, column: str) -> list[str | None]:
-    """Read an optional column of the contract; None throughout when the frame lacks it."""
-    return _texts(frame[column]) if column in frame.columns else [None] * len(frame)
-
-
-def _numbers(series: pd.Series) -> F64:
-    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-
-
-def _flags(frame: pd.DataFrame, column: str) -> NDArray[np.bool_]:
-    if column not in frame.columns:
-        return np.zeros(len(frame), dtype=bool)
-    return np.array([v is True or v == 1 for v in frame[column].tolist()], dtype=bool)  # None: no
-
-
-class Vocabulary:
-    """Codes to dense indexes, with a display, a German and a Ukrainian name per code."""
-
-    def __init__(self) -> None:
-        """Start empty."""
-        self.codes: list[str] = []
-        self.names: list[str] = []
-        self.names_de: list[str] = []  # the display name where no German one is known
-        self.names_uk: list[str] = []  # the display name where no Ukrainian one is known
-        self._index: dict[str, int] = {}
-
-    def add(
-        self,
-        code: str | None,
-        name: str | None = None,
-        name_de: str | None = None,
-        name_uk: str | None = None,
-    ) -> int:
-        """Return the index of `code`, adding it; None gives -1; a code added nameless gets names later."""
-        if code is None:
-            return -1
-        if (found := self._index.get(code)) is not None:
-            if name and self.names[found] == code:
-                self.names[found] = name
-            if (name_de or name) and self.names_de[found] == code:
-                self.names_de[found] = name_de or name or code
-            if (name_uk or name) and self.names_uk[found] == code:
-                self.names_uk[found] = name_uk or name or code
-            return found
-        self._index[code] = len(self.codes)
-        self.codes.append(code)
-        self.names.append(name or code)
-        self.names_de.append(name_de or name or code)
-        self.names_uk.append(name_uk or name or code)
-        return self._index[code]
-
-    def get(self, code: str | None) -> int:
-        """Return the index of `code`, or -1."""
-        return -1 if code is None else self._index.get(code, -1)
-
-    def __len__(self) -> int:
-        """Return the number of codes."""
-        return len(self.codes)
 
 
 def _regions(keys: Iterable[tuple[int, ...]]) -> tuple[IntArray, IntArray]:
@@ -226,172 +157,6 @@ def _indicator(
     return csr
 
 
-def _aggregate(values: F64, weights: F64, groups: IntArray, n: int) -> F64:
-    """Average `values` per group weighted by `weights` (population); NaN where a group has none."""
-    ok = ~np.isnan(values) & ~np.isnan(weights) & (groups >= 0)
-    total = np.bincount(groups[ok], weights=weights[ok] * values[ok], minlength=n)
-    mass = np.bincount(groups[ok], weights=weights[ok], minlength=n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(mass > 0, total / np.where(mass > 0, mass, 1.0), np.nan)
-
-
-@dataclass(frozen=True)
-class _Ukrainian:
-    levels: NDArray[np.object_]
-    oblast: IntArray
-    raion: IntArray
-    occupied: NDArray[np.bool_]
-    centre_occupied: NDArray[np.bool_]
-    ever: NDArray[np.bool_]
-    distance: F64
-    idp: F64
-    population: F64
-    status: list[str | None]
-    listing: list[str | None]
-    listing_since: list[str | None]
-
-
-# The list's sections by severity; an occupied part of a hromada that leaves its centre free is what the
-# roll-up calls "partly occupied", not a caution of its own.
-SECTION_ORDER: Final = (
-    LISTING_OCCUPIED,
-    "3_active_hostilities_with_state_e_resources",
-    "2_active_hostilities",
-    "1_possible_hostilities",
-)
-
-
-def current_listings(listings: pd.DataFrame) -> dict[str, tuple[bool, str | None, str | None]]:
-    """Per hromada: (centre occupied now, the current section, since when) from the list's ongoing periods.
-
-    The section is the most severe ongoing one covering the centre, else the most severe ongoing one
-    of any part except occupation (an occupied village with a free centre is "partly occupied").
-    """
-    found: dict[str, tuple[bool, str | None, str | None]] = {}
-    rows: dict[str, list[tuple[str, str | None, bool]]] = {}
-    for code, section, start, end, covers in zip(
-        _texts(listings["ua_code"]),
-        _texts(listings["section"]),
-        _texts(listings["start_date"]),
-        _texts(listings["end_date"]),
-        listings["covers_centre"].tolist(),
-        strict=True,
-    ):
-        if code and section and end is None:
-            rows.setdefault(code, []).append((section, start, bool(covers)))
-    for code, ongoing in rows.items():
-        centre = [(s, d) for s, d, c in ongoing if c]
-        parts = [(s, d) for s, d, c in ongoing if not c and s != LISTING_OCCUPIED]
-        pick = centre or parts
-        best = (
-            min(
-                pick,
-                key=lambda sd: (SECTION_ORDER.index(sd[0]) if sd[0] in SECTION_ORDER else 9, sd[1] or ""),
-            )
-            if pick
-            else None
-        )
-        found[code] = (
-            any(s == LISTING_OCCUPIED for s, _ in centre),
-            best[0] if best else None,
-            best[1] if best else None,
-        )
-    return found
-
-
-def _ukrainian(
-    h: pd.DataFrame, oblasts: Vocabulary, raions: Vocabulary, names: list[str], listings: pd.DataFrame
-) -> _Ukrainian:
-    codes = [str(c) for c in h["code"].tolist()]
-    levels = np.array(_texts(h["level"]), dtype=object)
-    special = levels == "city_special_status"  # a special city is its own region
-    # A raion or an oblast carries its own code and bare names in the raion/oblast columns too; a special
-    # city (Kyiv, Sevastopol) is its own region, named like itself.
-    oblast_codes = [
-        code if s else (code if lvl == "oblast" else oc)
-        for code, lvl, s, oc in zip(codes, levels, special, _texts(h["oblast_code"]), strict=True)
-    ]
-    de_names = _optional_texts(h, "name_de")
-    uk_names = _optional_texts(h, "name_uk")
-    oblast = np.array(
-        [
-            oblasts.add(c, n if s else on, de if s else od, uk if s else ou)
-            for c, s, n, de, uk, on, od, ou in zip(
-                oblast_codes,
-                special,
-                names,
-                de_names,
-                uk_names,
-                _texts(h["oblast_name"]),
-                _optional_texts(h, "oblast_name_de"),
-                _optional_texts(h, "oblast_name_uk"),
-                strict=True,
-            )
-        ],
-        np.intp,
-    )
-    raion_codes = [
-        code if lvl == "raion" else rc
-        for code, lvl, rc in zip(codes, levels, _texts(h["raion_code"]), strict=True)
-    ]
-    raion = np.array(
-        [
-            raions.add(c, n, de, uk)
-            for c, n, de, uk in zip(
-                raion_codes,
-                _texts(h["raion_name"]),
-                _optional_texts(h, "raion_name_de"),
-                _optional_texts(h, "raion_name_uk"),
-                strict=True,
-            )
-        ],
-        np.intp,
-    )
-    status = _texts(h["war_status"])
-    listed = current_listings(listings)
-    now = [listed.get(code, (False, None, None)) for code in codes]
-    centre_occupied = np.array([c for c, _, _ in now], dtype=bool)
-    occupied = np.array([s == "occupied" for s in status], dtype=bool) | centre_occupied
-    population = _numbers(h["population"])
-    distance = _numbers(h["distance_to_russia_km"]).copy()  # filled in below for raions and oblasts
-    idp = _numbers(h["idp_registered"]).copy()
-    ever = _flags(h, "ever_occupied")
-    # A raion or an oblast: its hromadas' figures, population-weighted; occupied when all of them are.
-    municipal = levels == "hromada"
-    for level, groups, n in (("raion", raion, len(raions)), ("oblast", oblast, len(oblasts))):
-        own = np.flatnonzero(levels == level)
-        if not own.size:
-            continue
-        g = np.where(municipal, groups, -1)
-        members = np.bincount(g[g >= 0], minlength=n)
-        held = np.bincount(g[(g >= 0) & occupied], minlength=n)
-        weights = np.where(np.isnan(population), 0.0, population)
-        mean_distance = _aggregate(distance, weights, g, n)
-        idp_sum = np.bincount(
-            g[(g >= 0) & ~np.isnan(idp)], weights=idp[(g >= 0) & ~np.isnan(idp)], minlength=n
-        )
-        ever_any = np.bincount(g[(g >= 0) & ever], minlength=n) > 0
-        k = groups[own]
-        occupied[own] = (members[k] > 0) & (held[k] == members[k])
-        distance[own] = np.where(np.isnan(distance[own]), mean_distance[k], distance[own])
-        idp[own] = np.where(np.isnan(idp[own]), idp_sum[k], idp[own])
-        ever[own] |= ever_any[k]
-    return _Ukrainian(
-        levels,
-        oblast,
-        raion,
-        occupied,
-        centre_occupied,
-        ever,
-        distance,
-        idp,
-        population,
-        status,
-        [s for _, s, _ in now],
-        [d for _, _, d in now],
-    )
-
-
 def _units(vocabulary: Vocabulary, index: dict[str, int], suffix: str = "") -> IntArray:
     """Map each vocabulary code to its own unit; `suffix` finds a kreisfreie Stadt by its Kreis key."""
     return np.array(
@@ -407,30 +172,30 @@ def build_features(data: MatchingInput) -> Features:
 
     ua_codes = [str(c) for c in h["code"].tolist()]
     ua_index = {code: i for i, code in enumerate(ua_codes)}
-    ua_names = [n or c for n, c in zip(_texts(h["name"]), ua_codes, strict=True)]
-    ua_names_de = [de or n for de, n in zip(_optional_texts(h, "name_de"), ua_names, strict=True)]
-    ua = _ukrainian(h, oblasts, raions, ua_names, data.listings)
+    ua_names = [n or c for n, c in zip(texts(h["name"]), ua_codes, strict=True)]
+    ua_names_de = [de or n for de, n in zip(optional_texts(h, "name_de"), ua_names, strict=True)]
+    ua = ukrainian_units(h, oblasts, raions, ua_names, data.listings)
 
     de_codes = [str(c) for c in g["code"].tolist()]
     de_index = {code: i for i, code in enumerate(de_codes)}
-    de_levels = np.array(_texts(g["level"]), dtype=object)
-    de_names = [n or c for n, c in zip(_texts(g["name"]), de_codes, strict=True)]
+    de_levels = np.array(texts(g["level"]), dtype=object)
+    de_names = [n or c for n, c in zip(texts(g["name"]), de_codes, strict=True)]
     land_codes = [
         code if level == "land" else lc
-        for code, level, lc in zip(de_codes, de_levels, _texts(g["land_code"]), strict=True)
+        for code, level, lc in zip(de_codes, de_levels, texts(g["land_code"]), strict=True)
     ]
     land_names = [
         name if level == "land" else ln
-        for name, level, ln in zip(de_names, de_levels, _texts(g["land_name"]), strict=True)
+        for name, level, ln in zip(de_names, de_levels, texts(g["land_name"]), strict=True)
     ]
     de_land = np.array([lands.add(c, n) for c, n in zip(land_codes, land_names, strict=True)], np.intp)
     kreis_codes = [
         kc or (code if level == "kreis" else None)
-        for kc, code, level in zip(_texts(g["kreis_code"]), de_codes, de_levels, strict=True)
+        for kc, code, level in zip(texts(g["kreis_code"]), de_codes, de_levels, strict=True)
     ]
     kreis_names = [
         kn or (name if level == "kreis" else None)
-        for kn, name, level in zip(_texts(g["kreis_name"]), de_names, de_levels, strict=True)
+        for kn, name, level in zip(texts(g["kreis_name"]), de_names, de_levels, strict=True)
     ]
     de_kreis = np.array([kreise.add(c, n) for c, n in zip(kreis_codes, kreis_names, strict=True)], np.intp)
     bezirk_by_name = {
@@ -455,22 +220,19 @@ def build_features(data: MatchingInput) -> Features:
             de_body[de_index[land]] = de_index[city]
 
     # Partnerships: prefer the candidates' own frames for the hierarchy so that ties and candidates agree.
-    p_de = np.array([de_index.get(c, -1) if c else -1 for c in _texts(p["de_code"])], np.intp)
-    p_ua = np.array([ua_index.get(c, -1) if c else -1 for c in _texts(p["ua_code"])], np.intp)
-    p_de_level = _texts(p["de_level"])
-    p_ua_level = _texts(p["ua_level"])
+    p_de = np.array([de_index.get(c, -1) if c else -1 for c in texts(p["de_code"])], np.intp)
+    p_ua = np.array([ua_index.get(c, -1) if c else -1 for c in texts(p["ua_code"])], np.intp)
+    p_de_level = texts(p["de_level"])
+    p_ua_level = texts(p["ua_level"])
     p_land = np.array(
-        [
-            de_land[d] if d >= 0 else lands.add(c)
-            for d, c in zip(p_de, _texts(p["de_land_code"]), strict=True)
-        ],
+        [de_land[d] if d >= 0 else lands.add(c) for d, c in zip(p_de, texts(p["de_land_code"]), strict=True)],
         np.intp,
     )
     p_kreis = np.array(
         [
             de_kreis[d] if d >= 0 else kreise.add(c or (code if level == "kreis" else None))
             for d, c, code, level in zip(
-                p_de, _texts(p["de_kreis_code"]), _texts(p["de_code"]), p_de_level, strict=True
+                p_de, texts(p["de_kreis_code"]), texts(p["de_code"]), p_de_level, strict=True
             )
         ],
         np.intp,
@@ -479,7 +241,7 @@ def build_features(data: MatchingInput) -> Features:
         [
             ua.oblast[u] if u >= 0 else oblasts.add(c or (code if level == "oblast" else None))
             for u, c, code, level in zip(
-                p_ua, _texts(p["ua_oblast_code"]), _texts(p["ua_code"]), p_ua_level, strict=True
+                p_ua, texts(p["ua_oblast_code"]), texts(p["ua_code"]), p_ua_level, strict=True
             )
         ],
         np.intp,
@@ -488,14 +250,14 @@ def build_features(data: MatchingInput) -> Features:
         [
             ua.raion[u] if u >= 0 else raions.add(c or (code if level == "raion" else None))
             for u, c, code, level in zip(
-                p_ua, _texts(p["ua_raion_code"]), _texts(p["ua_code"]), p_ua_level, strict=True
+                p_ua, texts(p["ua_raion_code"]), texts(p["ua_code"]), p_ua_level, strict=True
             )
         ],
         np.intp,
     )
     p_entity = np.where(p_de >= 0, p_de, len(de_codes) + np.arange(len(p_de), dtype=np.intp))
     # Missing statuses are read as active: the register lists a tie unless told otherwise.
-    p_status = [s or "active" for s in _texts(p["status"])]
+    p_status = [s or "active" for s in texts(p["status"])]
 
     own = np.full(len(de_codes), -1, dtype=np.intp)
     own[p_de[p_de >= 0]] = p_de[p_de >= 0]
@@ -507,9 +269,9 @@ def build_features(data: MatchingInput) -> Features:
     categories = Vocabulary()
     need_rows, need_cols, need_values = [], [], []
     for code, category, priority in zip(
-        _texts(data.needs["ua_code"]),
-        _texts(data.needs["category"]),
-        _numbers(data.needs["priority"]).tolist(),
+        texts(data.needs["ua_code"]),
+        texts(data.needs["category"]),
+        numbers(data.needs["priority"]).tolist(),
         strict=True,
     ):
         if code in ua_index and category:
@@ -517,7 +279,7 @@ def build_features(data: MatchingInput) -> Features:
             need_cols.append(categories.add(category))
             need_values.append(criteria.PRIORITY_WEIGHT[int(priority)])
     offer_rows, offer_cols = [], []
-    for code, category in zip(_texts(data.offers["de_code"]), _texts(data.offers["category"]), strict=True):
+    for code, category in zip(texts(data.offers["de_code"]), texts(data.offers["category"]), strict=True):
         if code in de_index and category:
             offer_rows.append(de_index[code])
             offer_cols.append(categories.add(category))
@@ -538,10 +300,10 @@ def build_features(data: MatchingInput) -> Features:
     de_t: tuple[list[int], list[int]] = ([], [])
     ua_t: tuple[list[int], list[int]] = ([], [])
     for code, key, town, country in zip(
-        _texts(third["municipality_code"]),
-        _texts(third["partner_key"]),
-        _optional_texts(third, "partner_name"),
-        _optional_texts(third, "partner_country"),
+        texts(third["municipality_code"]),
+        texts(third["partner_key"]),
+        optional_texts(third, "partner_name"),
+        optional_texts(third, "partner_country"),
         strict=True,
     ):
         if not code or not key:
@@ -559,7 +321,7 @@ def build_features(data: MatchingInput) -> Features:
     labels = {
         str(code): (str(de or code), str(en or code))
         for code, de, en in zip(
-            vocabulary["code"], _texts(vocabulary["label_de"]), _texts(vocabulary["label_en"]), strict=True
+            vocabulary["code"], texts(vocabulary["label_de"]), texts(vocabulary["label_en"]), strict=True
         )
     }
 
@@ -569,18 +331,18 @@ def build_features(data: MatchingInput) -> Features:
         values = frame[column].dropna()
         return None if values.empty else str(max(values.astype(str)))
 
-    de_population = _numbers(g["population"])
+    de_population = numbers(g["population"])
     return Features(
         ua_codes=ua_codes,
         ua_index=ua_index,
         ua_levels=ua.levels,
         ua_names=ua_names,
         ua_names_de=ua_names_de,
-        ua_names_uk=_texts(h["name_uk"]),
+        ua_names_uk=texts(h["name_uk"]),
         ua_population=ua.population,
         ua_log_population=criteria.log_population(ua.population),
-        ua_population_date=_optional_texts(h, "population_date"),
-        ua_population_source=_optional_texts(h, "population_source"),
+        ua_population_date=optional_texts(h, "population_date"),
+        ua_population_source=optional_texts(h, "population_source"),
         ua_oblast=ua.oblast,
         ua_raion=ua.raion,
         ua_region=ua_region,
@@ -600,9 +362,9 @@ def build_features(data: MatchingInput) -> Features:
         ua_urban=np.where(
             np.isin(ua.levels, ["raion", "oblast"]),
             np.float32(criteria.REGIONAL_TYPE),
-            criteria.urban(np.array(_optional_texts(h, "subtype"), dtype=object)),
+            criteria.urban(np.array(optional_texts(h, "subtype"), dtype=object)),
         ).astype(np.float32),
-        ua_types=_optional_texts(h, "subtype"),
+        ua_types=optional_texts(h, "subtype"),
         ua_war_status_date=latest_date(h, "war_status_date"),
         ua_idp_date=latest_date(h, "idp_date"),
         listing_date=latest_date(h, "war_status_date"),
@@ -617,8 +379,8 @@ def build_features(data: MatchingInput) -> Features:
         de_levels=de_levels,
         de_population=de_population,
         de_log_population=criteria.log_population(de_population),
-        de_population_date=_optional_texts(g, "population_date"),
-        de_population_source=_optional_texts(g, "population_source"),
+        de_population_date=optional_texts(g, "population_date"),
+        de_population_source=optional_texts(g, "population_source"),
         de_land=de_land,
         de_kreis=de_kreis,
         de_bezirk=de_bezirk,
@@ -639,10 +401,10 @@ def build_features(data: MatchingInput) -> Features:
         p_ua_level=p_ua_level,
         p_oblast=p_oblast,
         p_raion=p_raion,
-        p_start_year=_numbers(p["start_year"]),
+        p_start_year=numbers(p["start_year"]),
         p_status=p_status,
-        p_kind=_texts(p["kind"]),
-        p_source=_optional_texts(p, "source"),
+        p_kind=texts(p["kind"]),
+        p_source=optional_texts(p, "source"),
         categories=categories.codes,
         category_labels=labels,
         need_weights=need_weights,

@@ -169,7 +169,7 @@ def test_every_key_a_module_uses_exists() -> None:
         "registry/api/i18n.py",
         "registry/map/labels.py",
         "registry/api/pages.py",
-        "registry/matching/explain.py",  # keys by level, kind and status: see test_matching_suggest.py
+        "registry/matching/wording.py",  # keys by level, kind and status: see test_matching_suggest.py
     }
 
 
