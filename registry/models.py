@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -417,3 +418,58 @@ class MunicipalityOffer(Base, Timestamped):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class ThirdTown(Base):
+    """A town outside Germany and Ukraine that partners German or Ukrainian municipalities."""
+
+    __tablename__ = "third_town"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)  # "<country>:<folded name>"
+    name: Mapped[str] = mapped_column(String(200))  # as the source writes it
+    country: Mapped[str] = mapped_column(String(100))  # English country name, as the source writes it
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))
+
+
+class ThirdTie(Base):
+    """A partnership between a German or Ukrainian municipality and a third-country town."""
+
+    __tablename__ = "third_tie"
+    __table_args__ = (UniqueConstraint("municipality_id", "town_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"), index=True
+    )
+    town_id: Mapped[int] = mapped_column(ForeignKey("third_town.id", ondelete="CASCADE"), index=True)
+    name_in_source: Mapped[str] = mapped_column(String(200))  # how the list names the municipality
+    line: Mapped[int] = mapped_column(Integer)  # the row of the source file
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))
+
+
+class WarListing(Base):
+    """One period of a unit on the official list of hostilities and occupation (Order No. 376).
+
+    Placed in the hromada (or special city) the listed unit lies in; a raion or oblast row is placed
+    in each of its hromadas. `covers_centre` tells whether the listed unit includes the hromada's
+    administrative centre: a hromada whose centre is occupied counts as occupied, however the list
+    rolls the hromada up ("partly occupied" for Berdiansk, whose town is occupied).
+    """
+
+    __tablename__ = "war_listing"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"), index=True
+    )
+    listed_code: Mapped[str] = mapped_column(String(40))
+    listed_level: Mapped[str] = mapped_column(String(20))  # oblast, raion, hromada, settlement
+    listed_name: Mapped[str] = mapped_column(String(400))  # as the list writes it (Ukrainian)
+    section: Mapped[str] = mapped_column(String(60))  # the list's section, e.g. 2_active_hostilities
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)  # None: ongoing at the list's date
+    covers_centre: Mapped[bool] = mapped_column(Boolean)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))

@@ -62,6 +62,11 @@ LEVEL_HINT_BONUS: Final = 6.0  # "Kharkiv Oblast" prefers the oblast over the ci
 # Breaks ties in favour of the municipality: "Berlin" is the city before the Land of the same name.
 MUNICIPAL_LEVELS: Final = frozenset({"stadt", "gemeinde", "hromada", "city_special_status"})
 MUNICIPAL_TIE_BREAK: Final = 0.5
+# A bare city name means the city, not its namesake Kreis ("Gütersloh" is the Stadt of 102,000, not Kreis
+# Gütersloh of 370,000): without a level word a Kreis ranks this far behind. More than the size bonus
+# of the largest Kreis over its Stadt (Region Hannover 1.2 M / Hannover 0.55 M: 0.4 points) plus the
+# tie-break; "Kreis Gütersloh" still prefers the Kreis by LEVEL_HINT_BONUS.
+KREIS_WITHOUT_WORD: Final = 1.5
 
 UKRAINIAN_SYSTEMS: Final = (
     translitua.UkrainianKMU,  # national system of 2010, used by OCHA and the codifier
@@ -251,7 +256,8 @@ class NameIndex:
         size = SIZE_BONUS * min(math.log10(population + 1) / 7.0, 1.0)
         hint = LEVEL_HINT_BONUS if wanted_level and _level_matches(candidate.level, wanted_level) else 0.0
         municipal = MUNICIPAL_TIE_BREAK if candidate.level in MUNICIPAL_LEVELS else 0.0
-        return min(100.0, match.score * 0.9 + size + hint + municipal)
+        namesake = KREIS_WITHOUT_WORD if wanted_level is None and candidate.level == "kreis" else 0.0
+        return min(100.0, match.score * 0.9 + size + hint + municipal - namesake)
 
 
 def _trigrams(key: str) -> set[str]:

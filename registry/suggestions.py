@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
 from registry.matching import MatchingInput
 from registry.repository import matching as queries
+from registry.services.matching_model import read_model
 
 # How often a long-running process asks the database whether another process changed the data.
 STAMP_INTERVAL_SECONDS: Final = 2.0
@@ -18,7 +20,9 @@ STAMP_INTERVAL_SECONDS: Final = 2.0
 class MatchingData:
     """Build `MatchingInput` from the database once, and again only after the data changed."""
 
-    def __init__(self) -> None:
+    def __init__(self, data_dir: Path | None = None) -> None:
+        """Read the fitted model shipped in `data_dir` (none: unit coefficients, tests of single rules)."""
+        self._model = read_model(data_dir) if data_dir is not None else None
         self._lock = threading.Lock()
         self._data: MatchingInput | None = None
         self._stamp: tuple[Any, ...] | None = None
@@ -44,7 +48,10 @@ class MatchingData:
                     partnerships=queries.partnerships_frame(session),
                     needs=queries.needs_frame(session),
                     offers=queries.offers_frame(session),
+                    third_partners=queries.third_partners_frame(session),
+                    listings=queries.listings_frame(session),
                     vocabulary=queries.vocabulary_frame(session),
+                    model=self._model,
                 )
                 self._stamp = stamp
             return self._data

@@ -52,6 +52,19 @@ def write_subset(target: Path) -> Path:
         "ua/katotth_codifier_2025-05-16.csv", target, lambda r: r["level1_oblast"] in OBLASTS | SPECIAL
     )
     _copy_rows("ua/war_status_by_hromada_2025-04-30.csv", target, lambda r: r["oblast_code"] in OBLASTS)
+    listed = prefixes | {code[:4] for code in SPECIAL}
+    _copy_rows("ua/war_status_order376_list_2025-04-30.csv", target, lambda r: r["code"][:4] in listed)
+    # Twin towns whose German or Ukrainian side is named like a place of the subset (the loader places them).
+    places = {r["name"].split(",")[0] for r in gemeinden} | {r["center_name_en"] for r in hromadas}
+    places |= {"Kyiv", "Sevastopol"}
+    _copy_rows(
+        "third/twin_towns_de_ua_wikipedia.csv",
+        target,
+        lambda r: any(
+            r[f"country{k}"] in ("Germany", "Ukraine") and r[f"city{k}"].split(" (")[0] in places
+            for k in "12"
+        ),
+    )
     de_codes = {r["ags"] for r in gemeinden} | {r["kreis_code"] for r in kreise} | set(LANDS)
     ua_codes = {r["hromada_code"] for r in hromadas} | {r["code"] for r in units}
     _copy_rows(

@@ -228,7 +228,7 @@ def create_app(
     engine = db.make_engine(settings)
     factory = db.make_sessionmaker(engine)
     names = search or MunicipalitySearch()
-    matching = MatchingData()
+    matching = MatchingData(settings.data_dir)
 
     # Commit or roll back in threads of their own: Litestar would run a sync generator's cleanup in
     # the shared worker threads, and when all of those wait for a pooled connection, the sessions

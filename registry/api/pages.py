@@ -7,6 +7,7 @@ templates in ``api/templates`` render. Mount them with ``page_routes(settings)``
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Annotated, Any, Final
 from urllib.parse import urlencode
 
@@ -16,6 +17,7 @@ from litestar.di import Provide
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
+from markupsafe import Markup, escape
 
 from registry import locale
 from registry.api import coverage, datapackage, i18n
@@ -61,7 +63,7 @@ if TYPE_CHECKING:
 SEARCH_LIMIT: Final = 20
 SUGGESTION_LIMIT: Final = 10
 NEWEST_LIMIT: Final = 6
-SUGGESTIBLE_UA: Final = (Level.HROMADA, Level.CITY_SPECIAL_STATUS)
+SUGGESTIBLE_UA: Final = (Level.HROMADA, Level.CITY_SPECIAL_STATUS, Level.RAION, Level.OBLAST)
 
 DECLARED_LIMIT: Final = 100
 # The reasons the loader gives for a status (registry.ingest.partnerships), each with its message: the
@@ -127,6 +129,25 @@ def explanation(suggestion: Suggestion, lang: Lang) -> tuple[str, Lang]:
     return suggestion.explanation_en, "en"
 
 
+# A run of Latin script in a Ukrainian text: German place names and the titles of sources, which stay
+# in Latin ("Landkreis Celle", "© Statistisches Bundesamt (Destatis)") and are marked as not interface.
+_LATIN_RUN: Final = re.compile(r"[A-Za-zÀ-ɏ][^\u0400-\u04ff]*?(?=[\s,;:]*(?:[\u0400-\u04ff«»]|$))")
+
+
+def marked_latin(text: str) -> Markup:
+    """Escape `text` and mark its Latin-script runs translate="no" (names and titles in a Ukrainian text)."""
+    parts, last = [], 0
+    for run in _LATIN_RUN.finditer(text):
+        parts += [
+            escape(text[last : run.start()]),
+            Markup('<span translate="no">'),
+            escape(run[0]),
+            Markup("</span>"),
+        ]
+        last = run.end()
+    return Markup("").join([*parts, escape(text[last:])])
+
+
 def _suggestions(
     site: Site, session: Session, facts: dict[str, Any], lang: Lang
 ) -> tuple[list[dict[str, Any]], str | None]:
@@ -153,7 +174,7 @@ def _suggestions(
             **names.get(s.code, {"code": s.code, "name": s.name, "name_uk": s.name_uk}),
             "code": s.code,
             "score": s.score,
-            "explanation": text,
+            "explanation": marked_latin(text) if text_lang == "uk" else text,
             "explanation_lang": text_lang,
             "flags": list(s.flags),
         })  # fmt: skip
@@ -277,7 +298,9 @@ def page_routes(
     Raises:
         ValueError: ``settings.map_tiles`` is neither "osm" nor off.
     """
-    site = Site(map_tiles(settings), search or MunicipalitySearch(), matching or MatchingData())
+    site = Site(
+        map_tiles(settings), search or MunicipalitySearch(), matching or MatchingData(settings.data_dir)
+    )
     pages = Router(
         path="/",
         route_handlers=[

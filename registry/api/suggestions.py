@@ -19,6 +19,7 @@ from registry.api.params import code_param
 from registry.api.schemas import NO_NUL
 from registry.errors import NotFoundError, UnprocessableError
 from registry.matching import (
+    DEFAULT_BLEND,
     CoveragePlan,
     Filters,
     MatchingInput,
@@ -32,7 +33,9 @@ from registry.matching import (
     suggest_for_hromada,
     write_plan_csv,
 )
+from registry.matching.options import SIZE_FACTOR
 from registry.models import WarStatus
+from registry.services.matching_subject import resolve_subject
 from registry.suggestions import MatchingData
 
 MAX_SUGGESTIONS: Final = 2000
@@ -54,17 +57,27 @@ AsOfParam = Annotated[
     ),
 ]
 IncludeOccupiedParam = Annotated[bool, QueryParameter(description="rank occupied hromadas too (flagged)")]
+BlendParam = Annotated[
+    float,
+    QueryParameter(
+        ge=0,
+        le=1,
+        description="share of need in the ranking: 0 = fit alone (what real partnerships favour), "
+        "1 = need alone (reconstruction, displaced people, no partner yet)",
+    ),
+]
 Matching = NamedDependency[MatchingData]
 Population = Annotated[int | None, QueryParameter(ge=0, le=2**31 - 1)]
 
 
 class SubjectOut(Struct):
-    """The municipality the suggestions are for."""
+    """The municipality the suggestions are for; `note` names a namesake the query could also mean."""
 
     code: str
     name: str
     country: str
     level: str
+    note: str | None = None
 
 
 class SuggestionsOut(Struct):
@@ -73,6 +86,7 @@ class SuggestionsOut(Struct):
     subject: SubjectOut
     as_of: dt.date | None
     weights: dict[str, float]
+    blend: float
     items: list[Suggestion]
 
 
@@ -85,11 +99,10 @@ def _weights(text: str | None) -> Weights | None:
 
 def _subject(session: DbSession, search: Search, wanted: str) -> SubjectOut:
     """Resolve a code, or else the best match of a name in any spelling."""
-    results = search.resolve(session, wanted, limit=1)
-    if not results:
+    found = resolve_subject(search, session, wanted)
+    if found is None:
         raise NotFoundError(f"no municipality found for {wanted!r}")
-    best = results[0]
-    return SubjectOut(best.code, best.name, best.country, best.level)
+    return SubjectOut(found.code, found.name, found.country, found.level, found.note)
 
 
 @get("/api/suggestions", sync_to_thread=True, responses=ANSWERS, tags=TAGS)
@@ -122,9 +135,23 @@ def suggestions(
     ] = None,
     population_min: Population = None,
     population_max: Population = None,
+    blend: BlendParam = DEFAULT_BLEND,
+    size_factor: Annotated[
+        float,
+        QueryParameter(
+            ge=0,
+            le=10_000,
+            description="candidates at most this factor smaller or larger; 0 = no size bounds",
+        ),
+    ] = SIZE_FACTOR,
+    exclude: Annotated[
+        list[str] | None,
+        QueryParameter(description="codes of candidates never to suggest, e.g. ones turned down (repeat)"),
+    ] = None,
 ) -> SuggestionsOut:
-    """Suggest partners: hromadas (and Kyiv) for a German municipality or Kreis, German municipalities
-    for a hromada; best first, each with per-criterion scores and a German and English explanation.
+    """Suggest partners: Ukrainian units (hromadas and Kyiv; raions for a Kreis, oblasts for a Land) for a
+    German unit, German units for a Ukrainian one; best first, each with its rank among all candidates,
+    each criterion's score and contribution, and an explanation in German, English and Ukrainian.
 
     The population range applies to the candidates."""
     who = _subject(session, search, subject)
@@ -137,6 +164,8 @@ def suggestions(
         war_statuses=frozenset(str(s) for s in war_status) if war_status else None,
         ua_population=population if german_side else (None, None),
         de_population=(None, None) if german_side else population,
+        exclude_pairs=frozenset((who.code, c) if german_side else (c, who.code) for c in exclude or ()),
+        size_factor=size_factor if size_factor >= 1 else None,
     )
     data = matching.get(session)
     rank = suggest_for_german if german_side else suggest_for_hromada
@@ -149,6 +178,7 @@ def suggestions(
             as_of=as_of,
             limit=limit,
             include_occupied=include_occupied,
+            blend=blend,
         )
     except UnknownCodeError as error:
         raise UnprocessableError(
@@ -158,6 +188,7 @@ def suggestions(
         subject=who,
         as_of=as_of,
         weights=(parsed or Weights()).as_dict(),
+        blend=blend,
         items=list(found),
     )
 
@@ -171,12 +202,20 @@ def explain(
     as_of: AsOfParam = None,
     weights: WeightsParam = None,
     include_occupied: IncludeOccupiedParam = False,
+    blend: BlendParam = DEFAULT_BLEND,
 ) -> PairExplanation:
-    """Score and explain one pair, whether or not it would be suggested (e.g. already partnered)."""
+    """Score and explain one pair, whether or not it would be suggested (e.g. already linked), with its
+    rank among the German side's candidates."""
     data: MatchingInput = matching.get(session)
     try:
         pair = explain_pair(
-            data, de, ua, weights=_weights(weights), as_of=as_of, include_occupied=include_occupied
+            data,
+            de,
+            ua,
+            weights=_weights(weights),
+            as_of=as_of,
+            include_occupied=include_occupied,
+            blend=blend,
         )
     except UnknownCodeError as error:
         raise NotFoundError(str(error)) from error

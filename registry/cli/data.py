@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from registry.cli import Context, main, pass_context
 from registry.errors import IngestError
 from registry.ingest.loader import LoadReport, load_bundled
+from registry.ingest.third_partners import unplaced_names
 from registry.models import Municipality
 from registry.repository import gazetteer as queries
 from registry.search import MunicipalitySearch
@@ -38,6 +39,21 @@ def _print_load_report(report: LoadReport) -> None:
         )
         if unplaced.candidates:
             click.echo(f"    candidates: {'; '.join(unplaced.candidates)}")
+    third = report.third
+    added, removed = report.third_changes
+    click.echo(
+        f"third-country twin towns: {len(third.ties)} ties of German and Ukrainian municipalities with "
+        f"{len(third.towns)} towns ({added} added, {removed} removed); {third.german_ukrainian_pairs} direct "
+        f"German–Ukrainian pairs and {third.same_country_pairs} pairs within one country left to other lists"
+    )
+    names = unplaced_names(third.unplaced)
+    click.echo(f"  not placed: {len(third.unplaced)} row(s), {len(names)} name(s), kept for review:")
+    for reason, rows in names:
+        click.echo(f"    {reason} ({rows} row{'s' if rows > 1 else ''})")
+    click.echo(
+        f"hostilities list (Order No. 376): {len(report.war_listings):,} periods placed in hromadas, "
+        f"{report.war_listing_unplaced} row(s) not placed"
+    )
     click.echo(f"done in {report.seconds:.1f} s" + ("" if report.changed else " (nothing changed)"))
 
 

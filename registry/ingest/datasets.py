@@ -145,6 +145,25 @@ MANUAL_ALIASES: Final = Dataset(
     "2026-11",
 )
 
+THIRD_PARTNERS: Final = Dataset(
+    "third/twin_towns_de_ua_wikipedia.csv",
+    "Twin towns of German and Ukrainian municipalities in third countries: English Wikipedia, "
+    '"List of twin towns and sister cities in Europe", scraped and geocoded by Hekman/twincities',
+    "Wikipedia contributors; Hekman/twincities",
+    "CC BY-SA 4.0 (Wikipedia text); MIT (twincities code)",
+    "2026",
+    "https://en.wikipedia.org/wiki/List_of_twin_towns_and_sister_cities_in_Europe",
+)
+WAR_LIST: Final = Dataset(
+    "ua/war_status_order376_list_2025-04-30.csv",
+    "List of territories of possible/active hostilities and temporarily occupied territories (Order No. 376 "
+    "of 28.02.2025, amended to 30.04.2025), one row per listed unit and period",
+    "Ministry for Development of Communities and Territories of Ukraine",
+    "public legal act",
+    "2025-04-30",
+    "https://zakon.rada.gov.ua/laws/show/z0380-25",
+)
+
 ALL: Final = (
     GEMEINDEN,
     KREISE,
@@ -162,4 +181,6 @@ ALL: Final = (
     DE_LAENDER_OUTLINES,
     PARTNERSHIPS,
     MANUAL_ALIASES,
+    THIRD_PARTNERS,
+    WAR_LIST,
 )

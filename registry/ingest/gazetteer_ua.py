@@ -29,6 +29,7 @@ IDP_DATE = dt.date(2023, 7, 25)
 WAR_STATUSES = frozenset(status.value for status in WarStatus)
 HROMADA_COLUMNS = (
     "hromada_code",
+    "raion_name_uk",
     "ocha_pcode",
     "name_uk",
     "name_en",
@@ -72,8 +73,35 @@ SETTLEMENT_CATEGORIES = {"M": "city", "X": "settlement", "C": "village", "B": "c
 
 
 def german(name_uk: str) -> str:
-    """Transliterate a Ukrainian name the German way (Duden-like): "Харків" -> "Charkiw"."""
-    return str(translitua.translit(name_uk, translitua.UkrainianGerman))
+    """Transliterate a Ukrainian name as the Foreign Office and the German press write it.
+
+    Duden-like ("Харків" -> "Charkiw"), but Ж is "sch" as in German usage (Saporischschja, Schytomyr,
+    Schowkwa, Uschhorod), where translitua's German table writes "sh".
+    """
+    parts = re.split("([Жж])", name_uk)
+    return "".join(
+        ("Sch" if part == "Ж" else "sch")
+        if part in ("Ж", "ж")
+        else str(translitua.translit(part, translitua.UkrainianGerman))
+        for part in parts
+    )
+
+
+def raion_centres(rows: Sequence[Row], current_names: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """Find the centre each raion is named after: "Нікопольський" raion -> "Нікополь".
+
+    A raion is named after its centre's hromada (Нікопольська громада, centre Нікополь): the adjective
+    of the raion and of that hromada share their stem (-ий for the raion, -а for the hromada). The
+    centre's current name comes from the codifier (`current_names`, settlement code -> names).
+    """
+    found: dict[str, str] = {}
+    for row in rows:
+        raion, adjective, centre = row.get("raion_code"), row.get("name_uk"), row.get("center_name_uk")
+        raion_name = row.get("raion_name_uk")
+        centre = current_names.get(row.get("center_code") or "", (centre or "", ""))[0] or centre
+        if raion and adjective and centre and raion_name and adjective[:-1] == raion_name[:-2]:
+            found[raion] = centre
+    return found
 
 
 @dataclass(frozen=True)
@@ -134,6 +162,7 @@ def read_ukrainian_gazetteer(data_dir: Path) -> UkrainianGazetteer:
 
     specials = [_special_city_record(r, values, settlements) for r in special_rows]
     oblast_cities = _oblast_city_names(hromadas, specials, oblast_shapes)
+    centres = raion_centres(hromada_rows, current_names)
     regional: list[MunicipalityRecord] = []
     for code, row in units.items():
         category = row.get("category")
@@ -142,7 +171,7 @@ def read_ukrainian_gazetteer(data_dir: Path) -> UkrainianGazetteer:
                 _oblast_record(code, row, hromadas, oblast_shapes.get(code), oblast_cities.get(code))
             )
         elif category == "P":
-            regional.append(_raion_record(code, row, hromadas, raion_shapes.get(code)))
+            regional.append(_raion_record(code, row, hromadas, raion_shapes.get(code), centres.get(code)))
     if problems:
         raise IngestError(problems)
     return UkrainianGazetteer(regional + specials + hromadas, dict(settlements))
@@ -198,6 +227,7 @@ def _hromada_record(
         names=[
             (centre_en, "en", NameKind.CENTRE),
             (centre_uk, "uk", NameKind.CENTRE),
+            (german(centre_uk) if centre_uk else None, "de", NameKind.TRANSLATION),
             (name_en, "en", NameKind.TRANSLATION),
             (name_uk, "uk", NameKind.TRANSLATION),
             (f"{name_en} hromada", "en", NameKind.TRANSLATION),
@@ -352,8 +382,14 @@ def _oblast_record(
 
 
 def _raion_record(
-    code: str, row: Row, hromadas: list[MunicipalityRecord], shape: dict[str, Any] | None
+    code: str,
+    row: Row,
+    hromadas: list[MunicipalityRecord],
+    shape: dict[str, Any] | None,
+    centre_uk: str | None,
 ) -> MunicipalityRecord:
+    # German usage names a raion after its centre ("Rajon Nikopol"), not by the adjective.
+    name_de = f"Rajon {german(centre_uk or row.get('name_uk') or code)}"
     record = _regional_record(
         code,
         row,
@@ -361,7 +397,7 @@ def _raion_record(
         shape,
         level="raion",
         words=("raion", "район"),
-        name_de=f"Rajon {german(row.get('name_uk') or code)}",
+        name_de=name_de,
         outlines=datasets.UA_RAION_OUTLINES.key,
     )
     record.parent_code = record.region_code = row.get("level1_oblast")

@@ -26,12 +26,17 @@ from registry.ingest.gazetteer_ua import german, read_ukrainian_gazetteer
 from registry.ingest.local_units import LocalUnits
 from registry.ingest.partnerships import Gazetteer, PartnershipFile, UnplacedRow, read_partnership_file
 from registry.ingest.records import MunicipalityRecord
+from registry.ingest.third_partners import PlaceFinder, ThirdPartnerFile, read_third_partners
 from registry.ingest.vocabulary import read_vocabulary
+from registry.ingest.war_listing import WarListingRecord, read_war_listing
 from registry.names import Candidate, IndexedName, NameIndex, NameKind, fold, names_for
 from registry.repository import loading as repository
 from registry.repository import needs as needs_repository
+from registry.repository import third_partners as third_repository
 
 Progress = Callable[[str], None]
+# A fuzzy name match good enough to place a third-country list's town (the distance check follows).
+THIRD_NAME_SCORE = 80.0
 
 
 @dataclass
@@ -44,12 +49,18 @@ class LoadReport:
     skipped_unincorporated: int = 0
     geonames_matches: int = 0
     without_coordinates: list[str] = field(default_factory=list)
+    third: ThirdPartnerFile = field(default_factory=ThirdPartnerFile)
+    third_changes: tuple[int, int] = (0, 0)  # ties added, removed
+    war_listings: list[WarListingRecord] = field(default_factory=list)
+    war_listing_unplaced: int = 0
+    war_listing_changed: bool = False
     seconds: float = 0.0
 
     @property
     def changed(self) -> bool:
         m, p = self.municipalities, self.partnerships
-        return bool(m.added or m.updated or m.removed or p.added or p.updated)
+        extra = any(self.third_changes) or self.war_listing_changed
+        return bool(m.added or m.updated or m.removed or p.added or p.updated or extra)
 
 
 def expand_names(record: MunicipalityRecord) -> None:
@@ -96,7 +107,7 @@ def read_bundled(
         expand_names(record)
     step(f"names: {report.geonames_matches:,} places matched to GeoNames alternate names")
 
-    gazetteer = _gazetteer(records, german_gazetteer.gemeinde_rows, cities)
+    gazetteer, search_codes = _gazetteer(records, german_gazetteer.gemeinde_rows, cities)
     partnerships = read_partnership_file(data_dir / datasets.PARTNERSHIPS.path, gazetteer)
     for unit in partnerships.local_units:
         records.append(unit)
@@ -114,12 +125,32 @@ def read_bundled(
         f"partnerships: {len(partnerships.partnerships)} placed, {len(partnerships.unplaced)} not placed, "
         f"{len(partnerships.local_units)} partners without an official code given local identifiers"
     )
+    report.third = read_third_partners(
+        data_dir / datasets.THIRD_PARTNERS.path, PlaceFinder(records, search_codes)
+    )
+    step(
+        f"third-country twin towns: {len(report.third.ties)} ties with {len(report.third.towns)} towns "
+        f"placed, {len(report.third.unplaced)} rows not placed"
+    )
+    centres = {
+        r.code: (
+            next((c for c, scheme, label in r.codes if scheme == "settlement" and label == "centre"), ""),
+            r.name_uk or "",
+        )
+        for r in records
+        if r.level in ("hromada", "city_special_status")
+    }
+    hromadas = [r for r in records if r.level in ("hromada", "city_special_status")]
+    report.war_listings, war_unplaced = read_war_listing(
+        data_dir / datasets.WAR_LIST.path, hromadas, gazetteer.code_owner, centres
+    )
+    report.war_listing_unplaced = len(war_unplaced)
     return records, partnerships, report
 
 
 def _gazetteer(
     records: list[MunicipalityRecord], gemeinde_rows: list[Row], cities: list[GeoCity]
-) -> Gazetteer:
+) -> tuple[Gazetteer, Callable[[str, str], list[str]]]:
     code_owner: dict[str, str] = {}
     for record in records:
         for code, _scheme, _label in record.codes:
@@ -136,13 +167,22 @@ def _gazetteer(
             for m in index.search(name, country=country, limit=5)
         ]
 
-    return Gazetteer(
+    def search_codes(name: str, country: str) -> list[str]:
+        # Close spellings only ("Zaporizhia" for Zaporizhzhia): the caller still checks the distance.
+        return [
+            records[m.municipality_id].code
+            for m in index.search(name, country=country, limit=5)
+            if m.score >= THIRD_NAME_SCORE
+        ]
+
+    gazetteer = Gazetteer(
         code_owner=code_owner,
         records=by_code,
         land_codes={fold(r.name): r.code for r in records if r.level == "land"},
         local_unit=LocalUnits(gemeinde_rows, by_code, OfflineGeocoder(cities)),
         candidates_for=candidates_for,
     )
+    return gazetteer, search_codes
 
 
 def load_bundled(factory: sessionmaker[Session], data_dir: Path, progress: Progress) -> LoadReport:
@@ -159,6 +199,12 @@ def load_bundled(factory: sessionmaker[Session], data_dir: Path, progress: Progr
             session, partnerships.partnerships, source_ids, datasets.PARTNERSHIPS.path
         )
         repository.sync_unresolved(session, datasets.PARTNERSHIPS.path, partnerships.unplaced)
+        report.third_changes = third_repository.sync_third_partners(
+            session, report.third, source_ids.get(datasets.THIRD_PARTNERS.key)
+        )
+        report.war_listing_changed = third_repository.sync_war_listing(
+            session, report.war_listings, source_ids.get(datasets.WAR_LIST.key)
+        )
         needs_repository.sync_categories(session, categories)
     report.seconds = time.perf_counter() - started
     return report

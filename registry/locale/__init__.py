@@ -25,7 +25,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import NumberPattern, get_group_symbol, parse_pattern
 
 Lang = Literal["de", "en", "uk"]
 LANGS: Final[tuple[Lang, ...]] = ("de", "en", "uk")
@@ -106,12 +106,19 @@ def placeholders(message: str) -> frozenset[str]:
     return frozenset(name for _, name, _, _ in string.Formatter().parse(message) if name)
 
 
+@cache
+def _decimal_pattern(decimals: int) -> NumberPattern:
+    # Parsed once: Babel parses a pattern string on every call, which dominated long explanations.
+    return parse_pattern("#,##0" + (f".{'0' * decimals}" if decimals else ""))
+
+
 def number(value: float | None, lang: Lang, *, decimals: int = 0) -> str:
     """Format a number: 48.000 (de), 48,000 (en), 48 000 (uk); None gives ""."""
     if value is None:
         return ""
-    pattern = "#,##0" + (f".{'0' * decimals}" if decimals else "")
-    return format_decimal(value, format=pattern, locale=LOCALES[lang])
+    if not decimals and value >= 0:  # the common case, without Babel's decimal arithmetic
+        return f"{round(value):,}".replace(",", get_group_symbol(locale(lang)))
+    return str(_decimal_pattern(decimals).apply(value, locale(lang)))
 
 
 def percent(share: float, lang: Lang) -> str:
@@ -127,6 +134,7 @@ def date(value: dt.date | None, lang: Lang) -> str:
     return format_date(value, DATE_PATTERNS[lang], locale=LOCALES[lang])
 
 
+@cache
 def locale(lang: Lang) -> Locale:
     """Return the Babel locale of `lang`."""
     return Locale.parse(LOCALES[lang])

@@ -1,10 +1,18 @@
-"""Explainable partner suggestions, coverage plan and backtest: pandas frames in, typed results out."""
+"""Explainable partner suggestions, fit model, coverage plan and backtest: frames in, typed results out."""
 
 from __future__ import annotations
 
-from registry.matching.evaluate import BacktestCase, EvaluationReport, ModelResult, evaluate
+from registry.matching.evaluate import (
+    BacktestCase,
+    EvaluationReport,
+    ModelResult,
+    Plausibility,
+    evaluate,
+    fit_model,
+)
 from registry.matching.frames import MatchingInput, UnknownCodeError
-from registry.matching.options import Filters, Weights
+from registry.matching.model import FitModel
+from registry.matching.options import DEFAULT_BLEND, Filters, Weights
 from registry.matching.plan import Assignment, CoveragePlan, RegionSummary, coverage_plan, write_plan_csv
 from registry.matching.score import (
     PairExplanation,
@@ -17,14 +25,17 @@ from registry.matching.score import (
 )
 
 __all__ = [
+    "DEFAULT_BLEND",
     "Assignment",
     "BacktestCase",
     "CoveragePlan",
     "EvaluationReport",
     "Filters",
+    "FitModel",
     "MatchingInput",
     "ModelResult",
     "PairExplanation",
+    "Plausibility",
     "RegionSummary",
     "ScoreMatrix",
     "Suggestion",
@@ -33,6 +44,7 @@ __all__ = [
     "coverage_plan",
     "evaluate",
     "explain_pair",
+    "fit_model",
     "score_matrix",
     "suggest_for_german",
     "suggest_for_hromada",

@@ -1,4 +1,10 @@
-"""Explanations of one pair in German and English, naming the criteria that dominate its score."""
+"""Explanations of one pair in German, English and Ukrainian, from the keyed templates of `matching.po`.
+
+Each paragraph says where the candidate ranks, the main reasons with their figures, named ties and
+their years, both sides' existing partners, cautions from the official list of hostilities, and the
+sources and dates of every fact. German readers get German names (Charkiw, Oblast Saporischschja,
+Rajon Nikopol), Ukrainian readers Ukrainian ones in Cyrillic; German units keep their German names.
+"""
 
 from __future__ import annotations
 
@@ -7,298 +13,427 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
+from registry import locale
+from registry.locale import LANGS, Lang
 from registry.matching.features import MUNICIPAL_PARTNER_LEVELS
+from registry.matching.wording import (
+    counted,
+    country_names,
+    date_text,
+    de_unit,
+    details,
+    join,
+    kind_name,
+    kreis_in,
+    oblast_phrase,
+    partner_list,
+    raion_phrase,
+    t,
+    ua_name,
+    ua_partner,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping
 
     from registry.matching.request import Request
 
-# A criterion is named when it brings at least this share of the total score; at most MAX_REASONS,
-# the largest first, so the paragraph stays short enough for a council paper.
+# A criterion is named when it brings at least this share of the positive contributions; at most
+# MAX_REASONS, the largest first, so the paragraph stays short enough for a council paper.
 DOMINANT_SHARE: Final = 0.15
 MAX_REASONS: Final = 4
-
-# war status -> (English, German) phrase; the order of the official list (Order No. 376).
-STATUS_TEXT: Final[Mapping[str, tuple[str, str]]] = {
-    "occupied": ("occupied", "besetzt"),
-    "partly_occupied": ("partly occupied", "teilweise besetzt"),
-    "active_hostilities": ("in the zone of active hostilities", "im Gebiet aktiver Kampfhandlungen"),
-    "possible_hostilities": ("in the zone of possible hostilities", "im Gebiet möglicher Kampfhandlungen"),
-    "deoccupied": ("formerly occupied, now liberated", "ehemals besetzt, inzwischen befreit"),
-    "former_active_hostilities": (
-        "former zone of active hostilities",
-        "ehemaliges Gebiet aktiver Kampfhandlungen",
-    ),
-    "former_possible_hostilities": (
-        "former zone of possible hostilities",
-        "ehemaliges Gebiet möglicher Kampfhandlungen",
-    ),
-    "not_listed": ("not on the list of hostilities", "nicht auf der Liste der Kampfgebiete"),
-}
-# Flags that the explanation turns into a caution; "occupied" appears only when occupied ones are included.
+# The flags a suggestion can carry (the pages show each with its term, `flag_<name>` in the vocabulary):
+# the war situation first; a hromada whose centre is occupied is "occupied" (the explanation says why).
 CAUTION_FLAGS: Final = ("occupied", "partly_occupied", "active_hostilities")
+# The official list's sections (Order No. 376) that flag active hostilities while ongoing.
+ACTIVE_SECTIONS: Final = frozenset({"2_active_hostilities", "3_active_hostilities_with_state_e_resources"})
+# Sections the explanation cites with their wording and date (possible hostilities: cited, not flagged).
+CITED_SECTIONS: Final = frozenset({*ACTIVE_SECTIONS, "1_possible_hostilities", "4_temporarily_occupied"})
 
 
-def number(value: float, lang: str) -> str:
-    """Format a whole number: 48,000 in English, 48.000 in German."""
-    text = f"{round(value):,}"
-    return text.replace(",", ".") if lang == "de" else text
+# --- one sentence per criterion --------------------------------------------------------------------------
+def _population(value: float, lang: Lang) -> str:
+    return "?" if math.isnan(value) else locale.number(value, lang)
 
 
-def percent(share: float, lang: str) -> str:
-    """Format a share as a whole percentage: 12% in English, 12 % in German."""
-    return f"{round(100 * share)} %" if lang == "de" else f"{round(100 * share)}%"
-
-
-def _oblast(req: Request, j: int) -> tuple[str, str, str]:
-    """Name the hromada's oblast: English, German nominative, German dative ("der Oblast Odessa")."""
+def _r_size(req: Request, i: int, j: int, lang: Lang) -> str:
     f = req.f
-    k = int(f.ua_oblast[j])
-    if k < 0:
-        return "", "", ""
-    name, name_de = f.oblasts.names[k], f.oblasts.names_de[k]
-    if f.oblasts.codes[k] in f.ua_index:  # Kyiv, Sevastopol: a city is its own region
-        return name, name_de, name_de
-    if " " in name:  # not an oblast but a region with a name of its own: the Autonomous Republic of Crimea
-        # In the dative the adjective declines: "in der Autonomen Republik Krim".
-        return name, name_de, f"der {name_de.replace('Autonome ', 'Autonomen ', 1)}"
-    return f"{name} oblast", f"Oblast {name_de}", f"der Oblast {name_de}"
-
-
-def _kreis(req: Request, i: int) -> tuple[str, str, str]:
-    """Name the German entity's Kreis: English, German with article, German dative ("im Kreis Gießen")."""
-    name = req.f.kreise.names[int(req.f.de_kreis[i])]
-    if name.startswith(("Region ", "StädteRegion ")):
-        return name, f"die {name}", f"in der {name}"
-    if "kreis" in name.lower() or name.startswith("Regionalverband"):  # "Lahn-Dill-Kreis", "Vogtlandkreis"
-        return name, f"der {name}", f"im {name}"
-    return f"Kreis {name}", f"der Kreis {name}", f"im Kreis {name}"
-
-
-def _raion(req: Request, j: int) -> tuple[str, str]:
-    """Name the hromada's raion: English, German ("Rajon Tschernihiwskyj")."""
-    k = int(req.f.ua_raion[j])
-    if k < 0:
-        return "", ""
-    return f"{req.f.raions.names[k]} raion", f"Rajon {req.f.raions.names_de[k]}"
-
-
-def _with_ukrainian(name: str, name_uk: str | None) -> str:
-    """Put the Ukrainian name beside the Latin one, as in the pair heading: "Charkiw / Харків"."""
-    return f"{name} / {name_uk}" if name_uk and name_uk != name else name
-
-
-Reason = tuple[str, str]  # (English, German)
-
-
-def _size(req: Request, i: int, j: int) -> Reason:
-    a, b = req.f.de_population[i], req.f.ua_population[j]
-    if math.isnan(a) or math.isnan(b):
-        return "population unknown", "Einwohnerzahl unbekannt"
-    return (
-        f"similar size: {number(a, 'en')} vs {number(b, 'en')} inhabitants",
-        f"ähnliche Größe: {number(a, 'de')} und {number(b, 'de')} Einwohner",
+    if math.isnan(f.de_population[i]) or math.isnan(f.ua_population[j]):
+        return t(lang, "m_r_size_unknown")
+    return t(
+        lang,
+        "m_r_size",
+        de=f.de_names[i],
+        pop_de=_population(f.de_population[i], lang),
+        date_de=date_text(f.de_population_date[i], lang),
+        ua=ua_name(req, j, lang),
+        pop_ua=_population(f.ua_population[j], lang),
+        date_ua=date_text(f.ua_population_date[j], lang),
     )
 
 
-def _reconstruction(req: Request, i: int, j: int) -> Reason:
+def _r_land_oblast(req: Request, i: int, j: int, lang: Lang) -> str:
     f = req.f
-    status = f.ua_status[j] or ""
-    en, de = STATUS_TEXT.get(status, ("war status unknown", "Kriegsstatus unbekannt"))
-    if f.ua_ever_occupied[j] and status not in ("occupied", "partly_occupied", "deoccupied"):
-        en, de = f"{en}, occupied in the past", f"{de}, früher besetzt"
-    distance = f.ua_distance_km[j]
-    if not math.isnan(distance):
-        en += f", {number(distance, 'en')} km from the Russian border"
-        de += f", {number(distance, 'de')} km von der russischen Grenze"
-    return f"reconstruction need: {en}", f"Wiederaufbaubedarf: {de}"
+    bezirk = int(f.de_bezirk[i])
+    levels = np.array(f.p_de_level, dtype=object)
+    rows = [
+        k
+        for k in counted(req)
+        if f.p_oblast[k] == f.ua_oblast[j]
+        and (
+            (levels[k] == "land" and f.p_land[k] == f.de_land[i])
+            or (levels[k] == "bezirk" and f.p_de[k] == bezirk)
+        )
+    ]
+    sentences = []
+    for k in rows:
+        planned = f.p_status[k] in ("in_preparation", "requested")
+        sentences.append(
+            t(
+                lang,
+                "m_r_region_tie_planned" if planned else "m_r_region_tie",
+                who=de_unit(req, int(f.p_de[k]), lang) if f.p_de[k] >= 0 else f.lands.names[int(f.p_land[k])],
+                kind=kind_name(req, k, lang),
+                partner=ua_partner(req, int(f.p_ua[k]), lang)
+                if f.p_ua[k] >= 0
+                else oblast_phrase(req, j, lang, "with"),
+                detail=details(req, k, lang, kind=False),
+            )
+        )
+    return "; ".join(sentences)
 
 
-def _idp(req: Request, i: int, j: int) -> Reason:
-    idp, pop = req.f.ua_idp[j], req.f.ua_population[j]
-    share_en = f" ({percent(idp / pop, 'en')} of its population)" if pop > 0 else ""
-    share_de = f" ({percent(idp / pop, 'de')} der Einwohner)" if pop > 0 else ""
-    return (
-        f"hosts {number(idp, 'en')} registered IDPs{share_en}",
-        f"nimmt {number(idp, 'de')} registrierte Binnenvertriebene auf{share_de}",
+def _r_kreis_raion(req: Request, i: int, j: int, lang: Lang) -> str:
+    f = req.f
+    levels = np.array(f.p_de_level, dtype=object)
+    rows = [
+        k
+        for k in counted(req)
+        if levels[k] == "kreis" and f.p_kreis[k] == f.de_kreis[i] and f.p_oblast[k] == f.ua_oblast[j]
+    ]
+    return "; ".join(
+        t(
+            lang,
+            "m_r_kreis_tie",
+            kreis=f.kreise.names[int(f.p_kreis[k])],
+            partner=ua_partner(req, int(f.p_ua[k]), lang),
+            detail=details(req, k, lang),
+        )
+        for k in rows
     )
 
 
-def _declared(req: Request, i: int, j: int) -> Reason:
+def _other_towns_ties(req: Request, i: int, j: int, group: str) -> list[int]:
+    """Partnerships of other towns of the same Kreis (`group` "kreis") or Land in the unit's oblast."""
+    f = req.f
+    same = (f.p_kreis == f.de_kreis[i]) if group == "kreis" else (f.p_land == f.de_land[i])
+    municipal = np.isin(np.array(f.p_de_level, dtype=object), list(MUNICIPAL_PARTNER_LEVELS))
+    chosen = (req.ties.weight > 0) & municipal & same & (f.p_oblast == f.ua_oblast[j]) & (f.p_entity != i)
+    return np.flatnonzero(chosen).tolist()
+
+
+def _r_neighbours(req: Request, i: int, j: int, lang: Lang) -> str:
+    f = req.f
+    rows = _other_towns_ties(req, i, j, "kreis")
+    if not rows:
+        return ""
+    names = list(dict.fromkeys(f.de_names[int(f.p_de[k])] if f.p_de[k] >= 0 else "?" for k in rows))
+    partners = [f"{ua_name(req, int(f.p_ua[k]), lang)}{details(req, k, lang, kind=False)}" for k in rows]
+    return locale.plural(
+        lang,
+        "m_r_neighbours",
+        len(names),
+        names=join(names, lang),
+        kreis_in=kreis_in(req, i, lang),
+        region_in=oblast_phrase(req, j, lang, "in"),
+        partners=join(partners, lang),
+    )
+
+
+def _r_land_neighbours(req: Request, i: int, j: int, lang: Lang) -> str:
+    f = req.f
+    rows = _other_towns_ties(req, i, j, "land")
+    pairs = [
+        f"{f.de_names[int(f.p_de[k])] if f.p_de[k] >= 0 else '?'} \u2013 {ua_name(req, int(f.p_ua[k]), lang)}"
+        for k in rows
+    ]
+    return locale.plural(
+        lang,
+        "m_r_land_neighbours",
+        len(pairs),
+        land=f.lands.names[int(f.de_land[i])],
+        region_in=oblast_phrase(req, j, lang, "in"),
+        pairs=join(pairs, lang),
+    )
+
+
+def _r_third(req: Request, i: int, j: int, lang: Lang) -> str:
+    f = req.f
+    keys = sorted(
+        set(f.de_third.indices[f.de_third.indptr[i] : f.de_third.indptr[i + 1]].tolist())
+        & set(f.ua_third.indices[f.ua_third.indptr[j] : f.ua_third.indptr[j + 1]].tolist())
+    )
+    countries = country_names(lang)
+    towns = [
+        f"{f.third_names[k][0]} ({countries.get(f.third_names[k][1], f.third_names[k][1])})" for k in keys
+    ]
+    return t(lang, "m_r_third", towns=join(towns, lang))
+
+
+def _r_popularity(req: Request, i: int, j: int, lang: Lang) -> str:
+    n = int(req.ties.german_partners[j])
+    return locale.plural(lang, "m_r_popularity", n, ua=ua_name(req, j, lang))
+
+
+def _r_oblast_popularity(req: Request, i: int, j: int, lang: Lang) -> str:
+    k = int(req.f.ua_oblast[j])
+    n = int(req.ties.oblast_partnerships[k]) if k >= 0 else 0
+    return locale.plural(lang, "m_r_oblast_popularity", n, region_in=oblast_phrase(req, j, lang, "in"))
+
+
+def _km(value: float, lang: Lang) -> str:
+    return "?" if math.isnan(value) else locale.number(value, lang)
+
+
+def _r_distance(req: Request, i: int, j: int, lang: Lang) -> str:
+    return t(lang, "m_r_distance", km=_km(req.f.ua_distance_km[j], lang))
+
+
+def _r_urban(req: Request, i: int, j: int, lang: Lang) -> str:
+    key = "m_r_settlement" if req.f.ua_types[j] == "settlement" else "m_r_urban"
+    return t(lang, key, ua=ua_name(req, j, lang))
+
+
+def _r_declared(req: Request, i: int, j: int, lang: Lang) -> str:
     f = req.f
     assert f.need_weights is not None  # a declared score > 0 implies that needs and offers exist
     assert f.offers is not None
     matched = set(f.need_weights[[j]].indices.tolist()) & set(f.offers[[i]].indices.tolist())
-    labels = [
-        f.category_labels.get(code, (code, code)) for code in (f.categories[c] for c in sorted(matched))
-    ]
-    return (
-        f"declared needs matched by offers: {', '.join(en for _, en in labels)}",
-        f"erklärte Bedarfe passen zu Angeboten: {', '.join(de for de, _ in labels)}",
+    labels = [f.category_labels.get(f.categories[c], (f.categories[c],) * 2) for c in sorted(matched)]
+    return t(lang, "m_r_declared", labels=join([de if lang == "de" else en for de, en in labels], lang))
+
+
+def _war_status(req: Request, j: int, lang: Lang) -> str:
+    status = req.f.ua_status[j] or "unknown"
+    text = t(lang, f"m_war_{status}")
+    if req.f.ua_ever_occupied[j] and status not in ("occupied", "partly_occupied", "deoccupied"):
+        text = t(lang, "m_war_once_occupied", status=text)
+    return text
+
+
+def _r_reconstruction(req: Request, i: int, j: int, lang: Lang) -> str:
+    return t(
+        lang,
+        "m_r_reconstruction",
+        status=_war_status(req, j, lang),
+        km=_km(req.f.ua_distance_km[j], lang),
     )
 
 
-def _land_oblast(req: Request, i: int, j: int) -> Reason:
-    land = req.f.lands.names[int(req.f.de_land[i])]
-    oblast_en, _, oblast_de = _oblast(req, j)
-    return (
-        f"Land {land} has a partnership with {oblast_en}",
-        f"das Land {land} hat eine Partnerschaft mit {oblast_de}",
-    )
-
-
-def _kreis_raion(req: Request, i: int, j: int) -> Reason:
+def _r_idp(req: Request, i: int, j: int, lang: Lang) -> str:
     f = req.f
-    kreis_en, kreis_de, _ = _kreis(req, i)
-    if req.ties.kreis_in_raion[f.de_region[i], f.ua_region[j]]:
-        raion_en, raion_de = _raion(req, j)
-        return (
-            f"{kreis_en} already has a partner in {raion_en}",
-            f"{kreis_de} hat bereits einen Partner im {raion_de}",
-        )
-    oblast_en, _, oblast_de = _oblast(req, j)
-    return (
-        f"{kreis_en} already has a partner in {oblast_en}",
-        f"{kreis_de} hat bereits einen Partner in {oblast_de}",
-    )
+    idp, pop = f.ua_idp[j], f.ua_population[j]
+    share = locale.percent(idp / pop, lang) if pop > 0 and not math.isnan(idp) else "?"
+    return t(lang, "m_r_idp", n=_population(idp, lang), share=share, date=date_text(f.ua_idp_date, lang))
 
 
-def _neighbours(req: Request, i: int, j: int) -> Reason:
-    f, ties = req.f, req.ties
-    kreis_en, _, kreis_de = _kreis(req, i)
-    n_o = int(ties.neighbours_in_oblast[f.de_region[i], f.ua_region[j]])
-    n_r = int(ties.neighbours_in_raion[f.de_region[i], f.ua_region[j]])
-    oblast_en, _, oblast_de = _oblast(req, j)
-    raion_en, raion_de = _raion(req, j)
-    in_raion_en = f" ({n_r} of them in {raion_en})" if n_r else ""
-    in_raion_de = f" (davon {n_r} im {raion_de})" if n_r else ""
-    if n_o == 1:
-        return (
-            f"1 other municipality of {kreis_en} already partners in {oblast_en}{in_raion_en}",
-            f"1 weitere Gemeinde {kreis_de} hat bereits einen Partner in {oblast_de}{in_raion_de}",
-        )
-    return (
-        f"{n_o} other municipalities of {kreis_en} already partner in {oblast_en}{in_raion_en}",
-        f"{n_o} weitere Gemeinden {kreis_de} haben bereits Partner in {oblast_de}{in_raion_de}",
-    )
-
-
-def _third_partners(req: Request, i: int, j: int) -> Reason:
-    f = req.f
-    keys = sorted(set(f.de_third[[i]].indices.tolist()) & set(f.ua_third[[j]].indices.tolist()))
-    shared = ", ".join(f.third_keys[k] for k in keys)
-    return f"both partner with {shared}", f"beide sind Partner von {shared}"
-
-
-def _saturation(req: Request, i: int, j: int) -> Reason:
+def _r_saturation(req: Request, i: int, j: int, lang: Lang) -> str:
     n = int(req.ties.german_partners[j])
     if n == 0:
-        return "no German partner yet", "noch keine deutsche Partnerkommune"
-    return (
-        f"only {n} German partner{'s' if n > 1 else ''} so far",
-        f"bisher erst {n} deutsche Partnerkommune{'n' if n > 1 else ''}",
-    )
+        return t(lang, "m_r_saturation_none")
+    return locale.plural(lang, "m_r_saturation", n)
 
 
-# One phrase per criterion, with the figures behind its score.
-REASONS: Final[Mapping[str, Callable[[Request, int, int], Reason]]] = {
-    "size": _size,
-    "reconstruction": _reconstruction,
-    "idp": _idp,
-    "declared": _declared,
-    "land_oblast": _land_oblast,
-    "kreis_raion": _kreis_raion,
-    "neighbours": _neighbours,
-    "third_partners": _third_partners,
-    "saturation": _saturation,
+REASONS: Final = {
+    "size": _r_size,
+    "land_oblast": _r_land_oblast,
+    "kreis_raion": _r_kreis_raion,
+    "neighbours": _r_neighbours,
+    "land_neighbours": _r_land_neighbours,
+    "third_partners": _r_third,
+    "popularity": _r_popularity,
+    "oblast_popularity": _r_oblast_popularity,
+    "distance": _r_distance,
+    "urban": _r_urban,
+    "declared": _r_declared,
+    "reconstruction": _r_reconstruction,
+    "idp": _r_idp,
+    "saturation": _r_saturation,
 }
 
 
+# Ties are facts a council paper names whenever they count, dominant or not.
+NAMED_TIES: Final = frozenset({"land_oblast", "kreis_raion", "neighbours", "third_partners"})
+
+
 def dominant(weighted: Mapping[str, float]) -> list[str]:
-    """Name the criteria that dominate a score, largest contribution first."""
-    total = sum(weighted.values())
-    ranked = sorted((v, -k, name) for k, (name, v) in enumerate(weighted.items()) if v > 0)
-    chosen = [name for v, _, name in reversed(ranked) if v >= DOMINANT_SHARE * total]
-    return chosen[:MAX_REASONS]
+    """Name the criteria that dominate a score, and every tie that counts; largest contribution first."""
+    positive = {name: v for name, v in weighted.items() if v > 0}
+    total = sum(positive.values())
+    ranked = sorted(positive.items(), key=lambda item: -item[1])
+    main = [name for name, v in ranked if v >= DOMINANT_SHARE * total][:MAX_REASONS]
+    return [name for name, _ in ranked if name in main or name in NAMED_TIES]
 
 
+# --- flags and cautions ----------------------------------------------------------------------------------
 def used_undated_ties(req: Request, i: int, j: int) -> bool:
-    """Tell whether an undated partnership counted in this pair's ties or saturation."""
-    f, counted = req.f, req.ties.counted
-    undated = counted & np.isnan(f.p_start_year)
-    if req.ties.as_of is None or not undated.any():
-        return False
-    levels = np.array(f.p_de_level, dtype=object)
-    same_oblast = f.p_oblast == f.ua_oblast[j]
-    land = (levels == "land") & (f.p_land == f.de_land[i]) & same_oblast
-    kreis_rows = (f.p_kreis == f.de_kreis[i]) & (f.de_kreis[i] >= 0) & same_oblast
-    kreis = (levels == "kreis") & kreis_rows
-    neighbours = np.isin(levels, list(MUNICIPAL_PARTNER_LEVELS)) & kreis_rows & (f.p_entity != i)
-    partners = f.p_ua == j
-    return bool((undated & (land | kreis | neighbours | partners)).any())
-
-
-def pair_flags(req: Request, i: int, j: int, *, excluded: bool) -> tuple[str, ...]:
-    """List the flags of a pair: war situation, unknown figures, undated ties, exclusion."""
+    """Tell whether an undated partnership counted in this pair's ties or counts."""
     f = req.f
-    flags: list[str] = [s for s in CAUTION_FLAGS if f.ua_status[j] == s]
+    if req.ties.as_of is None:
+        return False
+    undated = (req.ties.weight > 0) & np.isnan(f.p_start_year)
+    if not undated.any():
+        return False
+    same_oblast = f.p_oblast == f.ua_oblast[j]
+    same_kreis = (f.p_kreis == f.de_kreis[i]) & (f.de_kreis[i] >= 0)
+    related = (f.p_land == f.de_land[i]) & same_oblast | same_kreis & same_oblast | (f.p_ua == j)
+    return bool((undated & related).any())
+
+
+def listing(req: Request, j: int) -> tuple[str | None, str | None]:
+    """The official list's current section for the unit (or its centre) and since when."""
+    return req.f.ua_listing[j], req.f.ua_listing_since[j]
+
+
+def pair_flags(
+    req: Request, i: int, j: int, *, filters: object = None, ranked: bool = True
+) -> tuple[str, ...]:
+    """List the flags of a pair: war situation, unknown figures, undated ties, and why it is not ranked."""
+    f = req.f
+    flags: list[str] = []
+    section, _ = listing(req, j)
+    if f.ua_occupied[j]:
+        flags.append("occupied")
+    elif f.ua_status[j] == "partly_occupied":
+        flags.append("partly_occupied")
+    if section in ACTIVE_SECTIONS:
+        flags.append("active_hostilities")
     if math.isnan(f.ua_population[j]) or math.isnan(f.de_population[i]):
         flags.append("population_unknown")
     if used_undated_ties(req, i, j):
         flags.append("undated_ties")
-    if excluded:
-        flags.append("already_partnered")
+    if not ranked and linking_partnership(req, i, j) is not None:
+        flags.append("already_partnered")  # at some level: the explanation names the partnership
     return tuple(flags)
 
 
-def _data_dates(req: Request, flags: tuple[str, ...]) -> tuple[str, str]:
-    """Say which ties count and that undated facts are the latest data (only when as_of is set)."""
-    f, as_of = req.f, req.ties.as_of
-    assert as_of is not None
-    war, idp = f.ua_war_status_date or "?", f.ua_idp_date or "?"
-    undated = "undated_ties" in flags
-    return (
-        f"Ties as of {as_of.isoformat()}{' (undated ties counted as existing)' if undated else ''}; "
-        f"population, war status ({war}) and IDP figures ({idp}) are the latest data, not of that date.",
-        f"Verbindungen zum Stand {as_of:%d.%m.%Y}"
-        f"{' (undatierte Verbindungen als bestehend gezählt)' if undated else ''}; Einwohner, Kriegsstatus "
-        f"({war}) und Binnenvertriebene ({idp}) nach neuestem Stand, nicht zu diesem Datum.",
-    )
+def linking_partnership(req: Request, i: int, j: int) -> int | None:
+    """The partnership that links the pair at some level, or None."""
+    ties = req.ties
+    hit = np.flatnonzero((ties.linked_de == i) & (ties.linked_ua == j))
+    return int(ties.linked_by[hit[0]]) if hit.size else None
+
+
+def _cautions(req: Request, j: int, flags: tuple[str, ...], lang: Lang) -> list[str]:
+    f = req.f
+    section, since = listing(req, j)
+    result = []
+    if f.ua_centre_occupied[j] and f.ua_status[j] != "occupied":
+        result.append(
+            t(lang, "m_c_centre_occupied", since=date_text(since, lang), date=date_text(f.listing_date, lang))
+        )
+    elif section in CITED_SECTIONS:
+        result.append(
+            t(
+                lang,
+                "m_c_listing",
+                since=date_text(since, lang),
+                date=date_text(f.listing_date, lang),
+                official=t(lang, f"m_official_{section[0]}"),
+                meaning=t(lang, f"m_meaning_{section[0]}"),
+            )
+        )
+    elif "occupied" in flags or "partly_occupied" in flags:
+        result.append(t(lang, f"m_c_{flags[0]}", date=date_text(f.ua_war_status_date, lang)))
+    return result
+
+
+def _sources(req: Request, i: int, j: int, lang: Lang) -> str:
+    f = req.f
+    items = [
+        t(
+            lang,
+            "m_src_population",
+            de_source=f.de_population_source[i] or "?",
+            de_date=date_text(f.de_population_date[i], lang),
+            ua_source=f.ua_population_source[j] or "?",
+            ua_date=date_text(f.ua_population_date[j], lang),
+        ),
+        t(lang, "m_src_war", date=date_text(f.listing_date or f.ua_war_status_date, lang)),
+        t(lang, "m_src_idp", date=date_text(f.ua_idp_date, lang)),
+        t(lang, "m_src_partnerships"),
+    ]
+    if f.third_keys:
+        items.append(t(lang, "m_src_third"))
+    return t(lang, "m_sources", items="; ".join(items))
 
 
 def describe(
-    req: Request, i: int, j: int, score: float, weighted: Mapping[str, float], flags: tuple[str, ...]
-) -> tuple[str, str]:
-    """Write the pair's paragraph in German and English: score, dominating criteria, cautions, data dates."""
+    req: Request,
+    i: int,
+    j: int,
+    rank: int | None,
+    total: int,
+    weighted: Mapping[str, float],
+    flags: tuple[str, ...],
+    *,
+    show_rank: bool = True,
+    why: str = "filtered",
+) -> dict[Lang, str]:
+    """Write the pair's paragraph in every language: rank, reasons, ties, partners, cautions, sources.
+
+    `rank` None says why the pair is not suggested (the linking partnership, else `why`: level, occupied,
+    turned_down, size or filtered); `show_rank` False leaves the rank out (a plan's assignment).
+    """
     f = req.f
-    (raion_en, raion_de), (oblast_en, oblast_de, _) = _raion(req, j), _oblast(req, j)
-    headings = []
-    for name, raion, oblast in (
-        (f.ua_names[j], raion_en, oblast_en),
-        (f.ua_names_de[j], raion_de, oblast_de),
-    ):
-        place = ", ".join(p for p in (raion, oblast) if p and p != name)  # not "Kyiv (Kyiv)"
-        hromada = _with_ukrainian(name, f.ua_names_uk[j])
-        headings.append(f"{f.de_names[i]} \u2013 {hromada}{f' ({place})' if place else ''}")
-    en = [f"{headings[0]}: score {score:.2f} of 1."]
-    de = [f"{headings[1]}: Punktzahl {f'{score:.2f}'.replace('.', ',')} von 1."]
-    reasons = [REASONS[name](req, i, j) for name in dominant(weighted)]
-    if reasons:
-        en.append("Main reasons: " + "; ".join(r[0] for r in reasons) + ".")
-        de.append("Hauptgründe: " + "; ".join(r[1] for r in reasons) + ".")
-    else:
-        en.append("No criterion stands out.")
-        de.append("Kein Kriterium sticht hervor.")
-    for flag in flags:
-        if flag in CAUTION_FLAGS:
-            en.append(f"Caution: {STATUS_TEXT[flag][0]}.")
-            de.append(f"Achtung: {STATUS_TEXT[flag][1]}.")
-        elif flag == "already_partnered":
-            en.append("Already partners: not suggested.")
-            de.append("Bereits Partner: wird nicht vorgeschlagen.")
-    if req.ties.as_of is not None:
-        dates_en, dates_de = _data_dates(req, flags)
-        en.append(dates_en)
-        de.append(dates_de)
-    return " ".join(de), " ".join(en)
+    texts: dict[Lang, str] = {}
+    reasons = dominant(weighted)
+    for lang in LANGS:
+        place = ", ".join(p for p in (raion_phrase(req, j, lang), oblast_phrase(req, j, lang)) if p)
+        if f.ua_levels[j] in ("oblast", "city_special_status"):
+            place = ""
+        ua = ua_name(req, j, lang)
+        native = f.ua_names_uk[j]
+        # The Ukrainian name beside the Latin one, as a council paper cites it: "Charkiw / Харків".
+        heading = f"{ua} / {native}" if native and native != ua and lang != "uk" else ua
+        lines = [f"{f.de_names[i]} \u2013 {heading}{f' ({place})' if place else ''}:"]
+        if not show_rank:
+            pass
+        elif rank is not None:
+            top = locale.number(100.0 * rank / max(total, 1), lang, decimals=1)
+            lines.append(
+                t(lang, "m_rank", rank=locale.number(rank, lang), total=locale.number(total, lang), top=top)
+            )
+        else:
+            k = linking_partnership(req, i, j)
+            if k is not None:
+                pair = f"{de_unit(req, int(f.p_de[k]), lang)} \u2013 {ua_name(req, int(f.p_ua[k]), lang)}"
+                tie = f"{pair}{details(req, k, lang)}"
+                lines.append(t(lang, "m_linked", tie=tie))
+            else:
+                lines.append(t(lang, f"m_not_suggested_{why}"))
+        sentences = [s for s in (REASONS[name](req, i, j, lang) for name in reasons) if s]
+        lines.append(
+            t(lang, "m_reasons", reasons="; ".join(sentences)) if sentences else t(lang, "m_no_reason")
+        )
+        ua_partners = partner_list(req, "ua", j, lang)
+        de_partners = partner_list(req, "de", i, lang)
+        lines.append(
+            locale.plural(lang, "m_ua_partners", len(ua_partners), ua=ua, partners=join(ua_partners, lang))
+            if ua_partners
+            else t(lang, "m_ua_partners_none", ua=ua)
+        )
+        lines.append(
+            locale.plural(
+                lang, "m_de_partners", len(de_partners), de=f.de_names[i], partners=join(de_partners, lang)
+            )
+            if de_partners
+            else t(lang, "m_de_partners_none", de=f.de_names[i])
+        )
+        lines += _cautions(req, j, flags, lang)
+        if req.ties.as_of is not None:
+            undated = t(lang, "m_undated_counted") if "undated_ties" in flags else ""
+            lines.append(t(lang, "m_as_of", date=locale.date(req.ties.as_of, lang), undated=undated))
+        lines.append(_sources(req, i, j, lang))
+        texts[lang] = " ".join(lines)
+    return texts

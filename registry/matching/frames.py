@@ -10,7 +10,11 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from registry.matching.features import Features
+    from registry.matching.model import FitModel
 
+# The Ukrainian units: hromadas, Kyiv and Sevastopol, and the raions and oblasts (candidates of a
+# Kreis and of a Land). Population, war status and IDPs of a raion or oblast are optional: the
+# matching sums or averages its hromadas'.
 HROMADA_COLUMNS: Final = (
     "code",
     "name",
@@ -30,9 +34,18 @@ HROMADA_COLUMNS: Final = (
     "idp_registered",
     "idp_date",
 )
-# German names for the German explanations, bare like `name`, `oblast_name` and `raion_name` ("Charkiw",
-# not "Oblast Charkiw"). Optional: a missing column or value falls back to the English one.
+# Optional columns: German names, bare like `name`, `oblast_name` and `raion_name` ("Charkiw", not
+# "Oblast Charkiw"), Ukrainian names of the oblast and raion ("Харківська"), the population's date and
+# source.
 HROMADA_GERMAN_COLUMNS: Final = ("name_de", "oblast_name_de", "raion_name_de")
+HROMADA_OPTIONAL_COLUMNS: Final = (
+    *HROMADA_GERMAN_COLUMNS,
+    "subtype",  # the hromada's type: urban, settlement, rural (міська, селищна, сільська)
+    "oblast_name_uk",
+    "raion_name_uk",
+    "population_date",
+    "population_source",
+)
 GERMAN_COLUMNS: Final = (
     "code",
     "name",
@@ -45,6 +58,7 @@ GERMAN_COLUMNS: Final = (
     "lat",
     "lon",
 )
+GERMAN_OPTIONAL_COLUMNS: Final = ("population_date", "population_source")
 PARTNERSHIP_COLUMNS: Final = (
     "id",
     "de_code",
@@ -59,9 +73,16 @@ PARTNERSHIP_COLUMNS: Final = (
     "status",
     "kind",
 )
+# Optional: the primary source of each partnership, cited in the explanations.
+PARTNERSHIP_OPTIONAL_COLUMNS: Final = ("source",)
+# The official list of hostilities and occupation (Order No. 376), one period of one listed unit per row,
+# placed in the hromada it lies in; `covers_centre` tells whether the listed unit includes the hromada's
+# administrative centre; an empty `end_date` is ongoing at the list's date (the hromadas' war_status_date).
+LISTING_COLUMNS: Final = ("ua_code", "section", "start_date", "end_date", "covers_centre")
 NEED_COLUMNS: Final = ("ua_code", "category", "priority")
 OFFER_COLUMNS: Final = ("de_code", "category")
 THIRD_PARTNER_COLUMNS: Final = ("municipality_code", "partner_key")
+THIRD_PARTNER_OPTIONAL_COLUMNS: Final = ("partner_name", "partner_country")
 VOCABULARY_COLUMNS: Final = ("code", "label_de", "label_en")
 
 WAR_STATUSES: Final = frozenset(
@@ -77,7 +98,8 @@ WAR_STATUSES: Final = frozenset(
     }
 )
 PARTNERSHIP_STATUSES: Final = frozenset({"active", "in_preparation", "requested", "paused", "ended"})
-UA_CANDIDATE_LEVELS: Final = frozenset({"hromada", "city_special_status"})
+UA_CANDIDATE_LEVELS: Final = frozenset({"hromada", "city_special_status", "raion", "oblast"})
+UA_MUNICIPAL_LEVELS: Final = frozenset({"hromada", "city_special_status"})
 DE_MUNICIPAL_LEVELS: Final = frozenset({"gemeinde", "stadt"})
 
 
@@ -110,13 +132,11 @@ def _check_values(frame_name: str, column: str, values: pd.Series, allowed: froz
 
 @dataclass(frozen=True, eq=False)
 class MatchingInput:
-    """All facts the matching needs, as produced by the database layer.
-
-    The hromadas may carry German names (`HROMADA_GERMAN_COLUMNS`); without them the German
-    explanations use the English ones.
+    """All facts the matching needs, as produced by the database layer, and the fitted model.
 
     The frames are treated as immutable once wrapped: derived arrays are computed once, on
-    first use, and cached on the instance (`features`).
+    first use, and cached on the instance (`features`). Without a `model` the fit criteria count
+    with coefficient 1 each (tests of single criteria); the service passes the shipped model.
     """
 
     hromadas: pd.DataFrame
@@ -125,8 +145,12 @@ class MatchingInput:
     needs: pd.DataFrame = field(default_factory=lambda: _empty(NEED_COLUMNS))
     offers: pd.DataFrame = field(default_factory=lambda: _empty(OFFER_COLUMNS))
     third_partners: pd.DataFrame = field(default_factory=lambda: _empty(THIRD_PARTNER_COLUMNS))
+    listings: pd.DataFrame = field(default_factory=lambda: _empty(LISTING_COLUMNS))
     # Optional labels of the need categories (data/needs_vocabulary.csv); codes are shown without it.
     vocabulary: pd.DataFrame = field(default_factory=lambda: _empty(VOCABULARY_COLUMNS))
+    model: FitModel | None = None
+    # Ties as of each date asked for, built once per input (see request.make_request).
+    cache: dict[object, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         """Validate columns, codes and enumerations, naming the first problem found."""
@@ -137,6 +161,7 @@ class MatchingInput:
             ("needs", self.needs, NEED_COLUMNS),
             ("offers", self.offers, OFFER_COLUMNS),
             ("third_partners", self.third_partners, THIRD_PARTNER_COLUMNS),
+            ("listings", self.listings, LISTING_COLUMNS),
             ("vocabulary", self.vocabulary, VOCABULARY_COLUMNS),
         ):
             if not isinstance(frame, pd.DataFrame):

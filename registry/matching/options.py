@@ -1,34 +1,48 @@
-"""Per-request options of the matching: criterion weights, candidate filters and the as_of rule."""
+"""Per-request options of the matching: criterion weights, the fit/need blend, filters and the as_of rule."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
 from registry.matching import criteria
-from registry.matching.frames import DE_MUNICIPAL_LEVELS
 
 if TYPE_CHECKING:
     import datetime as dt
 
     from numpy.typing import NDArray
 
+# The share of need in the default ranking: fit decides which pairings are plausible at all, need
+# decides among plausible ones (at 0.25 a hromada's full need counts a third as much as the fit's spread
+# between a median and a top-1 % candidate, model.FitModel.need_scale). Set by intent, not fitted: the
+# past does not reward need, so a fitted share would be zero.
+DEFAULT_BLEND: Final = 0.25
+
 
 @dataclass(frozen=True)
 class Weights:
-    """Weights of the criteria; the total score is their weighted mean (reasons in `criteria`)."""
+    """Weights of the criteria.
 
-    size: float = criteria.SIZE_WEIGHT
+    Fit criteria: a multiplier on the learned coefficient (1 = as learned, 0 = off, 2 = double).
+    Need criteria: explicit weights of their weighted mean (reasons in `criteria`).
+    """
+
+    size: float = 1.0
+    land_oblast: float = 1.0
+    kreis_raion: float = 1.0
+    neighbours: float = 1.0
+    land_neighbours: float = 1.0
+    third_partners: float = 1.0
+    popularity: float = 1.0
+    oblast_popularity: float = 1.0
+    distance: float = 1.0
+    urban: float = 1.0
+    declared: float = 1.0
     reconstruction: float = criteria.RECONSTRUCTION_WEIGHT
     idp: float = criteria.IDP_WEIGHT
-    declared: float = criteria.DECLARED_WEIGHT
-    land_oblast: float = criteria.LAND_OBLAST_WEIGHT
-    kreis_raion: float = criteria.KREIS_RAION_WEIGHT
-    neighbours: float = criteria.NEIGHBOURS_WEIGHT
-    third_partners: float = criteria.THIRD_PARTNERS_WEIGHT
     saturation: float = criteria.SATURATION_WEIGHT
 
     def __post_init__(self) -> None:
@@ -37,7 +51,7 @@ class Weights:
             value = getattr(self, item.name)
             if not math.isfinite(value) or value < 0:
                 raise ValueError(f"weight {item.name!r} must be a finite number >= 0, got {value!r}")
-        if self.total() == 0:
+        if sum(self.as_dict().values()) == 0:
             raise ValueError("at least one weight must be positive")
 
     @classmethod
@@ -65,9 +79,9 @@ class Weights:
         """Return the weights keyed by criterion name, in the order of `criteria.CRITERIA`."""
         return {name: float(getattr(self, name)) for name in criteria.CRITERIA}
 
-    def total(self) -> float:
-        """Return the sum of all weights (the denominator of the total score)."""
-        return float(sum(getattr(self, item.name) for item in fields(self)))
+    def need_total(self) -> float:
+        """Return the sum of the need weights (the denominator of the need score)."""
+        return float(sum(getattr(self, name) for name in criteria.NEED_CRITERIA))
 
     @classmethod
     def only(cls, **chosen: float) -> Weights:
@@ -75,12 +89,46 @@ class Weights:
         return cls(**{name: chosen.get(name, 0.0) for name in criteria.CRITERIA})
 
 
+def check_blend(blend: float) -> float:
+    """Return `blend` (the share of need, 0 = fit only, 1 = need only) or raise ValueError."""
+    if not (math.isfinite(blend) and 0.0 <= blend <= 1.0):
+        raise ValueError(f"blend must lie in [0, 1] (0 = fit only, 1 = need only), got {blend!r}")
+    return float(blend)
+
+
+# The size bounds, scaling with the subject. A candidate may be up to SIZE_FACTOR times larger: none of
+# the 105 dated town partnerships lies beyond 27 (Oberndorf - Ovruch); of all 211 placed partnerships
+# with both populations two do (Kehl - Kharkiv 37, Oberviechtach - Rivne 50). A candidate may be up to
+# SIZE_FACTOR times smaller for a village or small town (10,000 inhabitants or fewer), a factor that
+# falls log-linearly to SIZE_FACTOR ** LARGE_EXPONENT (4) for a city of a million and more: the real partners
+# of towns over 300,000 are at least 0.43 times their size, of towns of 100,000 - 300,000 at least
+# 0.27 times. The lower limit never exceeds LOWER_CAP, so that the largest cities keep the largest
+# hromadas (Berlin: those of 250,000 and more; Leipzig: of 96,000 and more).
+SIZE_FACTOR: Final = 30.0
+LARGE_EXPONENT: Final = math.log(4.0) / math.log(30.0)
+SMALL_TOWN: Final = 10_000.0
+LARGE_CITY: Final = 1_000_000.0
+LOWER_CAP: Final = 250_000.0
+
+
+def size_bounds(subject_log: float, factor: float) -> tuple[float, float]:
+    """Return (lower, upper) natural-log population bounds of the candidates of a subject."""
+    t = min(max((subject_log - math.log(SMALL_TOWN)) / math.log(LARGE_CITY / SMALL_TOWN), 0.0), 1.0)
+    smaller = math.log(factor) * (1.0 - t * (1.0 - LARGE_EXPONENT))
+    lower = min(subject_log - smaller, math.log(LOWER_CAP))
+    return lower, subject_log + math.log(factor)
+
+
 @dataclass(frozen=True)
 class Filters:
     """Which candidates to rank; None means no restriction.
 
-    Oblast and war-status filters restrict hromadas, Land and level filters German municipalities;
-    each population range restricts its own side, (min, max) inclusive with None for open ends.
+    Oblast and war-status filters restrict Ukrainian candidates, Land filters German ones; each
+    population range restricts its own side, (min, max) inclusive with None for open ends. `levels`
+    overrides the candidate levels the subject's level implies (`rules.CANDIDATE_LEVELS`).
+    `exclude_pairs` lists (German code, Ukrainian code) pairs never to suggest, e.g. pairs a
+    municipality has turned down. `size_factor` bounds the candidates' population around the
+    subject's (None: no bounds).
     """
 
     oblast_codes: frozenset[str] | None = None
@@ -88,7 +136,14 @@ class Filters:
     war_statuses: frozenset[str] | None = None
     ua_population: tuple[float | None, float | None] = (None, None)
     de_population: tuple[float | None, float | None] = (None, None)
-    de_levels: frozenset[str] = DE_MUNICIPAL_LEVELS
+    levels: frozenset[str] | None = None
+    exclude_pairs: frozenset[tuple[str, str]] = frozenset()
+    size_factor: float | None = SIZE_FACTOR
+
+    def __post_init__(self) -> None:
+        """Reject a size factor below 1."""
+        if self.size_factor is not None and not (math.isfinite(self.size_factor) and self.size_factor >= 1):
+            raise ValueError(f"size_factor must be >= 1 (or None for no bounds), got {self.size_factor!r}")
 
 
 def population_mask(

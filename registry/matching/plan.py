@@ -12,6 +12,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from registry.matching.explain import describe, pair_flags
+from registry.matching.frames import DE_MUNICIPAL_LEVELS, UA_MUNICIPAL_LEVELS
 from registry.matching.request import de_candidates, make_request, total_block, ua_candidates, weighted_pairs
 
 if TYPE_CHECKING:
@@ -20,9 +21,9 @@ if TYPE_CHECKING:
     from registry.matching.frames import MatchingInput
     from registry.matching.options import Filters, Weights
 
-# Replaces NaN (a pair already in contact) in the assignment: below any real score, so the solver
-# never prefers it; such an assignment is dropped from the plan.
-INFEASIBLE_SCORE = -1.0
+# Replaces NaN (a pair already linked) in the assignment: far below any real score (scores are logit
+# units of the fit, a few units wide), so the solver never prefers it; such an assignment is dropped.
+INFEASIBLE_SCORE = -1e6
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Assignment:
     criteria: dict[str, float]
     explanation_de: str
     explanation_en: str
+    explanation_uk: str
     flags: tuple[str, ...]
 
 
@@ -98,11 +100,11 @@ def coverage_plan(
         raise ValueError(f"need_threshold must lie in [0, 1], got {need_threshold}")
     req = make_request(data, weights, as_of)
     f = req.f
-    cols = ua_candidates(req, filters)
+    cols = ua_candidates(req, filters, UA_MUNICIPAL_LEVELS)
     cols = cols[req.ties.german_partners[cols] == 0]
     if need_threshold is not None:
         cols = cols[need_level(f.ua_reconstruction[cols], f.ua_idp_need[cols]) >= need_threshold]
-    rows = de_candidates(req, filters)
+    rows = de_candidates(req, filters, DE_MUNICIPAL_LEVELS)
     if not include_partnered_germans:
         rows = rows[~req.ties.de_with_partner[rows]]
     scores = total_block(req, rows, cols).T  # hromadas x German municipalities
@@ -119,8 +121,8 @@ def coverage_plan(
     pairs = weighted_pairs(req, de_idx, ua_idx)
     for i, j, (scores_ij, weighted) in zip(de_idx.tolist(), ua_idx.tolist(), pairs, strict=True):
         score = sum(weighted.values())
-        flags = pair_flags(req, i, j, excluded=False)
-        text_de, text_en = describe(req, i, j, score, weighted, flags)
+        flags = pair_flags(req, i, j)
+        texts = describe(req, i, j, None, 0, weighted, flags, show_rank=False)
         k_obl, k_land = int(f.ua_oblast[j]), int(f.de_land[i])
         oblast = (f.oblasts.codes[k_obl], f.oblasts.names[k_obl]) if k_obl >= 0 else ("", "")
         land = (f.lands.codes[k_land], f.lands.names[k_land]) if k_land >= 0 else ("", "")
@@ -134,8 +136,9 @@ def coverage_plan(
                 *land,
                 score,
                 scores_ij,
-                text_de,
-                text_en,
+                texts["de"],
+                texts["en"],
+                texts["uk"],
                 flags,
             )
         )
@@ -166,6 +169,7 @@ PLAN_CSV_COLUMNS = (
     "flags",
     "explanation_de",
     "explanation_en",
+    "explanation_uk",
 )
 
 
@@ -188,5 +192,6 @@ def write_plan_csv(plan: CoveragePlan, stream: TextIO) -> None:
                 ";".join(a.flags),
                 a.explanation_de,
                 a.explanation_en,
+                a.explanation_uk,
             ]
         )

@@ -1,7 +1,16 @@
-"""Existing partnerships as of a date: tie tables by region, partner counts and pairs to exclude."""
+"""Existing partnerships as of a date: tie tables by region, partner counts, and the pairs already linked.
+
+"Already linked" covers every level (rules with tests in tests/unit/test_matching_rules.py): a pair
+is linked when a partnership joins the German unit itself (a city-state's Land and Stadt are one
+body) with the Ukrainian unit, its raion or oblast, or a hromada or raion inside it ("a hromada and
+its raion/oblast where the partnership is regional"); or when a partnership joins the Ukrainian unit
+with a unit above the German one (its Kreis, Bavarian Bezirk, Land) or below it (a Gemeinde of the
+Kreis): "a Kreis and its Gemeinden".
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -19,127 +28,205 @@ if TYPE_CHECKING:
 
 F32 = NDArray[np.float32]
 
-# Ties, saturation: partnerships that live or are being prepared; paused ones (mostly with occupied
-# hromadas) still bind both sides. A mere request is no tie yet, an ended one no longer.
-TIE_STATUSES: Final = frozenset({"active", "in_preparation", "paused"})
-# Pairs never suggested again: every pair already in contact, including open requests.
+# Pairs never suggested again: every pair in contact, including open requests; an ended one is free.
 EXCLUDING_STATUSES: Final = frozenset({"active", "in_preparation", "paused", "requested"})
 UA_PARTNER_LEVELS: Final = frozenset({"hromada", "city_special_status"})
-
-
-def _padded_flags(rows: int, cols: int) -> NDArray[np.bool_]:
-    """Allocate a False table with one extra row and column, which index -1 reads."""
-    return np.zeros((rows + 1, cols + 1), dtype=np.bool_)
-
-
-def _padded_counts(rows: int, cols: int) -> NDArray[np.int32]:
-    """Allocate a zero table with one extra row and column, which index -1 reads."""
-    return np.zeros((rows + 1, cols + 1), dtype=np.int32)
-
-
-def _distinct(*columns: IntArray) -> tuple[IntArray, ...]:
-    if not len(columns[0]):
-        return columns
-    unique = np.unique(np.stack(columns, axis=1), axis=0)
-    return tuple(unique[:, k] for k in range(unique.shape[1]))
+REGIONAL_DE_LEVELS: Final = frozenset({"land", "bezirk"})
 
 
 @dataclass(frozen=True, eq=False)
 class Ties:
-    """Raw tie figures per (German region, Ukrainian region), per hromada and per pair, as of a date."""
+    """Tie figures per (German region, Ukrainian region), per unit and per pair, as of a date."""
 
     as_of: dt.date | None
-    counted: NDArray[np.bool_]  # partnerships that count as ties
-    land_oblast: NDArray[np.bool_]
-    kreis_in_raion: NDArray[np.bool_]
-    kreis_in_oblast: NDArray[np.bool_]
-    neighbours_in_raion: NDArray[np.int32]
-    neighbours_in_oblast: NDArray[np.int32]
-    german_partners: NDArray[np.int32]  # per hromada
-    excluded_de: IntArray  # pairs (German entity, hromada) that are never suggested
-    excluded_ua: IntArray
-    de_with_partner: NDArray[np.bool_]  # per German entity: has a tie with a Ukrainian candidate
+    weight: F32  # per partnership: its status weight if it existed then, else 0
+    land_oblast: F32  # Land or Bavarian Bezirk tie with the oblast (status-weighted)
+    kreis_in_raion: F32
+    kreis_in_oblast: F32
+    neighbours_in_raion: F32
+    neighbours_in_oblast: F32
+    land_neighbours: F32  # other towns of the same Land with partners in the oblast (status-weighted)
+    german_partners: NDArray[np.int32]  # per Ukrainian unit: German units partnered (a raion's: inside it)
+    oblast_partnerships: NDArray[np.int32]  # per oblast (vocabulary index): partnerships of any level
+    linked_de: IntArray  # pairs (German unit, Ukrainian unit) already linked at some level
+    linked_ua: IntArray
+    linked_by: IntArray  # the partnership that links each pair
+    de_with_partner: NDArray[np.bool_]  # per German unit: has a tie with a Ukrainian hromada or city
 
     def criteria_tables(self) -> dict[str, F32]:
         """Score the region-level tie criteria (German regions x Ukrainian regions)."""
         return {
-            "land_oblast": criteria.land_oblast_tie(self.land_oblast),
+            "land_oblast": self.land_oblast,
             "kreis_raion": criteria.kreis_raion_tie(self.kreis_in_raion, self.kreis_in_oblast),
             "neighbours": criteria.neighbour_ties(self.neighbours_in_raion, self.neighbours_in_oblast),
+            "land_neighbours": criteria.popularity(self.land_neighbours, criteria.LAND_NEIGHBOURS_FULL),
         }
 
     def saturation(self) -> F32:
-        """Score the saturation criterion per hromada."""
+        """Score the saturation criterion per Ukrainian unit."""
         return criteria.saturation(self.german_partners)
+
+
+def _max_table(shape: tuple[int, int], rows: IntArray, cols: IntArray, values: F32) -> F32:
+    """A table (padded by one row and column, which index -1 reads) of the largest value per cell."""
+    table = np.zeros((shape[0] + 1, shape[1] + 1), dtype=np.float32)
+    np.maximum.at(table, (rows, cols), values)
+    return table
+
+
+def _distinct_max(
+    keys: list[tuple[int, ...]], values: list[float]
+) -> tuple[list[tuple[int, ...]], list[float]]:
+    best: dict[tuple[int, ...], float] = {}
+    for key, value in zip(keys, values, strict=True):
+        best[key] = max(value, best.get(key, 0.0))
+    return list(best), list(best.values())
+
+
+def _up_de(f: Features) -> IntArray:
+    """German units x 3: the unit's Kreis, Bezirk and Land (its own unit where it is one; -1 none)."""
+    kreis = np.where(f.de_kreis >= 0, f.kreis_unit[np.maximum(f.de_kreis, 0)], -1)
+    land = np.where(f.de_land >= 0, f.land_unit[np.maximum(f.de_land, 0)], -1)
+    up = np.stack([kreis, f.de_bezirk, land], axis=1)
+    up[up == np.arange(len(f.de_codes))[:, None]] = -1
+    return up
+
+
+def _up_ua(f: Features) -> IntArray:
+    """Ukrainian units x 2: the unit's raion and oblast units (-1 none or itself)."""
+    raion = np.where(f.ua_raion >= 0, f.raion_unit[np.maximum(f.ua_raion, 0)], -1)
+    oblast = np.where(f.ua_oblast >= 0, f.oblast_unit[np.maximum(f.ua_oblast, 0)], -1)
+    up = np.stack([raion, oblast], axis=1)
+    up[up == np.arange(len(f.ua_codes))[:, None]] = -1
+    return up
+
+
+def linked_pairs(f: Features, partnerships: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """Expand partnerships into every (German unit, Ukrainian unit) pair they link (module docstring)."""
+    up_de, up_ua = _up_de(f), _up_ua(f)
+    rows: list[IntArray] = []
+    cols: list[IntArray] = []
+    by: list[IntArray] = []
+
+    def add(de: IntArray, ua: IntArray, k: int) -> None:
+        if de.size and ua.size:
+            grid_de, grid_ua = np.meshgrid(de, ua, indexing="ij")
+            rows.append(grid_de.ravel())
+            cols.append(grid_ua.ravel())
+            by.append(np.full(grid_de.size, k, dtype=np.intp))
+
+    for k in partnerships.tolist():
+        d, u = int(f.p_de[k]), int(f.p_ua[k])
+        same_body = np.flatnonzero(f.de_body == f.de_body[d])
+        around_u = np.concatenate(([u], up_ua[u][up_ua[u] >= 0], np.flatnonzero((up_ua == u).any(axis=1))))
+        add(same_body, around_u, k)
+        around_d = np.concatenate(
+            (up_de[same_body].ravel(), np.flatnonzero(np.isin(up_de, same_body).any(axis=1)))
+        )
+        add(np.unique(around_d[around_d >= 0]), np.array([u]), k)
+    if not rows:
+        empty = np.zeros(0, dtype=np.intp)
+        return empty, empty, empty
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(by)
 
 
 def build_ties(f: Features, as_of: dt.date | None) -> Ties:
     """Count the partnerships that existed before `as_of` (all if None), see `options.existed_before`."""
     existing = existed_before(f.p_start_year, as_of)
-    status_tie = np.array([s in TIE_STATUSES for s in f.p_status], dtype=bool)
-    status_excl = np.array([s in EXCLUDING_STATUSES for s in f.p_status], dtype=bool)
-    counted = existing & status_tie
+    weight = np.array([criteria.STATUS_TIE.get(s, 0.0) for s in f.p_status], dtype=np.float32) * existing
     de_level = np.array(f.p_de_level, dtype=object)
     n_land, n_kreis, n_obl, n_raion = len(f.lands), len(f.kreise), len(f.oblasts), len(f.raions)
+    dk, uk = f.de_region_keys, f.ua_region_keys
+    d_land, d_bezirk, d_kreis, d_own = dk[:, 0], dk[:, 1], dk[:, 2], dk[:, 3]
+    u_obl, u_raion = uk[:, 0], uk[:, 1]
+    counted = weight > 0
 
     land = counted & (de_level == "land") & (f.p_land >= 0) & (f.p_oblast >= 0)
-    lo = _padded_flags(n_land, n_obl)
-    lo[f.p_land[land], f.p_oblast[land]] = True
+    lo = _max_table((n_land, n_obl), f.p_land[land], f.p_oblast[land], weight[land])
+    bezirk = counted & (de_level == "bezirk") & (f.p_de >= 0) & (f.p_oblast >= 0)
+    bo = _max_table((len(f.de_codes), n_obl), f.p_de[bezirk], f.p_oblast[bezirk], weight[bezirk])
+    land_oblast = np.maximum(lo[d_land][:, u_obl], bo[d_bezirk][:, u_obl])
 
     kreis = counted & (de_level == "kreis") & (f.p_kreis >= 0)
-    kr = _padded_flags(n_kreis, n_raion)
-    ko = _padded_flags(n_kreis, n_obl)
     in_raion = kreis & (f.p_raion >= 0)
-    kr[f.p_kreis[in_raion], f.p_raion[in_raion]] = True
+    kr = _max_table((n_kreis, n_raion), f.p_kreis[in_raion], f.p_raion[in_raion], weight[in_raion])
     in_oblast = kreis & (f.p_oblast >= 0)
-    ko[f.p_kreis[in_oblast], f.p_oblast[in_oblast]] = True
+    ko = _max_table((n_kreis, n_obl), f.p_kreis[in_oblast], f.p_oblast[in_oblast], weight[in_oblast])
 
-    # Neighbours: distinct municipal entities per (Kreis, raion) and (Kreis, oblast).
+    # Neighbours: distinct municipal units per (Kreis, raion) and (Kreis, oblast), each by its best status.
     municipal = counted & np.isin(de_level, list(MUNICIPAL_PARTNER_LEVELS)) & (f.p_kreis >= 0)
-    nr = _padded_counts(n_kreis, n_raion)
-    no = _padded_counts(n_kreis, n_obl)
-    sel = municipal & (f.p_raion >= 0)
-    ent_r, kreis_r, raion_r = _distinct(f.p_entity[sel], f.p_kreis[sel], f.p_raion[sel])
-    np.add.at(nr, (kreis_r, raion_r), 1)
-    sel = municipal & (f.p_oblast >= 0)
-    ent_o, kreis_o, obl_o = _distinct(f.p_entity[sel], f.p_kreis[sel], f.p_oblast[sel])
-    np.add.at(no, (kreis_o, obl_o), 1)
-
-    # Region tables: German regions x Ukrainian regions.
-    dk = f.de_region_keys
-    uk = f.ua_region_keys
-    d_land, d_kreis, d_own = dk[:, 0], dk[:, 1], dk[:, 2]
-    u_obl, u_raion = uk[:, 0], uk[:, 1]
-    nr_region = nr[d_kreis]
-    no_region = no[d_kreis]
-    # A region of one entity does not count that entity's own partnerships as its neighbours'.
-    region_of_entity = np.full(len(f.de_codes), -1, dtype=np.intp)
-    region_of_entity[d_own[d_own >= 0]] = np.flatnonzero(d_own >= 0)
-    for ent, kr_idx, col, table in ((ent_r, kreis_r, raion_r, nr_region), (ent_o, kreis_o, obl_o, no_region)):
-        known = ent < len(f.de_codes)
-        regions = np.where(known, region_of_entity[np.where(known, ent, 0)], -1)
-        own_kreis = (regions >= 0) & (d_kreis[np.maximum(regions, 0)] == kr_idx)
-        np.subtract.at(table, (regions[own_kreis], col[own_kreis]), 1)
+    nr = np.zeros((n_kreis + 1, n_raion + 1), dtype=np.float32)
+    no = np.zeros((n_kreis + 1, n_obl + 1), dtype=np.float32)
+    # A region of one unit does not count that unit's own partnerships as its neighbours'.
+    own_region: dict[int, int] = {int(e): r for r, e in enumerate(d_own.tolist()) if e >= 0}
+    nr_own: dict[tuple[int, int], float] = defaultdict(float)
+    no_own: dict[tuple[int, int], float] = defaultdict(float)
+    for table, own, column in ((nr, nr_own, f.p_raion), (no, no_own, f.p_oblast)):
+        sel = np.flatnonzero(municipal & (column >= 0))
+        keys, values = _distinct_max(
+            [(int(f.p_entity[k]), int(f.p_kreis[k]), int(column[k])) for k in sel],
+            [float(weight[k]) for k in sel],
+        )
+        for (entity, kreis_idx, col), value in zip(keys, values, strict=True):
+            table[kreis_idx, col] += value
+            if entity in own_region:
+                own[(own_region[entity], col)] += value
+    # The same across the Land: towns of the whole Land with partners in the oblast.
+    nl = np.zeros((n_land + 1, n_obl + 1), dtype=np.float32)
+    nl_own: dict[tuple[int, int], float] = defaultdict(float)
+    municipal_land = counted & np.isin(de_level, list(MUNICIPAL_PARTNER_LEVELS)) & (f.p_land >= 0)
+    sel = np.flatnonzero(municipal_land & (f.p_oblast >= 0))
+    keys, values = _distinct_max(
+        [(int(f.p_entity[k]), int(f.p_land[k]), int(f.p_oblast[k])) for k in sel],
+        [float(weight[k]) for k in sel],
+    )
+    for (entity, land_idx, col), value in zip(keys, values, strict=True):
+        nl[land_idx, col] += value
+        if entity in own_region:
+            nl_own[(own_region[entity], col)] += value
+    nr_region, no_region = nr[d_kreis][:, u_raion], no[d_kreis][:, u_obl]
+    nl_region = nl[d_land][:, u_obl]
+    for table, own, columns in (
+        (nr_region, nr_own, u_raion),
+        (no_region, no_own, u_obl),
+        (nl_region, nl_own, u_obl),
+    ):
+        for (region, col), value in own.items():
+            table[region, columns == col] -= value
 
     ua_level = np.array(f.p_ua_level, dtype=object)
     direct = counted & (f.p_ua >= 0) & np.isin(ua_level, list(UA_PARTNER_LEVELS))
     partners = np.zeros(len(f.ua_codes), dtype=np.int32)
-    _, ua_partnered = _distinct(f.p_entity[direct], f.p_ua[direct])
-    np.add.at(partners, ua_partnered, 1)
+    pairs = {(int(f.p_entity[k]), int(f.p_ua[k])) for k in np.flatnonzero(direct)}
+    for _, u in pairs:
+        partners[u] += 1
+    # A raion's or an oblast's count: the partnerships of any level inside it.
+    by_oblast = np.bincount(f.p_oblast[counted & (f.p_oblast >= 0)], minlength=n_obl).astype(np.int32)
+    by_raion = np.bincount(f.p_raion[counted & (f.p_raion >= 0)], minlength=n_raion).astype(np.int32)
+    levels = f.ua_levels
+    oblast_units = np.flatnonzero(levels == "oblast")
+    raion_units = np.flatnonzero(levels == "raion")
+    partners[oblast_units] = by_oblast[f.ua_oblast[oblast_units]]
+    partners[raion_units] = by_raion[f.ua_raion[raion_units]]
 
-    excl = existing & status_excl & (f.p_de >= 0) & (f.p_ua >= 0)
+    excluding = np.array([s in EXCLUDING_STATUSES for s in f.p_status], dtype=bool)
+    linking = np.flatnonzero(existing & excluding & (f.p_de >= 0) & (f.p_ua >= 0))
+    linked_de, linked_ua, linked_by = linked_pairs(f, linking)
     de_with_partner = np.zeros(len(f.de_codes), dtype=bool)
     de_with_partner[f.p_de[direct & (f.p_de >= 0)]] = True
     return Ties(
         as_of=as_of,
-        counted=counted,
-        land_oblast=lo[d_land][:, u_obl],
+        weight=weight,
+        land_oblast=land_oblast,
         kreis_in_raion=kr[d_kreis][:, u_raion],
         kreis_in_oblast=ko[d_kreis][:, u_obl],
-        neighbours_in_raion=nr_region[:, u_raion],
-        neighbours_in_oblast=no_region[:, u_obl],
+        neighbours_in_raion=np.maximum(nr_region, 0.0),
+        neighbours_in_oblast=np.maximum(no_region, 0.0),
+        land_neighbours=np.maximum(nl_region, 0.0),
         german_partners=partners,
-        excluded_de=f.p_de[excl],
-        excluded_ua=f.p_ua[excl],
+        oblast_partnerships=by_oblast,
+        linked_de=linked_de,
+        linked_ua=linked_ua,
+        linked_by=linked_by,
         de_with_partner=de_with_partner,
     )

@@ -17,9 +17,14 @@ from registry.models import (
     MunicipalityOffer,
     NeedCategory,
     Partnership,
+    PartnershipSource,
+    Source,
+    ThirdTie,
+    WarListing,
 )
+from registry.repository import third_partners
 
-UA_CANDIDATE_LEVELS = (Level.HROMADA, Level.CITY_SPECIAL_STATUS)
+UA_CANDIDATE_LEVELS = (Level.HROMADA, Level.CITY_SPECIAL_STATUS, Level.RAION, Level.OBLAST)
 
 
 def _with_region_and_district() -> tuple[Any, Any, Any]:
@@ -33,9 +38,13 @@ def _with_region_and_district() -> tuple[Any, Any, Any]:
             district.code.label("district_code"),
             district.name.label("district_name"),
             district.name_de.label("district_name_de"),
+            region.name_uk.label("region_name_uk"),
+            district.name_uk.label("district_name_uk"),
+            Source.publisher.label("population_source"),
         )
         .outerjoin(region, Municipality.region_id == region.id)
         .outerjoin(district, Municipality.district_id == district.id)
+        .outerjoin(Source, Municipality.population_source_id == Source.id)
     )
     return query, region, district
 
@@ -61,13 +70,21 @@ def _bare_de(name_de: str | None, prefix: str, fallback: str | None) -> str | No
 
 
 def hromadas_frame(session: Session) -> pd.DataFrame:
-    """Every Ukrainian candidate (hromadas, Kyiv, Sevastopol) with its war-impact facts and German names."""
+    """Every Ukrainian unit the matching ranks (hromadas, Kyiv, Sevastopol, raions, oblasts) with its facts.
+
+    A raion or oblast carries its own code and bare names in the raion or oblast columns.
+    """
     query, _, _ = _with_region_and_district()
     rows = []
-    for m, region_code, region_name, region_de, district_code, district_name, district_de in session.execute(
-        query.where(Municipality.level.in_(UA_CANDIDATE_LEVELS)).order_by(Municipality.code)
-    ):
+    units = query.where(Municipality.level.in_(UA_CANDIDATE_LEVELS)).order_by(Municipality.code)
+    for row in session.execute(units):
+        m, region_code, region_name, region_de, district_code, district_name, district_de = row[:7]
+        region_uk, district_uk, population_source = row[7:]
         special = m.level == Level.CITY_SPECIAL_STATUS
+        if m.level == Level.OBLAST:
+            region_code, region_name, region_de, region_uk = m.code, m.name, m.name_de, m.name_uk
+        if m.level == Level.RAION:
+            district_code, district_name, district_de, district_uk = m.code, m.name, m.name_de, m.name_uk
         oblast_name = m.name if special else _bare(region_name, " Oblast")
         oblast_de = (m.name_de or m.name) if special else _bare_de(region_de, "Oblast ", oblast_name)
         raion_name = _bare(district_name, " Raion")
@@ -78,13 +95,18 @@ def hromadas_frame(session: Session) -> pd.DataFrame:
                 "name_de": m.name_de or m.name,
                 "name_uk": m.name_uk,
                 "level": str(m.level),
+                "subtype": m.subtype,
                 "oblast_code": m.code if special else region_code,
                 "oblast_name": oblast_name,
                 "oblast_name_de": oblast_de,
+                "oblast_name_uk": m.name_uk if special else _bare(region_uk, " область"),
                 "raion_code": district_code,
                 "raion_name": raion_name,
                 "raion_name_de": _bare_de(district_de, "Rajon ", raion_name),
+                "raion_name_uk": _bare(district_uk, " район"),
                 "population": float("nan") if m.population is None else float(m.population),
+                "population_date": m.population_date,
+                "population_source": population_source,
                 "lat": m.lat,
                 "lon": m.lon,
                 "war_status": None if m.war_status is None else str(m.war_status),
@@ -99,14 +121,21 @@ def hromadas_frame(session: Session) -> pd.DataFrame:
 
 
 def germans_frame(session: Session) -> pd.DataFrame:
-    """Every German unit below the Land, with its Land and Kreis."""
+    """Every German unit, with its Land and Kreis (a Land is its own Land)."""
     query, _, _ = _with_region_and_district()
     rows = []
-    for m, region_code, region_name, _, district_code, district_name, _ in session.execute(
-        query.where(Municipality.country == Country.DE, Municipality.level != Level.LAND).order_by(
-            Municipality.code
-        )
-    ):
+    for (
+        m,
+        region_code,
+        region_name,
+        _,
+        district_code,
+        district_name,
+        _,
+        _,
+        _,
+        population_source,
+    ) in session.execute(query.where(Municipality.country == Country.DE).order_by(Municipality.code)):
         kreis = _kreis_key(str(m.level), m.code, district_code)
         rows.append(
             {
@@ -118,6 +147,8 @@ def germans_frame(session: Session) -> pd.DataFrame:
                 "kreis_code": kreis,
                 "kreis_name": district_name or (m.name if kreis == m.code[:5] else None),
                 "population": float("nan") if m.population is None else float(m.population),
+                "population_date": m.population_date,
+                "population_source": population_source,
                 "lat": m.lat,
                 "lon": m.lon,
             }
@@ -186,7 +217,16 @@ def partnerships_frame(session: Session) -> pd.DataFrame:
                 "kind": str(kind),
             }
         )
-    return pd.DataFrame(rows, columns=list(PARTNERSHIP_COLUMNS))
+    frame = pd.DataFrame(rows, columns=list(PARTNERSHIP_COLUMNS))
+    primary = dict(
+        session.execute(
+            select(PartnershipSource.partnership_id, func.coalesce(Source.url, Source.citation))
+            .join(Source, PartnershipSource.source_id == Source.id)
+            .where(PartnershipSource.role == "primary")
+            .order_by(PartnershipSource.partnership_id, Source.id)
+        ).all()
+    )
+    return frame.assign(source=pd.Series([primary.get(pid) for pid in frame["id"].tolist()], dtype=object))
 
 
 def needs_frame(session: Session) -> pd.DataFrame:
@@ -207,6 +247,24 @@ def offers_frame(session: Session) -> pd.DataFrame:
         .order_by(MunicipalityOffer.id)
     ).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=["de_code", "category"])
+
+
+def third_partners_frame(session: Session) -> pd.DataFrame:
+    """Third-country twin towns of German and Ukrainian units: code, town key, name, country."""
+    rows = third_partners.third_tie_rows(session)
+    return pd.DataFrame(
+        [(r.municipality_code, r.town_key, r.town_name, r.town_country) for r in rows],
+        columns=["municipality_code", "partner_key", "partner_name", "partner_country"],
+    )
+
+
+def listings_frame(session: Session) -> pd.DataFrame:
+    """The official hostilities list's periods placed in hromadas (see matching.frames.LISTING_COLUMNS)."""
+    rows = third_partners.war_listing_rows(session)
+    return pd.DataFrame(
+        [(r.hromada_code, r.section, r.start_date, r.end_date, r.covers_centre) for r in rows],
+        columns=["ua_code", "section", "start_date", "end_date", "covers_centre"],
+    )
 
 
 def vocabulary_frame(session: Session) -> pd.DataFrame:
@@ -232,4 +290,6 @@ def matching_stamp(session: Session) -> tuple[Any, ...]:
     ).one()
     offer = MunicipalityOffer
     offers = session.execute(select(func.count(offer.id), func.sum(offer.version), func.max(offer.id))).one()
-    return (*municipalities, *partnerships, *needs, *offers)
+    third = session.execute(select(func.count(ThirdTie.id), func.max(ThirdTie.id))).one()
+    listed = session.execute(select(func.count(WarListing.id), func.max(WarListing.id))).one()
+    return (*municipalities, *partnerships, *needs, *offers, *third, *listed)

@@ -9,6 +9,8 @@ import httpx
 import pandas as pd
 import pytest
 
+from registry.matching.criteria import CRITERIA
+
 if TYPE_CHECKING:
     from tests.conftest import LiveApi
 
@@ -16,20 +18,7 @@ TELTOW = "12069616"  # partner of Khotyn (Chernivtsi oblast) since 2023
 KHOTYN = "UA73040190000062796"
 CHERNIHIV = "UA74100390000073425"
 COTTBUS = "12052000"
-ALL_ZERO = ",".join(
-    f"{name}=0"
-    for name in (
-        "size",
-        "declared",
-        "land_oblast",
-        "kreis_raion",
-        "neighbours",
-        "third_partners",
-        "reconstruction",
-        "idp",
-        "saturation",
-    )
-)
+ALL_ZERO = ",".join(f"{name}=0" for name in CRITERIA)
 SUBSET_OBLASTS = {"UA74000000000025378", "UA73000000000044923", "UA21000000000011690"}
 
 
@@ -42,11 +31,13 @@ def test_suggestions_for_a_german_town_are_unpartnered_hromadas_best_first(live_
         "name": body["subject"]["name"],
         "country": "DE",
         "level": "stadt",
+        "note": None,
     }
+    assert body["blend"] == 0.25
     items = body["items"]
     assert len(items) == 25
-    scores = [item["score"] for item in items]
-    assert scores == sorted(scores, reverse=True)
+    assert [item["rank"] for item in items] == list(range(1, 26))
+    assert all(item["candidates"] >= 25 for item in items)
     assert all(item["code"].startswith("UA") for item in items)
     assert KHOTYN not in {item["code"] for item in items}  # already Teltow's partner
     assert "occupied" not in {flag for item in items for flag in item["flags"]}  # excluded by default
@@ -54,19 +45,23 @@ def test_suggestions_for_a_german_town_are_unpartnered_hromadas_best_first(live_
     assert set(first["criteria"]) == set(body["weights"])
     assert first["explanation_de"]
     assert first["explanation_en"]
-    assert first["explanation_de"] != first["explanation_en"]
+    assert first["explanation_uk"]
+    assert len({first["explanation_de"], first["explanation_en"], first["explanation_uk"]}) == 3
 
 
-def test_explanations_name_the_hromada_in_german_and_in_english(live_api: LiveApi) -> None:
+def test_explanations_name_the_hromada_in_each_readers_language(live_api: LiveApi) -> None:
     body = httpx.get(f"{live_api.url}/api/suggestions", params={"for": TELTOW, "limit": 0}).json()
     teltow, items = body["subject"]["name"], body["items"]
     chernihiv = next(item for item in items if item["code"] == CHERNIHIV)
     uk = chernihiv["name_uk"]  # Чернігів
     assert chernihiv["explanation_de"].startswith(
-        f"{teltow} \u2013 Tschernihiw / {uk} (Rajon Tschernihiwskyj, Oblast Tschernihiw): Punktzahl "
+        f"{teltow} \u2013 Tschernihiw / {uk} (Rajon Tschernihiw, Oblast Tschernihiw): Rang "
     )
     assert chernihiv["explanation_en"].startswith(
-        f"{teltow} \u2013 Chernihiv / {uk} (Chernihiv raion, Chernihiv oblast): score "
+        f"{teltow} \u2013 Chernihiv / {uk} (Chernihiv raion, Chernihiv oblast): Rank "
+    )
+    assert chernihiv["explanation_uk"].startswith(
+        f"{teltow} \u2013 {uk} (Чернігівський район, Чернігівська область): Місце "
     )
     german_oblasts = ("Oblast Tschernihiw", "Oblast Tscherniwzi", "Oblast Transkarpatien")
     for item in items:
@@ -77,7 +72,7 @@ def test_explanations_name_the_hromada_in_german_and_in_english(live_api: LiveAp
     pair = httpx.get(
         f"{live_api.url}/api/suggestions/explain", params={"de": COTTBUS, "ua": CHERNIHIV}
     ).json()
-    assert f"\u2013 Tschernihiw / {uk} (Rajon Tschernihiwskyj, Oblast Tschernihiw)" in pair["explanation_de"]
+    assert f"\u2013 Tschernihiw / {uk} (Rajon Tschernihiw, Oblast Tschernihiw)" in pair["explanation_de"]
     assert f"\u2013 Chernihiv / {uk} (Chernihiv raion, Chernihiv oblast)" in pair["explanation_en"]
 
 
@@ -102,8 +97,7 @@ def test_filters_and_weights_change_the_ranking(live_api: LiveApi) -> None:
         params={
             "for": COTTBUS,
             "limit": 5,
-            "weights": "neighbours=0,third_partners=0,land_oblast=0,"
-            "kreis_raion=0,declared=0,reconstruction=0,idp=0,saturation=0",
+            "weights": ",".join(f"{name}=0" for name in CRITERIA if name != "size"),
         },
     ).json()
     assert set(size_only["items"][0]["weighted"]) >= {"size"}
@@ -116,6 +110,7 @@ def test_an_explained_pair_that_is_already_partnered_says_so(live_api: LiveApi) 
     pair = response.json()
     assert (pair["de_code"], pair["ua_code"], pair["suggestible"]) == (TELTOW, KHOTYN, False)
     assert "already_partnered" in pair["flags"]
+    assert pair["rank"] is None
 
 
 def test_a_declared_need_met_by_an_offer_raises_the_pair_and_is_explained(live_api: LiveApi) -> None:
@@ -150,7 +145,7 @@ def test_a_declared_need_met_by_an_offer_raises_the_pair_and_is_explained(live_a
         ({"for": TELTOW, "weights": ALL_ZERO}, 422),
         ({"for": TELTOW, "limit": -1}, 400),
         ({"for": TELTOW, "colour": "blue"}, 400),
-        ({"for": "12"}, 422),  # a Land is not matched municipality by municipality
+        ({"for": TELTOW, "blend": 2}, 400),
     ],
 )
 def test_bad_requests_get_problem_details(live_api: LiveApi, params: dict[str, object], status: int) -> None:
@@ -158,6 +153,17 @@ def test_bad_requests_get_problem_details(live_api: LiveApi, params: dict[str, o
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["status"] == status
+
+
+def test_a_land_gets_oblasts_and_turned_down_pairs_stay_out(live_api: LiveApi) -> None:
+    url = f"{live_api.url}/api/suggestions"
+    land = httpx.get(url, params={"for": "12", "limit": 0}).json()  # Brandenburg
+    assert land["subject"]["level"] == "land"
+    assert {item["level"] for item in land["items"]} <= {"oblast", "city_special_status"}
+    everything = {i["code"] for i in httpx.get(url, params={"for": COTTBUS, "limit": 0}).json()["items"]}
+    assert CHERNIHIV in everything
+    turned_down = httpx.get(url, params={"for": COTTBUS, "limit": 0, "exclude": [CHERNIHIV]}).json()["items"]
+    assert {i["code"] for i in turned_down} == everything - {CHERNIHIV}
 
 
 def test_the_coverage_plan_uses_each_german_municipality_once(live_api: LiveApi) -> None:

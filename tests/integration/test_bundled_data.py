@@ -160,8 +160,8 @@ def test_every_partnership_row_is_stored_or_queued_with_a_reason(
             .select_from(Partnership)
             .where(~Partnership.id.in_(select(PartnershipSource.partnership_id)))
         )
-    assert len(rows) == 223
-    assert len(stored) == 220
+    assert len(rows) == 224
+    assert len(stored) == 221
     assert set(queued) == {"40", "176", "189"}
     for row in rows:
         assert f"partnerships.csv#{row['id']}" in stored or row["id"] in queued, row["id"]
@@ -213,7 +213,7 @@ def test_reloading_the_bundled_data_changes_nothing(
     report = load_bundled(loaded_sessions, loaded.data_dir, lambda _message: None)
     assert not report.changed
     assert report.municipalities.unchanged == sum(EXPECTED_COUNTS.values())
-    assert report.partnerships.unchanged == 220
+    assert report.partnerships.unchanged == 221
 
 
 def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
@@ -253,7 +253,7 @@ def test_cli_stats_json_counts(loaded: Settings) -> None:
     result = _cli(loaded, "stats", "--json")
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)
-    assert figures["partnerships"]["total"] == 220
+    assert figures["partnerships"]["total"] == 221
     assert figures["municipalities"]["UA/hromada"] == 1772
     assert figures["partnerships"]["by_start_year"]["2023"] > figures["partnerships"]["by_start_year"]["2021"]
     assert figures["unresolved_rows"] == 3

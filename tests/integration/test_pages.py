@@ -344,12 +344,16 @@ def test_a_german_municipality_gets_hromadas_suggested(site: str) -> None:
     assert f"/api/partnerships.csv?municipality={MEMMINGEN}" in html
 
 
+def test_a_land_gets_oblasts_suggested(site: str) -> None:
+    html = get(site, f"/municipalities/{BAVARIA}?lang=de").text
+    suggested = re.findall(r'<li class="suggestion">\s*<h3><a href="/municipalities/(UA\d+)"', html)
+    assert suggested
+    assert all(code[4:13] == "000000000" for code in suggested)  # oblasts (and Kyiv), no hromada
+
+
 @pytest.mark.parametrize(
     ("code", "message"),
-    [
-        (BAVARIA, "Vorschläge gibt es für Gemeinden"),  # a Land
-        (SEVASTOPOL, "Besetzte Hromadas können keine Unterstützung empfangen"),
-    ],
+    [(SEVASTOPOL, "Besetzte Hromadas können keine Unterstützung empfangen")],
 )
 def test_no_suggestions_and_why(site: str, code: str, message: str) -> None:
     html = get(site, f"/municipalities/{code}?lang=de").text

@@ -107,9 +107,9 @@ def test_declared_match_shares_priority_weighted_needs() -> None:
 
 @pytest.mark.parametrize(
     ("in_raion", "in_oblast", "expected"),
-    [(True, True, 1.0), (False, True, criteria.KREIS_OBLAST_SCORE), (False, False, 0.0)],
+    [(1.0, 1.0, 1.0), (0.0, 1.0, criteria.KREIS_OBLAST_SCORE), (0.0, 0.0, 0.0), (0.5, 0.5, 0.5)],
 )
-def test_kreis_raion_tie(in_raion: bool, in_oblast: bool, expected: float) -> None:
+def test_kreis_raion_tie(in_raion: float, in_oblast: float, expected: float) -> None:
     assert float(criteria.kreis_raion_tie([in_raion], [in_oblast])[0]) == expected
 
 
@@ -131,25 +131,41 @@ def test_saturation(partners: int, expected: float) -> None:
     assert float(criteria.saturation([partners])[0]) == pytest.approx(expected)
 
 
-def test_land_oblast_tie() -> None:
-    assert criteria.land_oblast_tie([True, False]).tolist() == [1.0, 0.0]
+@pytest.mark.parametrize(
+    ("hromada_type", "expected"),
+    [("urban", 1.0), ("city with special status", 1.0), ("settlement", 0.5), ("rural", 0.0), (None, 0.5)],
+)
+def test_urban(hromada_type: str | None, expected: float) -> None:
+    assert float(criteria.urban(np.array([hromada_type], dtype=object))[0]) == expected
 
 
 @pytest.mark.parametrize(
-    ("status", "partnered", "include_occupied", "expected"),
+    ("partners", "full", "expected"),
     [
-        ("not_listed", False, False, 1.0),
-        ("occupied", False, False, 0.0),
-        ("occupied", False, True, 1.0),
-        ("partly_occupied", False, False, 1.0),
-        ("not_listed", True, True, 0.0),
+        (0, 10, 0.0),
+        (10, 10, 1.0),
+        (50, 10, 1.0),
+        (3, 10, math.log(4) / math.log(11)),
+        (49, 50, math.log(50) / math.log(51)),
     ],
 )
-def test_feasibility(status: str, partnered: bool, include_occupied: bool, expected: float) -> None:
-    score = criteria.feasibility(
-        np.array([status], dtype=object), [partnered], include_occupied=include_occupied
+def test_popularity(partners: int, full: int, expected: float) -> None:
+    assert float(criteria.popularity([partners], full)[0]) == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize(("km", "expected"), [(0, 0.0), (400, 0.5), (800, 1.0), (1200, 1.0), (NAN, 0.5)])
+def test_distance_from_front(km: float, expected: float) -> None:
+    assert float(criteria.distance_from_front([km])[0]) == pytest.approx(expected)
+
+
+def test_size_similarity_follows_the_fitted_profile() -> None:
+    log = criteria.log_population
+    centred = criteria.size_similarity_of_logs(
+        log([10_000.0]), log([20_000.0]), centre=math.log(2.0), sigma=0.9
     )
-    assert float(score[0]) == expected
+    assert float(centred[0]) == pytest.approx(1.0)  # the profile's centre: hromadas twice as large
+    wide = criteria.size_similarity_of_logs(log([10_000.0]), log([40_000.0]), sigma=1.5)
+    assert float(wide[0]) == pytest.approx(math.exp(-0.5 * (math.log(4) / 1.5) ** 2), rel=1e-5)
 
 
 def test_every_criterion_stays_in_unit_interval() -> None:
@@ -162,6 +178,9 @@ def test_every_criterion_stays_in_unit_interval() -> None:
         criteria.idp_need(rng.normal(0, 20_000, 200), population),
         criteria.declared_match(rng.random((200, 5)), rng.random((30, 5)) < 0.5),
         criteria.neighbour_ties(rng.integers(0, 9, 200), rng.integers(0, 30, 200)),
+        criteria.popularity(rng.integers(0, 90, 200)),
+        criteria.distance_from_front(rng.uniform(-10, 2000, 200)),
+        criteria.kreis_raion_tie(rng.random(200), rng.random(200)),
         criteria.third_partner_ties(rng.integers(0, 5, 200)),
         criteria.saturation(rng.integers(0, 12, 200)),
     ]
@@ -174,6 +193,7 @@ def test_every_criterion_stays_in_unit_interval() -> None:
     [
         ("", Weights()),
         ("size=2", Weights(size=2.0)),
+        ("third_partners=0,urban=1.5", Weights(third_partners=0.0, urban=1.5)),
         (" idp = 0.5 , saturation=0 ", Weights(idp=0.5, saturation=0.0)),
     ],
 )
@@ -245,7 +265,7 @@ def test_missing_column_is_named(frame: str, column: str) -> None:
     ("frame", "change", "message"),
     [
         ("hromadas", {"war_status": "bombed"}, "war_status.*bombed"),
-        ("hromadas", {"level": "oblast"}, "level.*oblast"),
+        ("hromadas", {"level": "district"}, "level.*district"),
         ("germans", {"code": "01001000"}, "duplicate"),
     ],
 )

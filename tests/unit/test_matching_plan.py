@@ -9,9 +9,11 @@ import itertools
 import numpy as np
 import pytest
 
-from registry.matching import Weights, coverage_plan, evaluate, score_matrix, write_plan_csv
-from registry.matching.evaluate import MODEL, POPULATION_MODEL, RANDOM_MODEL, backtest_cases
+from registry.matching import coverage_plan, evaluate, score_matrix, write_plan_csv
+from registry.matching.evaluate import FIT, MODELS, dated_cases, plausibility
 from tests.unit.test_matching_fixtures import (
+    BDORF,
+    BERLIN,
     GDORF,
     GSTADT,
     GWEILER,
@@ -31,9 +33,10 @@ from tests.unit.test_matching_fixtures import (
 
 
 def best_total_by_brute_force(total: np.ndarray) -> float:
-    """Try every injective assignment of the rows (the test matrices are tiny; rows <= columns)."""
+    """Try every injective assignment of the shorter side (the test matrices are tiny)."""
+    if total.shape[0] > total.shape[1]:
+        total = total.T
     rows, cols = total.shape
-    assert rows <= cols
     scores = np.nan_to_num(total, nan=-np.inf).tolist()
     return float(
         max(sum(scores[r][c] for r, c in enumerate(p)) for p in itertools.permutations(range(cols), rows))
@@ -43,9 +46,14 @@ def best_total_by_brute_force(total: np.ndarray) -> float:
 @pytest.mark.parametrize(
     ("partnerships", "include_partnered", "hromadas", "germans"),
     [
-        ([], False, {A, B, C, E, K}, {GSTADT, GDORF, GWEILER, HSTADT}),
-        ([partnership(1, HSTADT, A, 2020)], False, {B, C, E, K}, {GSTADT, GDORF, GWEILER}),
-        ([partnership(1, HSTADT, A, 2020)], True, {B, C, E, K}, {GSTADT, GDORF, GWEILER, HSTADT}),
+        ([], False, {A, B, C, E, K}, {GSTADT, GDORF, GWEILER, HSTADT, BERLIN, BDORF}),
+        ([partnership(1, HSTADT, A, 2020)], False, {B, C, E, K}, {GSTADT, GDORF, GWEILER, BERLIN, BDORF}),
+        (
+            [partnership(1, HSTADT, A, 2020)],
+            True,
+            {B, C, E, K},
+            {GSTADT, GDORF, GWEILER, HSTADT, BERLIN, BDORF},
+        ),
     ],
 )
 def test_plan_is_a_valid_optimal_one_to_one_assignment(
@@ -97,57 +105,68 @@ def test_plan_summaries_and_csv() -> None:
     plan = coverage_plan(world())
     assert sum(r.assigned for r in plan.by_oblast) == len(plan.assignments)
     assert sum(r.assigned for r in plan.by_land) == len(plan.assignments)
-    assert {r.name for r in plan.by_land} <= {"Schleswig-Holstein", "Hamburg"}
+    assert {r.name for r in plan.by_land} <= {"Schleswig-Holstein", "Hamburg", "Berlin", "Bayern"}
     stream = io.StringIO()
     write_plan_csv(plan, stream)
     rows = list(csv.DictReader(io.StringIO(stream.getvalue())))
     assert [(r["ua_code"], r["de_code"]) for r in rows] == [(a.ua_code, a.de_code) for a in plan.assignments]
-    assert all(r["explanation_en"].startswith(f"{r['de_name']} \u2013 {r['ua_name']} / ") for r in rows)
-    for a in plan.assignments:  # the German text names the hromada in German
-        assert a.explanation_de.startswith(f"{a.de_name} \u2013 {NAMES_DE.get(a.ua_code, a.ua_name)} / ")
+    assert all(r["explanation_en"].startswith(f"{r['de_name']} \u2013 {r['ua_name']}") for r in rows)
+    assert all("Rank" not in r["explanation_en"] for r in rows)  # an assignment is not a ranked list
+    for a in plan.assignments:  # the German text names the hromada in German, the Ukrainian one in Cyrillic
+        assert a.explanation_de.startswith(f"{a.de_name} \u2013 {NAMES_DE.get(a.ua_code, a.ua_name)}")
+        assert f"{a.ua_name}-uk" in a.explanation_uk
     assert float(rows[0]["score"]) == pytest.approx(plan.assignments[0].score, abs=1e-4)
 
 
 def backtest_world() -> list[dict[str, object]]:
     return [
-        partnership(1, GSTADT, B, 2023),  # a case
-        partnership(2, HSTADT, E, 2022),  # a case
+        partnership(1, GSTADT, B, 2023),  # a test case of 2023
+        partnership(2, HSTADT, E, 2022),  # a training case
         partnership(3, NORDKREIS, R3, 2023),  # Kreis level: no case
-        partnership(4, GDORF, A, 2021),  # before 2022: no case, but a tie from then on
+        partnership(4, GDORF, A, 2021),  # a training case, and a tie from then on
         partnership(5, GWEILER, C),  # undated: no case, counted as existing
+        partnership(6, BDORF, D, 2024),  # a test case of 2024 whose partner is occupied: a miss
     ]
 
 
-def test_backtest_cases() -> None:
-    assert backtest_cases(world(backtest_world())) == [("2", HSTADT, E, 2022), ("1", GSTADT, B, 2023)]
+def test_dated_cases_are_town_partnerships_with_a_year() -> None:
+    data = world(backtest_world())
+    f = data.features
+    cases = [(c.partnership_id, f.de_codes[c.de], f.ua_codes[c.ua], c.year) for c in dated_cases(data)]
+    assert cases == [
+        ("4", GDORF, A, 2021),
+        ("2", HSTADT, E, 2022),
+        ("1", GSTADT, B, 2023),
+        ("6", BDORF, D, 2024),
+    ]
 
 
-def test_evaluate_on_a_tiny_world() -> None:
-    # Gstadt, as of 2023: B (48,000, deoccupied, neighbour Gdorf's partner A in the same raion) ranks 1st.
-    # Hstadt, as of 2022: B outranks the real partner E on needs, so E is 2nd. By size alone A (50,000)
-    # comes first for both; then B for Gstadt (2nd) and B before E for Hstadt (E 3rd).
-    report = evaluate(world(backtest_world()))
-    by_model = {r.model: r for r in report.results}
-    assert list(by_model) == [MODEL, POPULATION_MODEL, RANDOM_MODEL]
-    assert [c.ranks[MODEL] for c in report.cases] == [2, 1]
-    assert [c.ranks[POPULATION_MODEL] for c in report.cases] == [3, 2]
-    assert all(c.candidates == 5 for c in report.cases)
-    model = by_model[MODEL]
-    assert (model.cases, model.hit_at_1, model.hit_at_10) == (2, 0.5, 1.0)
-    assert model.mrr == pytest.approx(0.75)
-    assert model.median_percentile == pytest.approx(10.0)  # ranks 1 and 2 of 5: 0% and 20%
-    assert by_model[POPULATION_MODEL].mrr == pytest.approx((1 / 3 + 1 / 2) / 2)
-    assert all(1 <= (c.ranks[RANDOM_MODEL] or 0) <= c.candidates for c in report.cases)
-    assert evaluate(world(backtest_world())).cases == report.cases  # the random baseline is seeded
+def test_the_backtest_fits_only_on_years_before_the_test_year() -> None:
+    report = evaluate(world(backtest_world()), with_plausibility=False)
+    assert sorted(report.fitted) == [2023, 2024]
+    for year, model in report.fitted.items():
+        assert model.provenance["before_year"] == year
+        assert max(model.provenance["years"]) < year
+    assert report.fitted[2023].provenance["cases"] == 2
+    assert [(c.partnership_id, c.start_year) for c in report.cases] == [("1", 2023), ("6", 2024)]
+    splits = [(r.split, r.model) for r in report.results]
+    assert splits[:4] == [("2023", name) for name in MODELS]
+    assert splits[-4:] == [("overall", name) for name in MODELS]
+    (miss,) = [c for c in report.cases if c.partnership_id == "6"]  # the partner is occupied now
+    assert all(rank is None for rank in miss.ranks.values())
+    overall = {r.model: r for r in report.results if r.split == "overall"}
+    assert overall[FIT].cases == 2
+    assert overall[FIT].median_percentile == pytest.approx(
+        np.median([100.0, 100.0 * (report.cases[0].ranks[FIT] - 1) / report.cases[0].candidates])  # type: ignore[operator]
+    )
+    assert evaluate(world(backtest_world()), with_plausibility=False).cases == report.cases  # seeded
     table = report.table()
-    for name in (MODEL, POPULATION_MODEL, RANDOM_MODEL, "hit@10", "MRR"):
+    for name in (*MODELS, "hit@20", "MRR", "overall"):
         assert name in table
 
 
-def test_evaluate_counts_a_partner_that_is_no_candidate_as_a_miss() -> None:
-    report = evaluate(world([partnership(1, GSTADT, D, 2023)]), models={"size": Weights.only(size=1.0)})
-    (case,) = report.cases
-    assert case.ranks[MODEL] is None
-    assert case.ranks[RANDOM_MODEL] is None
-    result = {r.model: r for r in report.results}["size"]
-    assert (result.hit_at_50, result.mrr, result.median_percentile) == (0.0, 0.0, 100.0)
+def test_plausibility_counts_no_breach_of_the_rules() -> None:
+    counts = plausibility(world(backtest_world()))
+    assert counts.subjects > 0
+    assert counts.suggestions > 0
+    assert (counts.already_linked, counts.occupied, counts.outside_size_bounds) == (0, 0, 0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pytest
 
@@ -180,21 +179,12 @@ def test_site_bar_goes_into_the_builders_page() -> None:
         with_site_bar("<p>no page</p>", "<header></header>")
 
 
-@dataclass(frozen=True)
-class _SuggestionExplainedInUkrainian(Suggestion):
-    """A suggestion as the matching module will make it once it explains in Ukrainian too."""
-
-    explanation_uk: str = ""
-
-
-def test_an_explanation_is_in_the_page_language_and_english_until_the_matching_has_it() -> None:
+def test_an_explanation_is_in_the_page_language() -> None:
     found = Suggestion(
-        code="UA63120270000028556", name="Kharkiv", name_uk="Харків", score=0.5, criteria={}, weighted={},
-        explanation_de="Ähnliche Größe.", explanation_en="Similar size.", flags=(),
+        code="UA63120270000028556", name="Kharkiv", name_uk="Харків", level="hromada", score=0.5, rank=1,
+        candidates=1400, criteria={}, weighted={}, explanation_de="Ähnliche Größe.",
+        explanation_en="Similar size.", explanation_uk="Схожий розмір.", flags=(),
     )  # fmt: skip
     assert pages.explanation(found, "de") == ("Ähnliche Größe.", "de")
     assert pages.explanation(found, "en") == ("Similar size.", "en")
-    assert pages.explanation(found, "uk") == ("Similar size.", "en")  # marked as English on the page
-    explained = _SuggestionExplainedInUkrainian(**vars(found), explanation_uk="Схожий розмір.")
-    assert pages.explanation(explained, "uk") == ("Схожий розмір.", "uk")
-    assert pages.explanation(_SuggestionExplainedInUkrainian(**vars(found)), "uk") == ("Similar size.", "en")
+    assert pages.explanation(found, "uk") == ("Схожий розмір.", "uk")
