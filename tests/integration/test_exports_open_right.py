@@ -114,7 +114,8 @@ def test_the_data_package_validates_with_its_csv_files(loaded_api: str, tmp_path
         assert resource["sources"]
     report = validate(tmp_path / "datapackage.json")
     assert report.valid, report.flatten(["type", "note"])[:10]
-    assert report.tasks[0].stats["rows"] == 220
+    stored = httpx.get(f"{loaded_api}/api/partnerships", params={"limit": 1}).json()["total"]
+    assert report.tasks[0].stats["rows"] == stored > 200
     german = _get(loaded_api, "/api/datapackage.json", lang="de").json()
     assert german["resources"][0]["title"] == "Partnerschaften"
 
