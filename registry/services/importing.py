@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from registry.repository.audit import Actor
-    from registry.search import MunicipalitySearch
+    from registry.services.search import MunicipalitySearch
 
 REQUIRED: Final = ("kind", "source")
 DE_COLUMNS: Final = ("de_code", "de_name")
