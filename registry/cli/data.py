@@ -150,10 +150,10 @@ def serve(context: Context, host: str, port: int) -> None:
 def geocode(context: Context, online: bool, user_agent: str) -> None:
     """Fill in missing coordinates: from the bundled GeoNames extract, or online when asked."""
     from registry.db import transaction
-    from registry.geocode import OfflineGeocoder, nominatim_geocoder
+    from registry.geo import OfflineGeocoder
     from registry.ingest import datasets
     from registry.ingest.aliases import read_geonames
-    from registry.services.coordinates import fill_missing_coordinates
+    from registry.services.coordinates import fill_missing_coordinates, nominatim_geocoder
 
     locate = (
         nominatim_geocoder(user_agent)

@@ -6,8 +6,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 
-from registry.geo import weighted_centre
-from registry.geocode import Geocoder
+from registry.geo import Geocoder, weighted_centre
 from registry.ingest import datasets
 from registry.ingest.csvfile import Row
 from registry.ingest.gazetteer_de import POPULATION_DATE

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from registry.db import transaction
 from registry.errors import IngestError, Problem
-from registry.geocode import OfflineGeocoder
+from registry.geo import OfflineGeocoder
 from registry.ingest import datasets
 from registry.ingest.aliases import (
     GeoCity,

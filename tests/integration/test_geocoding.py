@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.db import transaction
-from registry.geocode import Location
+from registry.geo import Location
 from registry.models import Municipality, Source
 from registry.services.coordinates import fill_missing_coordinates
 from registry.services.loading import load_bundled
