@@ -25,7 +25,7 @@ from registry.repository.common import (
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from registry.ingest.vocabulary import CategoryRecord
+    from registry.records import CategoryRecord
 
 NEED_TABLE: Final = cast("Table", HromadaNeed.__table__)
 OFFER_TABLE: Final = cast("Table", MunicipalityOffer.__table__)

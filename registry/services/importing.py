@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from registry.errors import IngestError, Problem, UnprocessableError
-from registry.ingest.csvfile import Row, iter_rows
+from registry.ingest.cells import Values
+from registry.ingest.csvfile import iter_rows
 from registry.ingest.partnerships import CONFIDENCES, INTENT, OCCUPIED_REASON, PROJECT, STATUS_RULES, URL
-from registry.ingest.records import Values
 from registry.models import PartnershipKind, PartnershipStatus
 from registry.names import level_hint
+from registry.records import Row
 from registry.repository import partnership_edits as edits
 from registry.repository import partnerships as records
 from registry.repository.common import SourceSpec
