@@ -21,10 +21,10 @@ from registry.ingest.partnerships import CONFIDENCES, INTENT, OCCUPIED_REASON, P
 from registry.models import PartnershipKind, PartnershipStatus
 from registry.names import level_hint
 from registry.records import Row
-from registry.repository import partnership_edits as edits
 from registry.repository import partnerships as records
 from registry.repository.common import SourceSpec
 from registry.repository.municipalities import units
+from registry.services import partnership_edits as edits
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -23,9 +23,9 @@ from registry.map.builder import extract_data
 from registry.models import Municipality, Partnership
 from registry.repository import needs
 from registry.repository.audit import Actor
-from registry.repository.needs import create_declared
 from registry.services.coverage import coverage
 from registry.services.loading import load_bundled
+from registry.services.needs import create_declared
 from tests.devtools import serve_app
 
 if TYPE_CHECKING:
