@@ -37,7 +37,7 @@ from registry.api import (
     suggestions,
 )
 from registry.api.auth import IF_MATCH_PATTERN, SAFE_METHODS, provide_actor, write_rate_limit
-from registry.api.cache import DataGeneration, ReadCache, ResponseStore, StampWatcher
+from registry.api.cache import ReadCache, ResponseStore
 from registry.api.deps import DbSession
 from registry.api.errors import READ
 from registry.api.page_errors import error_response
@@ -46,6 +46,7 @@ from registry.api.params import check_request
 from registry.api.schemas import HealthOut, forbidding_structs
 from registry.api.site import STATIC_PREFIX, template_config
 from registry.config import Settings
+from registry.services.cache import DataGeneration, StampWatcher
 from registry.services.search import MunicipalitySearch
 from registry.services.suggestions import MatchingData
 
