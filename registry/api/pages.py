@@ -1,6 +1,6 @@
 """The server-rendered pages: start page with search, a municipality, a partnership, statistics, the map.
 
-Handlers are thin: the repository reads, ``registry.suggestions``/``registry.matching`` suggest, the
+Handlers are thin: the repository reads, ``registry.services.suggestions``/``registry.matching`` suggest, the
 templates in ``api/templates`` render. Mount them with ``page_routes(settings)`` and pass
 ``site.template_config()`` to the app.
 """
@@ -49,8 +49,8 @@ from registry.repository.partnerships import (
     partnership,
     partnerships_of,
 )
-from registry.search import MunicipalitySearch
-from registry.suggestions import MatchingData
+from registry.services.search import MunicipalitySearch
+from registry.services.suggestions import MatchingData
 
 if TYPE_CHECKING:
     from markupsafe import Markup

@@ -19,14 +19,14 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from registry import db
 from registry.api.app import create_app
-from registry.devtools import serve_app
-from registry.ingest.loader import load_bundled
 from registry.map.builder import extract_data
 from registry.models import Municipality, Partnership
 from registry.repository import needs
 from registry.repository.audit import Actor
-from registry.repository.needs import create_declared
 from registry.services.coverage import coverage
+from registry.services.loading import load_bundled
+from registry.services.needs import create_declared
+from tests.devtools import serve_app
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
