@@ -138,7 +138,9 @@ def serve(context: Context, host: str, port: int) -> None:
         click.echo("first start: loading the bundled data ...")
         _print_load_report(load_bundled(context.sessions, context.settings.data_dir, click.echo))
     click.echo(f"serving on http://{host}:{port}/ (API docs: /schema, map: /map)")
-    uvicorn.run(create_app(context.settings), host=host, port=port, log_level="info")
+    # proxy_headers off: uvicorn would believe X-Forwarded-For from any loopback client; the app reads
+    # it from REGISTRY_TRUSTED_PROXIES only (registry/api/edge.py)
+    uvicorn.run(create_app(context.settings), host=host, port=port, log_level="info", proxy_headers=False)
 
 
 @main.command("geocode")

@@ -365,6 +365,8 @@ def test_another_code_of_a_unit_redirects_to_its_page(site: str) -> None:
     response = get(site, f"/municipalities/{CHERNIHIV_CENTRE}", follow_redirects=False)
     assert response.status_code == 301
     assert response.headers["location"] == f"/municipalities/{CHERNIHIV}"
+    in_ukrainian = get(site, f"/municipalities/{CHERNIHIV_CENTRE}?lang=uk", follow_redirects=False)
+    assert in_ukrainian.headers["location"] == f"/municipalities/{CHERNIHIV}?lang=uk"  # the language stays
 
 
 @pytest.mark.parametrize("path", ["/municipalities/NOPE123", "/partnerships/999999"])
