@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Final
 
 from alembic import command
 from alembic.config import Config
@@ -23,7 +23,38 @@ def make_engine(settings: Settings) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    announce_writes(engine)
+    return engine
+
+
+# PostgreSQL channel on which every committed write is announced (services/changes.py listens).
+CHANGES_CHANNEL: Final = "registry_changes"
+
+
+def announce_writes(engine: Engine) -> None:
+    """Make every transaction of ``engine`` that wrote announce its commit with ``NOTIFY``.
+
+    Engine-level, so writes of the API, the CLI and the loader all count, whether ORM or Core. The
+    notification is sent in the committing transaction: PostgreSQL delivers it when, and only if, that
+    transaction commits.
+    """
+
+    def mark(conn: Connection, _cursor: Any, _sql: str, _params: Any, context: Any, _many: bool) -> None:
+        if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+            conn.info["registry_wrote"] = True
+
+    def notify(conn: Connection) -> None:
+        if conn.info.pop("registry_wrote", False):
+            with conn.connection.dbapi_connection.cursor() as cursor:  # type: ignore[union-attr]
+                cursor.execute("SELECT pg_notify(%s, '')", (CHANGES_CHANNEL,))
+
+    def forget(conn: Connection) -> None:
+        conn.info.pop("registry_wrote", None)
+
+    event.listen(engine, "after_cursor_execute", mark)
+    event.listen(engine, "commit", notify)
+    event.listen(engine, "rollback", forget)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -49,6 +49,7 @@ from registry.api.schemas import HealthOut, forbidding_structs
 from registry.api.site import STATIC_PREFIX, template_config
 from registry.config import Settings
 from registry.services.cache import DataGeneration, StampWatcher
+from registry.services.changes import ChangeListener
 from registry.services.search import MunicipalitySearch
 from registry.services.suggestions import MatchingData
 
@@ -251,8 +252,16 @@ def create_app(
             raise
         await anyio.to_thread.run_sync(_finish, session, True, limiter=finishing)
         if request.method not in SAFE_METHODS:
-            generation.bump()  # committed: cached reads are outdated
-            matching.invalidate()
+            data_changed()
+
+    def data_changed() -> None:
+        """A write committed here or (heard through LISTEN) elsewhere: cached reads are outdated."""
+        generation.bump()
+        matching.invalidate()
+
+    # PostgreSQL tells every process of every other one's writes at once; SQLite relies on the poll
+    postgres = engine.dialect.name == "postgresql"
+    listeners = [ChangeListener(settings.database_url, data_changed)] if postgres else []
 
     def provide_search() -> MunicipalitySearch:
         return names
@@ -294,8 +303,8 @@ def create_app(
         template_config=template_config(),  # Jinja templates of the web pages (registry/api/templates)
         request_max_body_size=MAX_BODY_BYTES,
         state={"settings": settings, "sessions": factory, "search": names},  # type: ignore[arg-type]
-        on_startup=[watcher.start, redact_access_log],
-        on_shutdown=[watcher.stop, engine.dispose],
+        on_startup=[watcher.start, *(listener.start for listener in listeners), redact_access_log],
+        on_shutdown=[watcher.stop, *(listener.stop for listener in listeners), engine.dispose],
     )
     _complete_schema(app)
     return app

@@ -124,12 +124,17 @@ def find(context: Context, name: str, country: str | None, limit: int, as_json: 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processes serving the port (PostgreSQL: each hears the others' writes at once).",
+)
 @pass_context
-def serve(context: Context, host: str, port: int) -> None:
+def serve(context: Context, host: str, port: int, workers: int) -> None:
     """Serve the API and pages; creates, migrates and loads the database on first start."""
     import uvicorn
-
-    from registry.api.app import create_app
 
     context.ensure_migrated()
     with context.sessions() as session:
@@ -137,10 +142,21 @@ def serve(context: Context, host: str, port: int) -> None:
     if empty:
         click.echo("first start: loading the bundled data ...")
         _print_load_report(load_bundled(context.sessions, context.settings.data_dir, click.echo))
-    click.echo(f"serving on http://{host}:{port}/ (API docs: /schema, map: /map)")
+    if workers > 1 and not context.settings.database_url.startswith("postgresql"):
+        click.echo("note: on SQLite, workers see each other's writes within a second (PostgreSQL: at once)")
+    click.echo(f"serving on http://{host}:{port}/ with {workers} worker(s) (API docs: /schema, map: /map)")
     # proxy_headers off: uvicorn would believe X-Forwarded-For from any loopback client; the app reads
-    # it from REGISTRY_TRUSTED_PROXIES only (registry/api/edge.py)
-    uvicorn.run(create_app(context.settings), host=host, port=port, log_level="info", proxy_headers=False)
+    # it from REGISTRY_TRUSTED_PROXIES only (registry/api/edge.py). Each worker builds its app from the
+    # same environment the settings came from.
+    uvicorn.run(
+        "registry.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=False,
+    )
 
 
 @main.command("geocode")
