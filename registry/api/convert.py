@@ -18,7 +18,7 @@ from registry.api.schemas import (
 )
 
 if TYPE_CHECKING:
-    from registry.repository.rows import PartnershipRow
+    from registry.repository.rows import MunicipalityRow, PartnershipRow
 
 T = TypeVar("T")
 
@@ -41,8 +41,9 @@ def partnership(row: PartnershipRow) -> PartnershipOut:
     return msgspec.convert(row, PartnershipOut, from_attributes=True)
 
 
-def municipality(row: Mapping[str, Any]) -> MunicipalityOut:
-    return struct(MunicipalityOut, row)
+def municipality(row: MunicipalityRow, *, score: float | None = None) -> MunicipalityOut:
+    """Encode a municipality row as is, with its search score when the list answers a name search."""
+    return msgspec.structs.replace(msgspec.convert(row, MunicipalityOut, from_attributes=True), score=score)
 
 
 def need(row: Mapping[str, Any]) -> NeedOut:

@@ -75,3 +75,34 @@ class PartnershipRow:
 def utc(value: dt.datetime) -> dt.datetime:
     """Return a stored timestamp as UTC: SQLite returns naive datetimes; the database keeps UTC."""
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+@dataclass(frozen=True)
+class MunicipalityRow:
+    """A municipality in a list: identity, where it lies, headline facts, its partnerships counted."""
+
+    id: int
+    code: str
+    country: str
+    level: str
+    subtype: str | None
+    name: str
+    name_official: str
+    name_de: str | None
+    name_en: str | None
+    name_uk: str | None
+    region_code: str | None
+    region_name: str | None
+    district_code: str | None
+    district_name: str | None
+    population: int | None
+    population_date: dt.date | None
+    area_km2: float | None
+    lat: float | None
+    lon: float | None
+    war_status: str | None
+    war_status_date: dt.date | None
+    idp_registered: int | None
+    idp_date: dt.date | None
+    partnership_count: int  # all its partnerships
+    partner_count: int  # those that have not ended
