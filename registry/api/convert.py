@@ -1,11 +1,11 @@
-"""Turn repository rows (plain dicts) into the API's response Structs."""
+"""Turn repository rows into the API's response Structs (typed rows field by field; dict rows by key)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
@@ -14,24 +14,13 @@ from registry.api.schemas import (
     MunicipalityOut,
     NeedOut,
     OfferOut,
-    PartnerOut,
     PartnershipOut,
 )
 
+if TYPE_CHECKING:
+    from registry.repository.rows import MunicipalityRow, PartnershipRow
+
 T = TypeVar("T")
-_PARTNER_FIELDS = (
-    "code",
-    "name",
-    "name_de",
-    "name_en",
-    "name_uk",
-    "level",
-    "lat",
-    "lon",
-    "population",
-    "war_status",
-)
-_REGION = {"de": ("land", "kreis"), "ua": ("oblast", "raion")}
 
 
 def _plain(value: Any) -> Any:
@@ -47,25 +36,14 @@ def struct(kind: type[T], row: Mapping[str, Any]) -> T:
     return msgspec.convert({k: _plain(v) for k, v in row.items()}, kind, strict=False)
 
 
-def partner(row: Mapping[str, Any], side: str) -> PartnerOut:
-    region, district = _REGION[side]
-    values = {name: row[f"{side}_{name}"] for name in _PARTNER_FIELDS}
-    values |= {
-        "region_code": row[f"{side}_{region}_code"],
-        "region_name": row[f"{side}_{region}_name"],
-        "district_code": row[f"{side}_{district}_code"],
-        "district_name": row[f"{side}_{district}_name"],
-    }
-    return struct(PartnerOut, values)
+def partnership(row: PartnershipRow) -> PartnershipOut:
+    """Encode a partnership row as is: the row already has the response's shape."""
+    return msgspec.convert(row, PartnershipOut, from_attributes=True)
 
 
-def partnership(row: Mapping[str, Any]) -> PartnershipOut:
-    own = {k: v for k, v in row.items() if not k.startswith(("de_", "ua_"))}
-    return struct(PartnershipOut, own | {"de": partner(row, "de"), "ua": partner(row, "ua")})
-
-
-def municipality(row: Mapping[str, Any]) -> MunicipalityOut:
-    return struct(MunicipalityOut, row)
+def municipality(row: MunicipalityRow, *, score: float | None = None) -> MunicipalityOut:
+    """Encode a municipality row as is, with its search score when the list answers a name search."""
+    return msgspec.structs.replace(msgspec.convert(row, MunicipalityOut, from_attributes=True), score=score)
 
 
 def need(row: Mapping[str, Any]) -> NeedOut:
@@ -78,7 +56,7 @@ def offer(row: Mapping[str, Any]) -> OfferOut:
 
 def municipality_detail(
     facts: Mapping[str, Any],
-    partnerships: Sequence[Mapping[str, Any]],
+    partnerships: Sequence[PartnershipRow],
     needs: Sequence[Mapping[str, Any]],
     offers: Sequence[Mapping[str, Any]],
 ) -> MunicipalityDetailOut:

@@ -53,9 +53,7 @@ SECRET_PARAMS: Final = frozenset(
     {"api_key", "apikey", "token", "access_token", "auth", "authorization", "bearer", "secret"}
 )
 _KEY_IN_TEXT: Final = re.compile(r"rk_[A-Za-z0-9_\-]+")
-_SECRET_IN_QUERY: Final = re.compile(
-    r"(?i)([?&](?:" + "|".join(sorted(SECRET_PARAMS)) + r")=)[^&\s\"]*"
-)
+_SECRET_IN_QUERY: Final = re.compile(r"(?i)([?&](?:" + "|".join(sorted(SECRET_PARAMS)) + r")=)[^&\s\"]*")
 # Pages: no inline script or style (the templates have none), no framing. The map sends its own policy
 # (hashes of folium's inline set-up); it gets frame-ancestors added. Swagger UI (/schema) runs an
 # inline script, so it is only kept from being framed.
@@ -204,8 +202,10 @@ class EdgeGuard:
 
     @staticmethod
     def _refuse_bad_url(scope: Scope) -> None:
-        if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b"") or b"\x00" in scope.get(
-            "query_string", b""
+        if (
+            "\x00" in scope["path"]
+            or b"%00" in scope.get("query_string", b"")
+            or b"\x00" in scope.get("query_string", b"")
         ):
             raise ValidationException("the URL contains a NUL character (%00)")
         query = scope.get("query_string", b"").decode("latin-1")
@@ -287,4 +287,3 @@ class ExpensiveWork:
             await self.app(scope, receive, send)
         finally:
             self.free += 1
-

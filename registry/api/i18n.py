@@ -19,15 +19,13 @@ Which language a request gets, first match wins:
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Mapping
+from typing import Any, Final
 
 from markupsafe import Markup, escape
 
 from registry import locale
 from registry.locale import DEFAULT_LANG, LANGS, Lang, as_lang
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
 
 COOKIE: Final = "lang"
 COOKIE_MAX_AGE: Final = 365 * 24 * 3600
@@ -145,14 +143,20 @@ def date(value: dt.date | str | None, lang: Lang) -> str:
     return locale.date(value, lang)
 
 
-def _is_ukrainian(row: Mapping[str, Any], prefix: str) -> bool:
-    country = row.get(f"{prefix}country")
+def field_of(row: Mapping[str, Any] | object, name: str) -> Any:
+    """Read a field of a dict row or of a typed row (a ``PartnershipRow``'s partner); None if it has none."""
+    return row.get(name) if isinstance(row, Mapping) else getattr(row, name, None)
+
+
+def _is_ukrainian(row: Mapping[str, Any] | object, prefix: str) -> bool:
+    country = field_of(row, f"{prefix}country")
     if country is not None:
         return str(country) == "UA"
-    return str(row.get(f"{prefix}code") or "").startswith("UA")  # KATOTTH codes; German codes are digits
+    # KATOTTH codes start with UA; German codes are digits
+    return str(field_of(row, f"{prefix}code") or "").startswith("UA")
 
 
-def name_and_lang(row: Mapping[str, Any], lang: Lang, prefix: str = "") -> tuple[str, Lang]:
+def name_and_lang(row: Mapping[str, Any] | object, lang: Lang, prefix: str = "") -> tuple[str, Lang]:
     """Return a unit's name for a reader of ``lang`` and the language that name is written in.
 
     Ukrainian units are named in the reader's language (Cyrillic for Ukrainian readers); German units
@@ -162,14 +166,14 @@ def name_and_lang(row: Mapping[str, Any], lang: Lang, prefix: str = "") -> tuple
     """
     ukrainian = _is_ukrainian(row, prefix)
     shown: Lang = "de" if lang == "uk" and not ukrainian else lang
-    own = row.get(f"{prefix}name_{shown}")
+    own = field_of(row, f"{prefix}name_{shown}")
     if own:
         return str(own), shown
-    fallback = row.get(f"{prefix}name") or row.get(f"{prefix}code") or "?"
+    fallback = field_of(row, f"{prefix}name") or field_of(row, f"{prefix}code") or "?"
     return str(fallback), "en" if ukrainian else "de"
 
 
-def display_name(row: Mapping[str, Any], lang: Lang, prefix: str = "") -> str:
+def display_name(row: Mapping[str, Any] | object, lang: Lang, prefix: str = "") -> str:
     """Return a unit's name for a reader of ``lang`` (see ``name_and_lang``)."""
     return name_and_lang(row, lang, prefix)[0]
 

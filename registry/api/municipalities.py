@@ -50,7 +50,7 @@ def list_municipalities(
     rows, total = queries.list_municipalities(
         session, filters.filter, sort=filters.sort, limit=limit, offset=offset
     )
-    items = [convert.municipality(r | {"score": filters.scores.get(r["id"])}) for r in rows]
+    items = [convert.municipality(r, score=filters.scores.get(r.id)) for r in rows]
     return MunicipalityPageOut(items=items, total=total, limit=limit, offset=offset)
 
 

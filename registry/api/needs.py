@@ -207,9 +207,7 @@ def edit_offer(
 @delete("/api/needs/{need_id:int}", sync_to_thread=True, responses=EDIT, tags=TAGS, security=SECURITY)
 def delete_need(session: DbSession, actor: Writer, need_id: RecordId, if_match: IfMatch = None) -> None:
     """Withdraw a need (met, or stated by mistake); needs `If-Match`. The audit trail keeps it."""
-    edits.delete_declared(
-        session, declared.NEED, need_id, expected_version(if_match, "need", need_id), actor
-    )
+    edits.delete_declared(session, declared.NEED, need_id, expected_version(if_match, "need", need_id), actor)
 
 
 @delete("/api/offers/{offer_id:int}", sync_to_thread=True, responses=EDIT, tags=TAGS, security=SECURITY)

@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from registry.config import Settings
     from registry.locale import Lang
     from registry.matching.score import Suggestion
+    from registry.repository.rows import PartnershipRow
 
 SEARCH_LIMIT: Final = 20
 SUGGESTION_LIMIT: Final = 10
@@ -243,7 +244,7 @@ def municipality_page(
     units = queries.unit_names(
         session,
         [facts["region_code"], facts["district_code"], facts["parent_code"],
-         *(p["de_land_code"] for p in partnerships), *(p["ua_oblast_code"] for p in partnerships)],
+         *(p.de.region_code for p in partnerships), *(p.ua.region_code for p in partnerships)],
     )  # fmt: skip
     return render(
         request, lang, set_cookie, "municipality.html",
@@ -272,9 +273,9 @@ def partnership_page(
         return _not_found(request, lang, set_cookie, message)
     units = queries.unit_names(
         session,
-        [record["de_land_code"], record["de_kreis_code"], record["ua_oblast_code"], record["ua_raion_code"]],
+        [record.de.region_code, record.de.district_code, record.ua.region_code, record.ua.district_code],
     )
-    reason = GENERATED_REASONS.get(record["status_reason"] or "")
+    reason = GENERATED_REASONS.get(record.status_reason or "")
     categories = {c["code"]: c[f"label_{lang}"] for c in needs.categories(session)}
     return render(
         request, lang, set_cookie, "partnership.html",
@@ -283,9 +284,9 @@ def partnership_page(
     )  # fmt: skip
 
 
-def _partnership_map_href(record: dict[str, Any]) -> str:
+def _partnership_map_href(record: PartnershipRow) -> str:
     """Return the map focused on one partner of a partnership (its lines include this one)."""
-    code = record["de_code"] or record["ua_code"]
+    code = record.de.code or record.ua.code
     return f"/map?{urlencode({'focus': code})}" if code else "/map"
 
 

@@ -36,7 +36,7 @@ def spec(source: SourceIn) -> SourceSpec:
 def one(session: DbSession, partnership_id: int, *, status_code: int = 200) -> Response[PartnershipOut]:
     """Return a partnership with its ETag."""
     row = records.partnership(session, partnership_id)
-    headers = {"ETag": etag("partnership", partnership_id, row["version"])}
+    headers = {"ETag": etag("partnership", partnership_id, row.version)}
     if status_code == 201:
         headers["Location"] = f"/api/partnerships/{partnership_id}"
     return Response(convert.partnership(row), headers=headers, status_code=status_code)

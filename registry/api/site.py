@@ -107,6 +107,7 @@ def environment() -> Environment:
     env.filters["verbatim"] = verbatim
     env.filters["safe_href"] = safe_url  # only http(s) and relative links, never javascript:
     env.globals["static_url"] = static_url
+    env.globals["field"] = i18n.field_of  # a field of a dict row or a typed row; None when it lacks one
     return env
 
 

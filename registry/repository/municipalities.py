@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # Runtime imports: the filter dataclass reaches Litestar, which resolves its annotations.
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Final, Literal, cast
 
 from sqlalchemy import ColumnElement, Select, Table, case, exists, func, or_, select, union_all
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from registry.models import Municipality, MunicipalityName, Partnership, PartnershipStatus, Source
 from registry.names import NameKind
 from registry.repository.common import id_of, municipality_row
+from registry.repository.rows import MunicipalityRow
 
 TABLE: Final = cast("Table", Municipality.__table__)
 MunicipalitySort = Literal["relevance", "name", "-name", "population", "-population", "code", "-code"]
@@ -123,6 +124,7 @@ def _where(f: MunicipalityFilter) -> list[ColumnElement[bool]]:
 
 
 def _select(f: MunicipalityFilter, sort: str) -> Select[*tuple[Any, ...]]:
+    """Select the columns of ``MunicipalityRow``, in its order."""
     m = Municipality
     counts = _partner_counts()
     statement = (
@@ -173,13 +175,13 @@ def _order(f: MunicipalityFilter, sort: str) -> list[Any]:
 
 def list_municipalities(
     session: Session, f: MunicipalityFilter, *, sort: str, limit: int, offset: int
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[MunicipalityRow], int]:
     """Return one page of municipalities in a stable order, and how many match in all."""
     if f.ids is not None and not f.ids:
         return [], 0
     total = session.scalar(select(func.count()).select_from(Municipality).where(*_where(f))) or 0
-    rows = session.execute(_select(f, sort).limit(limit).offset(offset)).mappings()
-    return [dict(r) for r in rows], total
+    rows = session.execute(_select(f, sort).limit(limit).offset(offset))
+    return [MunicipalityRow(*r) for r in rows], total
 
 
 def iter_municipalities(
@@ -210,7 +212,7 @@ def municipality_facts(session: Session, code: str) -> dict[str, Any]:
     rows, _ = list_municipalities(
         session, MunicipalityFilter(ids=[row["id"]]), sort="code", limit=1, offset=0
     )
-    facts = {**dict(row), **rows[0]}
+    facts = {**dict(row), **asdict(rows[0])}
     parent = session.execute(
         select(Municipality.code, Municipality.name).where(Municipality.id == row["parent_id"])
     ).first()

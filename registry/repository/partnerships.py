@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # Runtime imports: the filter dataclasses reach Litestar, which resolves their annotations.
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, cast
 
@@ -20,9 +20,8 @@ from registry.models import (
     Source,
 )
 from registry.names import fold
-from registry.repository.common import (
-    id_of,
-)
+from registry.repository.common import id_of
+from registry.repository.rows import CitedSourceRow, PartnerRow, PartnershipRow, utc
 
 TABLE: Final = cast("Table", Partnership.__table__)
 PartnershipSort = Literal[  # the orders a list of partnerships can come in; ties are broken by id
@@ -135,22 +134,23 @@ def joined_select(statement: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...
     )
 
 
+# The partnership's own columns, first in every list query (the last two are timestamps).
+OWN_COLUMNS: Final = (
+    "id",
+    "kind",
+    "kind_source",
+    *EDITABLE[1:],
+    "external_ref",
+    "resolution_note",
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
 def _columns() -> list[Any]:
     p = Partnership
-    own = [
-        getattr(p, name)
-        for name in (
-            "id",
-            "kind",
-            "kind_source",
-            *EDITABLE[1:],
-            "external_ref",
-            "resolution_note",
-            "version",
-            "created_at",
-            "updated_at",
-        )
-    ]
+    own = [getattr(p, name) for name in OWN_COLUMNS]
     sides = [
         column.label(f"{prefix}_{name}")
         for prefix, unit in (("de", de), ("ua", ua))
@@ -181,6 +181,10 @@ def _columns() -> list[Any]:
         )
     ]
     return [*own, *sides, *regions]
+
+
+_OWN: Final = len(OWN_COLUMNS)
+_SIDE: Final = 10  # each partner's columns, then four of each partner's region and district
 
 
 def _order(sort: str) -> list[Any]:
@@ -215,51 +219,83 @@ def count_partnerships(session: Session, f: PartnershipFilter) -> int:
     return session.scalar(statement) or 0
 
 
-def _attach(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Add each row's topics and sources (primary first), two queries for the whole batch."""
-    ids = [r["id"] for r in rows]
+def _topics_and_sources(
+    session: Session, ids: Sequence[int]
+) -> tuple[dict[int, list[str]], dict[int, list[CitedSourceRow]]]:
+    """Return the topics and the sources (primary first) of a batch: one IN query each."""
     topics: dict[int, list[str]] = {i: [] for i in ids}
-    sources: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
-    if ids:
-        for pid, topic in session.execute(
-            select(PartnershipTopic.partnership_id, PartnershipTopic.topic)
-            .where(PartnershipTopic.partnership_id.in_(ids))
-            .order_by(PartnershipTopic.topic)
-        ):
-            topics[pid].append(topic)
-        for row in session.execute(
-            select(
-                PartnershipSource.partnership_id,
-                PartnershipSource.role,
-                Source.id,
-                Source.url,
-                Source.citation,
-                Source.publisher,
-            )
-            .join(Source, Source.id == PartnershipSource.source_id)
-            .where(PartnershipSource.partnership_id.in_(ids))
-            .order_by(case((PartnershipSource.role == "primary", 0), else_=1), Source.id)
-        ).mappings():
-            sources[row["partnership_id"]].append(
-                {k: row[k] for k in ("id", "url", "citation", "publisher", "role")}
-            )
+    sources: dict[int, list[CitedSourceRow]] = {i: [] for i in ids}
+    if not ids:
+        return topics, sources
+    for pid, topic in session.execute(
+        select(PartnershipTopic.partnership_id, PartnershipTopic.topic)
+        .where(PartnershipTopic.partnership_id.in_(ids))
+        .order_by(PartnershipTopic.topic)
+    ):
+        topics[pid].append(topic)
+    for pid, role, sid, url, citation, publisher in session.execute(
+        select(
+            PartnershipSource.partnership_id,
+            PartnershipSource.role,
+            Source.id,
+            Source.url,
+            Source.citation,
+            Source.publisher,
+        )
+        .join(Source, Source.id == PartnershipSource.source_id)
+        .where(PartnershipSource.partnership_id.in_(ids))
+        .order_by(case((PartnershipSource.role == "primary", 0), else_=1), Source.id)
+    ):
+        sources[pid].append(CitedSourceRow(sid, url, citation, publisher, role))
+    return topics, sources
+
+
+def _attach(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add each flat row's topics and sources (as the exports write them), two queries for the batch."""
+    topics, sources = _topics_and_sources(session, [r["id"] for r in rows])
     for record in rows:
-        record["topics"], record["sources"] = topics[record["id"]], sources[record["id"]]
+        record["topics"] = topics[record["id"]]
+        record["sources"] = [
+            {"id": s.id, "url": s.url, "citation": s.citation, "publisher": s.publisher, "role": s.role}
+            for s in sources[record["id"]]
+        ]
     return rows
+
+
+def _partner(values: Sequence[Any], side: int, region: int) -> PartnerRow:
+    return PartnerRow(*values[side : side + _SIDE], *values[region : region + 4])
+
+
+def _typed(session: Session, result: Iterable[Sequence[Any]]) -> list[PartnershipRow]:
+    """Build typed rows from ``_columns()`` rows: by position, the partners nested once, here."""
+    rows = list(result)
+    topics, sources = _topics_and_sources(session, [r[0] for r in rows])
+    return [
+        PartnershipRow(
+            **dict(zip(OWN_COLUMNS[:-2], r[: _OWN - 2], strict=True)),
+            created_at=utc(r[_OWN - 2]),
+            updated_at=utc(r[_OWN - 1]),
+            de=_partner(r, _OWN, _OWN + 2 * _SIDE),
+            ua=_partner(r, _OWN + _SIDE, _OWN + 2 * _SIDE + 4),
+            topics=tuple(topics[r[0]]),
+            sources=tuple(sources[r[0]]),
+        )
+        for r in rows
+    ]
 
 
 def list_partnerships(
     session: Session, f: PartnershipFilter, *, sort: str, limit: int, offset: int
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[PartnershipRow], int]:
     """Return one page of partnerships in a stable order, and how many match in all."""
-    rows = [dict(r) for r in session.execute(_select(f, sort).limit(limit).offset(offset)).mappings()]
-    return _attach(session, rows), count_partnerships(session, f)
+    page = session.execute(_select(f, sort).limit(limit).offset(offset))
+    return _typed(session, page), count_partnerships(session, f)
 
 
 def iter_partnerships(
     session: Session, f: PartnershipFilter, *, sort: str, batch: int
 ) -> Iterator[list[dict[str, Any]]]:
-    """Yield every matching partnership in batches, reading the result as a stream.
+    """Yield every matching partnership in batches of flat rows (the exports' columns), as a stream.
 
     The rows come through the session's connection as plain Core rows: the ORM's row processing
     would double the time of a large export.
@@ -270,19 +306,17 @@ def iter_partnerships(
         yield _attach(session, [dict(zip(keys, row, strict=True)) for row in partition])
 
 
-def partnership(session: Session, partnership_id: int) -> dict[str, Any]:
+def partnership(session: Session, partnership_id: int) -> PartnershipRow:
     """Return one partnership with its partners, topics and sources."""
-    row = (
-        session.execute(_select(PartnershipFilter(), "id").where(Partnership.id == partnership_id))
-        .mappings()
-        .first()
+    found = _typed(
+        session, session.execute(_select(PartnershipFilter(), "id").where(Partnership.id == partnership_id))
     )
-    if row is None:
+    if not found:
         raise NotFoundError(f"no partnership with id {partnership_id}")
-    return _attach(session, [dict(row)])[0]
+    return found[0]
 
 
-def partnerships_of(session: Session, municipality_id: int) -> list[dict[str, Any]]:
+def partnerships_of(session: Session, municipality_id: int) -> list[PartnershipRow]:
     """Return every partnership of one unit, on either side."""
     statement = _select(PartnershipFilter(), "id").where(
         or_(
@@ -290,22 +324,24 @@ def partnerships_of(session: Session, municipality_id: int) -> list[dict[str, An
             Partnership.ua_municipality_id == municipality_id,
         )
     )
-    return _attach(session, [dict(r) for r in session.execute(statement).mappings()])
+    return _typed(session, session.execute(statement))
 
 
-def snapshot(record: Mapping[str, Any]) -> dict[str, Any]:
-    """Return what the audit trail records of a partnership (as ``partnership()`` returns it)."""
+def snapshot(record: PartnershipRow) -> dict[str, Any]:
+    """Return what the audit trail records of a partnership."""
     return {
-        "de_code": record["de_code"],
-        "ua_code": record["ua_code"],
-        **{name: record[name] for name in EDITABLE},
-        "topics": list(record["topics"]),
-        "sources": [{k: s[k] for k in ("id", "url", "citation", "role")} for s in record["sources"]],
-        "version": record["version"],
+        "de_code": record.de.code,
+        "ua_code": record.ua.code,
+        **{name: getattr(record, name) for name in EDITABLE},
+        "topics": list(record.topics),
+        "sources": [
+            {"id": s.id, "url": s.url, "citation": s.citation, "role": s.role} for s in record.sources
+        ],
+        "version": record.version,
     }
 
 
-def find_pair(session: Session, de_id: int, ua_id: int) -> dict[str, Any] | None:
+def find_pair(session: Session, de_id: int, ua_id: int) -> PartnershipRow | None:
     """Return the partnership between two units, if there is one."""
     found = session.scalar(
         select(Partnership.id).where(

@@ -24,6 +24,7 @@ from registry.records import Row
 from registry.repository import partnerships as records
 from registry.repository.common import SourceSpec
 from registry.repository.municipalities import units
+from registry.repository.rows import PartnershipRow
 from registry.services import partnership_edits as edits
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ class Placed:
     ua_code: str
     spec: edits.PartnershipSpec
     explicit: dict[str, Any]  # the fields the row sets, for updating a pair that exists
-    existing: dict[str, Any] | None = None
+    existing: PartnershipRow | None = None
 
 
 @dataclass
@@ -287,7 +288,7 @@ def check_file(session: Session, search: MunicipalitySearch, content: bytes, lab
         seen[pair] = row.line
         item.existing = _existing(session, item)
         try:
-            edits.check_dates({**(item.existing or {}), **item.explicit})
+            edits.check_dates({**(edits.editable(item.existing) if item.existing else {}), **item.explicit})
         except UnprocessableError as error:
             reader.problems.append(row.problem(error.field, str(error)))
             continue
@@ -297,14 +298,14 @@ def check_file(session: Session, search: MunicipalitySearch, content: bytes, lab
     return placed
 
 
-def _existing(session: Session, item: Placed) -> dict[str, Any] | None:
+def _existing(session: Session, item: Placed) -> PartnershipRow | None:
     german, ukrainian = units(session, codes=[item.de_code, item.ua_code])
     return records.find_pair(session, german["id"], ukrainian["id"])
 
 
 def _changes(item: Placed) -> dict[str, Any]:
     assert item.existing is not None
-    return {k: v for k, v in item.explicit.items() if item.existing[k] != v}
+    return {k: v for k, v in item.explicit.items() if getattr(item.existing, k) != v}
 
 
 def import_partnerships(
@@ -327,13 +328,13 @@ def import_partnerships(
             pid = None if dry_run else edits.create_partnership(session, item.spec, actor, action="import")
             report.created += 1
         else:
-            pid = existing["id"]
-            cited = {s["url"] or s["citation"] for s in existing["sources"]}
+            pid = existing.id
+            cited = {s.key for s in existing.sources}
             new_sources = [s for s in item.spec.sources if s[0].key not in cited]
             if (
                 _changes(item)
                 or new_sources
-                or (topics is not None and sorted(set(topics)) != existing["topics"])
+                or (topics is not None and sorted(set(topics)) != list(existing.topics))
             ):
                 action = "update"
                 report.updated += 1
@@ -341,7 +342,7 @@ def import_partnerships(
                     edits.update_partnership(
                         session,
                         pid,
-                        existing["version"],
+                        existing.version,
                         item.explicit,
                         actor,
                         topics=topics,

@@ -16,6 +16,7 @@ from registry.errors import ConflictError, NotFoundError, UnprocessableError
 from registry.repository import partnership_edits as sql
 from registry.repository.common import SourceSpec, municipality_row
 from registry.repository.partnerships import EDITABLE, TABLE, find_pair, partnership, snapshot
+from registry.repository.rows import PartnershipRow
 from registry.services import writes
 from registry.services.writes import Change, require_source
 
@@ -24,14 +25,14 @@ if TYPE_CHECKING:
 
     from registry.repository.audit import Actor
 
-PARTNERSHIP: Final = writes.Audited[int, Mapping[str, Any]](
+PARTNERSHIP: Final = writes.Audited[int, PartnershipRow](
     entity="partnership",
     table=TABLE,
     read=partnership,
     snapshot=snapshot,
-    row_id=lambda row: int(row["id"]),
-    version=lambda row: int(row["version"]),
-    key=lambda row: int(row["id"]),
+    row_id=lambda row: row.id,
+    version=lambda row: row.version,
+    key=lambda row: row.id,
 )
 
 
@@ -53,6 +54,11 @@ class PartnershipSpec:
     kind_source: str | None = None
     topics: Sequence[str] = ()
     sources: Sequence[tuple[SourceSpec, str]] = field(default_factory=tuple)  # (source, role)
+
+
+def editable(row: PartnershipRow) -> dict[str, Any]:
+    """Return the fields of a partnership that edits and imports change."""
+    return {name: getattr(row, name) for name in EDITABLE}
 
 
 def check_dates(values: Mapping[str, Any]) -> None:
@@ -80,7 +86,7 @@ def create_partnership(
     sources = [(require_source(source), role) for source, role in spec.sources]
     pair = f"{german['code']} and {ukrainian['code']}"
     if (existing := find_pair(session, german["id"], ukrainian["id"])) is not None:
-        raise ConflictError(f"partnership {existing['id']} already links {pair}", field="ua_code")
+        raise ConflictError(f"partnership {existing.id} already links {pair}", field="ua_code")
 
     def insert() -> int:
         new_id = sql.insert_partnership(session, german["id"], ukrainian["id"], values, pair=pair)
@@ -106,17 +112,17 @@ def update_partnership(
     """Change fields (and topics; add sources); return the new version. A change that changes nothing
     writes nothing, but a stale ``expected_version`` fails all the same."""
 
-    def plan(before: Mapping[str, Any]) -> Change | None:
+    def plan(before: PartnershipRow) -> Change | None:
         if unknown := set(changes) - set(EDITABLE):
             raise UnprocessableError(
                 f"not an editable field: {', '.join(sorted(unknown))}", field=min(unknown)
             )
-        check_dates({**before, **changes})
-        new_topics = sorted(set(topics)) if topics is not None else before["topics"]
-        cited = {s["url"] or s["citation"] for s in before["sources"]}
+        check_dates(editable(before) | dict(changes))
+        new_topics = sorted(set(topics)) if topics is not None else list(before.topics)
+        cited = {s.key for s in before.sources}
         new_sources = [(require_source(s), role) for s, role in sources if s.key and s.key not in cited]
-        changed = {k: v for k, v in changes.items() if before[k] != v}
-        if not changed and new_topics == before["topics"] and not new_sources:
+        changed = {k: v for k, v in changes.items() if getattr(before, k) != v}
+        if not changed and new_topics == list(before.topics) and not new_sources:
             return None
 
         def then() -> None:
@@ -159,11 +165,11 @@ def remove_source(
 ) -> int:
     """Stop citing a source (the source itself stays); return the partnership's new version."""
 
-    def plan(before: Mapping[str, Any]) -> Change:
+    def plan(before: PartnershipRow) -> Change:
         label = f"partnership {partnership_id}"
-        if all(s["id"] != source for s in before["sources"]):
+        if all(s.id != source for s in before.sources):
             raise NotFoundError(f"{label} does not cite source {source}")
-        if len(before["sources"]) == 1:
+        if len(before.sources) == 1:
             raise UnprocessableError(f"{label} must keep at least one source: add another one first")
         return Change(sql.edited(), lambda: sql.unlink_source(session, partnership_id, source))
 
@@ -179,8 +185,8 @@ def delete_partnership(session: Session, partnership_id: int, expected_version: 
     `registry load` does not re-create it.
     """
 
-    def remember(before: Mapping[str, Any]) -> None:
-        if before["external_ref"] is not None:
-            sql.remember_deleted(session, before["external_ref"])
+    def remember(before: PartnershipRow) -> None:
+        if before.external_ref is not None:
+            sql.remember_deleted(session, before.external_ref)
 
     writes.delete(session, PARTNERSHIP, partnership_id, expected_version, actor, then=remember)

@@ -132,16 +132,16 @@ def test_an_edited_partnership_is_not_overwritten(
     with subset_sessions() as session:
         kept = partnership(session, edited_id or 0)
         updated = partnership(session, other_id or 0)
-    assert (kept["status"], kept["notes"], kept["start_year"], kept["topics"]) == (
+    assert (kept.status, kept.notes, kept.start_year, kept.topics) == (
         "paused",
         "paused by the council",
         2023,
-        ["schools"],
+        ("schools",),
     )
-    assert "Amtsblatt 3/2025" in [s["citation"] for s in kept["sources"]]
-    assert kept["version"] == cited.json()["version"]
-    assert updated["start_year"] == 2021
-    assert "charter renewed" in (updated["notes"] or "")
+    assert "Amtsblatt 3/2025" in [s.citation for s in kept.sources]
+    assert kept.version == cited.json()["version"]
+    assert updated.start_year == 2021
+    assert "charter renewed" in (updated.notes or "")
 
 
 def test_a_deleted_partnership_is_not_recreated(
@@ -211,4 +211,4 @@ def test_a_pair_entered_through_the_api_and_then_published_is_linked_not_doubled
     assert _partnership_id(subset_sessions, "9001") == created.json()["id"]
     with subset_sessions() as session:
         kept = partnership(session, created.json()["id"])
-    assert (kept["kind"], kept["start_year"]) == ("friendship", None)  # the coordinator's record wins
+    assert (kept.kind, kept.start_year) == ("friendship", None)  # the coordinator's record wins

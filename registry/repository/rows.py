@@ -1,0 +1,108 @@
+"""Typed rows the repository returns: frozen dataclasses, one shape from the query to the JSON encoder.
+
+The API turns them into its response Structs field by field (``msgspec.convert(..., from_attributes=True)``);
+nothing is re-nested or renamed on the way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PartnerRow:
+    """One side of a partnership: the unit, and the region and district it lies in."""
+
+    code: str
+    name: str
+    name_de: str | None
+    name_en: str | None
+    name_uk: str | None
+    level: str
+    lat: float | None
+    lon: float | None
+    population: int | None
+    war_status: str | None
+    region_code: str | None  # Land or oblast
+    region_name: str | None
+    district_code: str | None  # Kreis or raion
+    district_name: str | None
+
+
+@dataclass(frozen=True)
+class CitedSourceRow:
+    """A source a record cites, with the role it plays there."""
+
+    id: int
+    url: str | None
+    citation: str
+    publisher: str | None
+    role: str
+
+    @property
+    def key(self) -> str:
+        """Return what tells two sources apart (the source table is unique on it)."""
+        return self.url or self.citation
+
+
+@dataclass(frozen=True)
+class PartnershipRow:
+    """A partnership with both partners, its topics and its sources (primary first)."""
+
+    id: int
+    kind: str
+    kind_source: str | None
+    status: str
+    status_reason: str | None
+    start_year: int | None
+    start_date: dt.date | None
+    end_date: dt.date | None
+    notes: str | None
+    confidence: str | None
+    last_confirmed: dt.date | None
+    external_ref: str | None
+    resolution_note: str | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    de: PartnerRow
+    ua: PartnerRow
+    topics: tuple[str, ...]
+    sources: tuple[CitedSourceRow, ...]
+
+
+def utc(value: dt.datetime) -> dt.datetime:
+    """Return a stored timestamp as UTC: SQLite returns naive datetimes; the database keeps UTC."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+@dataclass(frozen=True)
+class MunicipalityRow:
+    """A municipality in a list: identity, where it lies, headline facts, its partnerships counted."""
+
+    id: int
+    code: str
+    country: str
+    level: str
+    subtype: str | None
+    name: str
+    name_official: str
+    name_de: str | None
+    name_en: str | None
+    name_uk: str | None
+    region_code: str | None
+    region_name: str | None
+    district_code: str | None
+    district_name: str | None
+    population: int | None
+    population_date: dt.date | None
+    area_km2: float | None
+    lat: float | None
+    lon: float | None
+    war_status: str | None
+    war_status_date: dt.date | None
+    idp_registered: int | None
+    idp_date: dt.date | None
+    partnership_count: int  # all its partnerships
+    partner_count: int  # those that have not ended
