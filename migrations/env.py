@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from alembic import context
-from sqlalchemy import Connection, Engine, create_engine, event, pool
+from sqlalchemy import Connection, Engine, event, pool
 
 from registry.config import Settings
+from registry.db import engine_for
 from registry.models import Base
 
 config = context.config
@@ -41,7 +42,7 @@ def _transactional_sqlite(engine: Engine) -> Engine:
 
 
 def run_migrations_online() -> None:
-    engine = create_engine(url, poolclass=pool.NullPool)
+    engine = engine_for(url, poolclass=pool.NullPool)
     if engine.dialect.name == "sqlite":
         _transactional_sqlite(engine)
     with engine.connect() as connection:
