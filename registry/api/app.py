@@ -48,8 +48,8 @@ from registry.api.params import check_request
 from registry.api.schemas import HealthOut, forbidding_structs
 from registry.api.site import STATIC_PREFIX, template_config
 from registry.config import Settings
-from registry.search import MunicipalitySearch
-from registry.suggestions import MatchingData
+from registry.services.search import MunicipalitySearch
+from registry.services.suggestions import MatchingData
 
 CACHED_READS: Final = 4096  # answers of GET /api/... kept in memory until the data changes
 FINISHING_THREADS: Final = 16  # threads that only commit, roll back and close request sessions
