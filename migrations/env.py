@@ -47,12 +47,14 @@ def run_migrations_online() -> None:
         _transactional_sqlite(engine)
     with engine.connect() as connection:
         # render_as_batch: SQLite cannot ALTER most constraints; batch mode copies the table instead.
-        # transaction_per_migration=False (the default, stated): all revisions of one upgrade commit
-        # together, so a killed upgrade leaves the database as it was, on SQLite and PostgreSQL.
+        # transactional_ddl: Alembic assumes SQLite cannot roll DDL back and would then commit each
+        # revision on its own; with the BEGIN above it can. transaction_per_migration=False: all
+        # revisions of one upgrade commit together, so a killed upgrade leaves the database as it was.
         context.configure(
             connection=connection,
             target_metadata=Base.metadata,
             render_as_batch=True,
+            transactional_ddl=True,
             transaction_per_migration=False,
         )
         with context.begin_transaction():
