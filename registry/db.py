@@ -25,7 +25,7 @@ def make_engine(settings: Settings) -> Engine:
     """
     url = settings.database_url
     if url.startswith("sqlite"):
-        engine = engine_for(url, connect_args={"timeout": 30})
+        engine = engine_for(url, connect_args={"timeout": settings.sqlite_busy_timeout_seconds})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return engine_for(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
