@@ -16,7 +16,10 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
+from registry import db
+from registry.models import Partnership
 from tests.conftest import POSTGRES_URL, LiveApi
 
 POTSDAM = "12054000"
@@ -155,3 +158,56 @@ def test_the_audit_trail_shows_command_line_not_the_os_account(live_api: LiveApi
     assert imported
     assert {e["actor"] for e in imported} == {"command line"}
     assert getpass.getuser() not in {e["actor"] for e in trail}
+
+
+# Runs `registry import FILE` and SIGKILLs it after its N-th INSERT into partnership: mid-import.
+KILL_AFTER_INSERTS = """
+import os, signal, sys
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+limit, seen = int(sys.argv[1]), 0
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _kill(conn, cursor, statement, parameters, context, executemany):
+    global seen
+    if statement.lstrip().upper().startswith("INSERT INTO PARTNERSHIP "):
+        seen += 1
+        if seen >= limit:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+from registry.cli import run
+sys.argv = ["registry", "import", sys.argv[2]]
+run()
+"""
+
+
+def _partnerships(api: LiveApi) -> int:
+    engine = db.make_engine(api.settings)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(select(func.count()).select_from(Partnership)).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def test_an_import_killed_part_way_writes_nothing(live_api: LiveApi, tmp_path: Path) -> None:
+    hromadas = ["UA21020010000055068", "UA21020030000019624", "UA21020050000065800", "UA21020070000015036"]
+    path = tmp_path / "four.csv"
+    path.write_bytes(
+        _csv(*[["12060012", ua, "partnership", f"https://example.org/{ua}", "", ""] for ua in hromadas])
+    )
+    env = {**os.environ, "DATABASE_URL": live_api.settings.database_url}
+    total = _partnerships(live_api)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILL_AFTER_INSERTS, "3", str(path)],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    assert _partnerships(live_api) == total  # straight from the database, past any cache
+    again = subprocess.run(
+        [sys.executable, "-m", "registry", "import", str(path)],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert "4 were created" in again.stdout
