@@ -143,14 +143,14 @@ DESCRIPTIONS: Final[dict[int, str]] = {
     413: "The request body is too large",
     422: "Well-formed, but breaks a rule of the registry (import: every problem with line and column)",
     428: "A write to an existing record needs an If-Match header with the record's ETag",
-    429: "Too many writes; retry after the number of seconds in Retry-After",
+    429: "Too many writes, or costly reads, from this client; retry after the seconds in Retry-After",
     503: "The database cannot answer now (down, read-only, full or busy), or the server is saturated: "
     "retry after the seconds in Retry-After",
 }
 
 
 def problems(*statuses: int) -> dict[int, ResponseSpec]:
-    """Document the problem responses an operation can give."""
+    """Document the problem responses an operation can give (400 and 503 any operation can)."""
     return {
         status: ResponseSpec(
             data_container=ProblemOut,
@@ -158,11 +158,12 @@ def problems(*statuses: int) -> dict[int, ResponseSpec]:
             media_type=PROBLEM_MEDIA_TYPE,
             generate_examples=False,
         )
-        for status in sorted({400, *statuses})
+        for status in sorted({400, 503, *statuses})
     }
 
 
 READ: Final = problems()
+COSTLY: Final = problems(429)  # the reads limited per client (registry/api/edge.py EXPENSIVE)
 RECORD: Final = problems(404)
 CREATE: Final = problems(401, 403, 404, 409, 413, 422, 429)
 EDIT: Final = problems(401, 403, 404, 409, 412, 413, 422, 428, 429)

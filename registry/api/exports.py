@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from registry import export
 from registry.api import dictionary
-from registry.api.errors import READ
+from registry.api.errors import COSTLY
 from registry.api.params import MUNICIPALITY_QUERY, PARTNERSHIP_QUERY, MunicipalityFilters, PartnershipFilters
 from registry.api.schemas import FeatureCollectionOut
 from registry.repository import municipalities, partnerships
@@ -108,7 +108,7 @@ def attachment(name: str) -> dict[str, str]:
 
 def _documented(media_type: str, description: str, body: Any = str) -> dict[int, ResponseSpec]:
     return {
-        **READ,
+        **COSTLY,
         200: ResponseSpec(
             data_container=body, media_type=media_type, description=description, generate_examples=False
         ),
