@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from alembic import context
-from sqlalchemy import Connection, Engine, create_engine, event, pool
+from sqlalchemy import Connection, Engine, event, pool
 
 from registry.config import Settings
+from registry.db import engine_for
 from registry.models import Base
 
 config = context.config
@@ -41,17 +42,19 @@ def _transactional_sqlite(engine: Engine) -> Engine:
 
 
 def run_migrations_online() -> None:
-    engine = create_engine(url, poolclass=pool.NullPool)
+    engine = engine_for(url, poolclass=pool.NullPool)
     if engine.dialect.name == "sqlite":
         _transactional_sqlite(engine)
     with engine.connect() as connection:
         # render_as_batch: SQLite cannot ALTER most constraints; batch mode copies the table instead.
-        # transaction_per_migration=False (the default, stated): all revisions of one upgrade commit
-        # together, so a killed upgrade leaves the database as it was, on SQLite and PostgreSQL.
+        # transactional_ddl: Alembic assumes SQLite cannot roll DDL back and would then commit each
+        # revision on its own; with the BEGIN above it can. transaction_per_migration=False: all
+        # revisions of one upgrade commit together, so a killed upgrade leaves the database as it was.
         context.configure(
             connection=connection,
             target_metadata=Base.metadata,
             render_as_batch=True,
+            transactional_ddl=True,
             transaction_per_migration=False,
         )
         with context.begin_transaction():

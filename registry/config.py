@@ -51,6 +51,9 @@ class Settings:
     expensive_concurrency: int = 4
     # Addresses or networks of reverse proxies whose X-Forwarded-For names the client; none by default.
     trusted_proxies: tuple[str, ...] = ()
+    # How long a SQLite write waits for another one (e.g. an import) to finish before it gives up: the
+    # API then answers 503 with Retry-After.
+    sqlite_busy_timeout_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -70,6 +73,9 @@ class Settings:
             ),
             expensive_concurrency=int(
                 env.get("REGISTRY_EXPENSIVE_CONCURRENCY") or defaults.expensive_concurrency
+            ),
+            sqlite_busy_timeout_seconds=float(
+                env.get("REGISTRY_SQLITE_BUSY_TIMEOUT") or defaults.sqlite_busy_timeout_seconds
             ),
             trusted_proxies=tuple(
                 p.strip() for p in env.get("REGISTRY_TRUSTED_PROXIES", "").split(",") if p.strip()

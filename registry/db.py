@@ -14,16 +14,21 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.config import Settings
+from registry.errors import ConfigurationError
 
 
 def make_engine(settings: Settings) -> Engine:
-    """Create the engine; SQLite gets foreign keys and WAL so the API and CLI can share a file."""
+    """Create the engine; SQLite gets foreign keys and WAL so the API and CLI can share a file.
+
+    Raises:
+        ConfigurationError: the URL names a database whose driver is not installed.
+    """
     url = settings.database_url
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = engine_for(url, connect_args={"timeout": settings.sqlite_busy_timeout_seconds})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = engine_for(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     announce_writes(engine)
     return engine
 
@@ -55,6 +60,21 @@ def announce_writes(engine: Engine) -> None:
     event.listen(engine, "after_cursor_execute", mark)
     event.listen(engine, "commit", notify)
     event.listen(engine, "rollback", forget)
+
+
+def engine_for(url: str, **options: Any) -> Engine:
+    """``create_engine``, with a missing driver told in one sentence (also used by migrations/env.py).
+
+    Raises:
+        ConfigurationError: the URL names a database whose driver is not installed.
+    """
+    try:
+        return create_engine(url, **options)
+    except ImportError as error:
+        scheme = url.partition(":")[0]
+        raise ConfigurationError(
+            f"DATABASE_URL {scheme}://...: its driver ({error.name}) is not installed"
+        ) from error
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

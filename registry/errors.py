@@ -15,6 +15,10 @@ class RegistryError(Exception):
         self.field = field
 
 
+class ConfigurationError(RegistryError):
+    """The settings name something that cannot work, e.g. a database driver that is not installed."""
+
+
 class NotFoundError(RegistryError):
     status_code = 404
 

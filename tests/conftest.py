@@ -134,8 +134,12 @@ def _keys(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
 def subset_database(tmp_path_factory: pytest.TempPathFactory, subset_dir: Path) -> Iterator[Settings]:
     """A database of the backend under test holding the subset, shared by one test module."""
     for url in _fresh_database(tmp_path_factory.mktemp("api")):
-        settings = replace(
-            Settings(), database_url=url, data_dir=subset_dir, write_rate_limit_per_minute=100_000
+        settings = replace(  # tests ask many times a minute; the limits get tests of their own
+            Settings(),
+            database_url=url,
+            data_dir=subset_dir,
+            write_rate_limit_per_minute=100_000,
+            read_rate_limit_per_minute=100_000,
         )
         db.upgrade(settings)
         engine = db.make_engine(settings)

@@ -18,7 +18,7 @@ from litestar.response import Redirect, Stream, Template
 from registry import export, locale
 from registry.api import charts, dictionary
 from registry.api.deps import DbSession
-from registry.api.errors import READ
+from registry.api.errors import COSTLY, READ
 from registry.api.exports import CSV_TYPE, DialectParam, attachment
 from registry.api.site import page_lang, render
 from registry.map.labels import KINDS, labels
@@ -199,7 +199,7 @@ def _csv_rows(figures: Coverage) -> Iterator[list[dict[str, Any]]]:
     yield rows
 
 
-@get("/api/coverage.csv", sync_to_thread=True, media_type=CSV_TYPE, responses=READ, tags=TAGS)
+@get("/api/coverage.csv", sync_to_thread=True, media_type=CSV_TYPE, responses=COSTLY, tags=TAGS)
 def coverage_csv(session: DbSession, dialect: DialectParam = "excel") -> Stream:
     """The coverage per oblast and raion as CSV: one row per oblast (or Kyiv, Sevastopol) followed by its
     raions, with the columns of `GET /api/coverage`'s regions (war status groups flattened)."""

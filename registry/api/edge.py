@@ -26,9 +26,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, cast
 
 import anyio
+from litestar import Request
 from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException, TooManyRequestsException, ValidationException
 
+from registry.api.page_errors import error_response
 from registry.errors import AuthenticationError
 from registry.repository import apikeys
 from registry.repository.audit import Actor
@@ -195,10 +197,17 @@ class EdgeGuard:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        self._refuse_bad_url(scope)
-        if cast("dict[str, Any]", scope)["method"] not in SAFE_METHODS:
-            await self._admit_write(scope)
-        await self.app(scope, receive, _with_security_headers(scope, send))
+        secured = _with_security_headers(scope, send)
+        try:
+            self._refuse_bad_url(scope)
+            if cast("dict[str, Any]", scope)["method"] not in SAFE_METHODS:
+                await self._admit_write(scope)
+        except Exception as error:  # answered here, so the refusal carries the security headers too
+            request: Request[Any, Any, Any] = Request(scope, receive, send)
+            response = error_response(request, error)
+            await response.to_asgi_response(None, request)(scope, receive, secured)
+            return
+        await self.app(scope, receive, secured)
 
     @staticmethod
     def _refuse_bad_url(scope: Scope) -> None:

@@ -15,6 +15,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
+from sqlalchemy import exc as db_errors
 
 from registry.api.schemas import ProblemItemOut, ProblemOut
 from registry.errors import IngestError, RegistryError, UnresolvedValueError
@@ -24,6 +25,18 @@ log = logging.getLogger("registry.api")
 _BACKTICKED = re.compile(r"`([^`]+)`")
 _SLUG = re.compile(r"(?<!^)(?=[A-Z])")
 LOCATIONS: Final = frozenset({"query", "path", "header", "body", "csv"})
+UNAVAILABLE_RETRY_SECONDS: Final = 5
+READ_ONLY_SQLSTATE: Final = "25006"  # PostgreSQL: cannot execute ... in a read-only transaction
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Tell whether ``exc`` says the database cannot serve now (down, read-only, full, locked, pool
+    exhausted), which is no fault of the request and may pass: 503, not 500."""
+    if isinstance(exc, db_errors.OperationalError | db_errors.InterfaceError | db_errors.TimeoutError):
+        return True
+    if isinstance(exc, db_errors.DBAPIError):
+        return exc.connection_invalidated or getattr(exc.orig, "sqlstate", None) == READ_ONLY_SQLSTATE
+    return False
 
 
 def _type(name: str) -> str:
@@ -86,6 +99,11 @@ def problem_for(request: Request[Any, Any, Any], exc: Exception) -> tuple[Proble
         headers.update({str(k): str(v) for k, v in (exc.headers or {}).items()})
         if status == 429:
             headers.setdefault("Retry-After", headers.get("RateLimit-Reset", "60"))
+    elif database_unavailable(exc):
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        status, items = 503, []
+        detail = "the database is not available right now (down, read-only, full or busy)"
+        headers["Retry-After"] = str(UNAVAILABLE_RETRY_SECONDS)
     elif isinstance(exc, RecursionError) and "deserializing" in str(exc):
         # msgspec gives up on a JSON body nested deeper than Python's recursion limit: the body is at fault
         status, detail, items = 400, "the JSON body is nested too deeply", []
@@ -125,12 +143,14 @@ DESCRIPTIONS: Final[dict[int, str]] = {
     413: "The request body is too large",
     422: "Well-formed, but breaks a rule of the registry (import: every problem with line and column)",
     428: "A write to an existing record needs an If-Match header with the record's ETag",
-    429: "Too many writes; retry after the number of seconds in Retry-After",
+    429: "Too many writes, or costly reads, from this client; retry after the seconds in Retry-After",
+    503: "The database cannot answer now (down, read-only, full or busy), or the server is saturated: "
+    "retry after the seconds in Retry-After",
 }
 
 
 def problems(*statuses: int) -> dict[int, ResponseSpec]:
-    """Document the problem responses an operation can give."""
+    """Document the problem responses an operation can give (400 and 503 any operation can)."""
     return {
         status: ResponseSpec(
             data_container=ProblemOut,
@@ -138,11 +158,12 @@ def problems(*statuses: int) -> dict[int, ResponseSpec]:
             media_type=PROBLEM_MEDIA_TYPE,
             generate_examples=False,
         )
-        for status in sorted({400, *statuses})
+        for status in sorted({400, 503, *statuses})
     }
 
 
 READ: Final = problems()
+COSTLY: Final = problems(429)  # the reads limited per client (registry/api/edge.py EXPENSIVE)
 RECORD: Final = problems(404)
 CREATE: Final = problems(401, 403, 404, 409, 413, 422, 429)
 EDIT: Final = problems(401, 403, 404, 409, 412, 413, 422, 428, 429)

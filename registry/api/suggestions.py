@@ -40,7 +40,8 @@ from registry.services.suggestions import MatchingData
 
 MAX_SUGGESTIONS: Final = 2000
 TAGS: Final = ["suggestions"]
-ANSWERS: Final = problems(404, 422)  # unknown municipality; weights all zero or a unit that is not matched
+# unknown municipality; weights all zero or a unit that is not matched; too many from one client
+ANSWERS: Final = problems(404, 422, 429)
 WEIGHTS_HELP: Final = "criterion weights as k=v,k=v (others keep their defaults): " + ", ".join(
     f"{name} (default {value:g})" for name, value in Weights().as_dict().items()
 )
@@ -244,7 +245,7 @@ def _coverage(
     )
 
 
-@get("/api/plan", sync_to_thread=True, responses=problems(422), tags=TAGS)
+@get("/api/plan", sync_to_thread=True, responses=problems(422, 429), tags=TAGS)
 def plan(
     session: DbSession,
     matching: Matching,
@@ -257,7 +258,7 @@ def plan(
     return _coverage(session, matching, need_threshold, as_of, weights)
 
 
-@get("/api/plan.csv", sync_to_thread=True, responses=problems(422), tags=TAGS, media_type=CSV_TYPE)
+@get("/api/plan.csv", sync_to_thread=True, responses=problems(422, 429), tags=TAGS, media_type=CSV_TYPE)
 def plan_csv(
     session: DbSession,
     matching: Matching,

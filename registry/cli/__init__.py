@@ -9,6 +9,8 @@ import sys
 from typing import Any
 
 import click
+from sqlalchemy import exc as db_errors
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry import db
@@ -59,3 +61,24 @@ def run() -> Any:
     except RegistryError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
+    except (db_errors.ArgumentError, db_errors.DBAPIError) as error:
+        # A wrong DATABASE_URL (unparsable, no such driver, no server, bad password, no such file):
+        # one line that names the database, not a traceback of SQLAlchemy's internals.
+        click.echo(f"error: cannot use the database {_shown_url()}: {_reason(error)}", err=True)
+        sys.exit(2)
+
+
+def _shown_url() -> str:
+    """The configured database URL with its password hidden."""
+    url = Settings.from_env().database_url
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except db_errors.ArgumentError:
+        return "(DATABASE_URL)"
+
+
+def _reason(error: Exception) -> str:
+    """The first line of the driver's message (or SQLAlchemy's, for a URL it cannot parse)."""
+    cause = error.orig if isinstance(error, db_errors.DBAPIError) else error
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    return lines[0] if lines else type(cause).__name__

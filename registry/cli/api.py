@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from pathlib import Path
+from typing import Final
 
 import click
 
@@ -17,6 +17,8 @@ from registry.repository import apikeys
 from registry.repository.audit import Actor
 from registry.services.importing import import_partnerships
 from registry.services.search import MunicipalitySearch
+
+CLI_ACTOR: Final = "command line"
 
 
 @main.group("apikey")
@@ -90,12 +92,15 @@ def apikey_revoke(context: Context, key_id: int) -> None:
 @main.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
-@click.option("--as", "actor", default=None, help="Name recorded in the audit trail (default: cli:<user>).")
+@click.option(
+    "--as", "actor", default=None, help='Name shown in the public audit trail (default: "command line").'
+)
 @pass_context
 def import_file(context: Context, file: Path, dry_run: bool, actor: str | None) -> None:
     """Import partnerships from FILE (the columns of data/partnerships.csv): all rows or none."""
     context.ensure_migrated()
-    who = Actor(name=actor or f"cli:{getpass.getuser()}")
+    # Not the OS account: the audit trail is public, and a login name is nobody's business.
+    who = Actor(name=actor or CLI_ACTOR)
     try:
         with transaction(context.sessions) as session:
             report = import_partnerships(

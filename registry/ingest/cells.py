@@ -36,7 +36,12 @@ class Values:
         except ValueError:
             self.problems.append(row.problem(column, f"not a number: {value!r}"))
             return None
-        return None if math.isnan(number) else number
+        if math.isnan(number):
+            return None
+        if math.isinf(number):  # "1e400", "inf": no count or year is infinite (and round() would fail)
+            self.problems.append(row.problem(column, f"not a finite number: {value!r}"))
+            return None
+        return number
 
     def date(self, row: Row, column: str) -> dt.date | None:
         value = row.get(column)

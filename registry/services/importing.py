@@ -10,6 +10,7 @@ changes nothing the second time.
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
@@ -35,7 +36,15 @@ if TYPE_CHECKING:
     from registry.repository.audit import Actor
     from registry.services.search import MunicipalitySearch
 
+# The source of a row: "source" (data/partnerships.csv), or "sources" (the registry's own export, every
+# source joined by " | ", the first the primary); one of them is required.
 REQUIRED: Final = ("kind", "source")
+EXPORTED: Final = ("kind", "sources")
+LIST_SEPARATORS: Final = re.compile(r"\s*[;|]\s*")  # topics: ";" in the bundled file, " | " in exports
+LIST_SEPARATORS_OF_SOURCES: Final = re.compile(r"\s+\|\s+")  # a source may hold ";" itself
+# The export prefixes cells starting with these with an apostrophe, so spreadsheets do not run them.
+FORMULA_GUARD: Final = re.compile(r"^'(?=[=+\-@])")
+MAX_IMPORT_ROWS: Final = 5_000  # one import holds SQLite's write lock for its whole transaction
 DE_COLUMNS: Final = ("de_code", "de_name")
 UA_COLUMNS: Final = ("ua_code", "ua_settlement_code", "ua_name_en", "ua_name_de", "ua_name_uk", "ua_name")
 KINDS: Final = frozenset(k.value for k in PartnershipKind) | {"project/solidarity", "unknown"}
@@ -147,10 +156,20 @@ def _derived_status(note: str | None, ua: Mapping[str, Any]) -> tuple[str, str |
     return "active", None
 
 
-def _sources(source: str, note: str | None) -> list[tuple[SourceSpec, str]]:
-    """The row's source, then every further URL its note cites (as the loader reads them)."""
+def _unguarded(value: str | None) -> str | None:
+    """Drop the apostrophe the registry's export puts before a cell starting with = + - or @."""
+    return None if value is None else FORMULA_GUARD.sub("", value)
+
+
+def _sources(source: str, note: str | None, more: list[str] | None = None) -> list[tuple[SourceSpec, str]]:
+    """The row's source, then every further source it lists and URL its note cites (as the loader
+    reads them)."""
     primary = source.strip()
     found = [(SourceSpec(url=primary if primary.startswith("http") else None, citation=primary), "primary")]
+    for other in more or []:
+        spec = SourceSpec(url=other if other.startswith("http") else None, citation=other)
+        if all(spec.key != known.key for known, _ in found):
+            found.append((spec, "also"))
     for url in URL.findall(note or ""):
         url = url.rstrip(".")
         if all(url != spec.key for spec, _ in found):
@@ -207,9 +226,15 @@ class _Reader:
         if year is not None and not 1900 <= year <= 2100:
             self.problems.append(row.problem(year_column, f"year {year} outside 1900-2100"))
         start, end = self.values.date(row, "start_date"), self.values.date(row, "end_date")
-        source = self.values.text(row, "source", required=True)
-        note = row.get("note") or row.get("notes")
-        topics = [t.strip() for t in (row.get("topics") or "").split(";") if t.strip()]
+        cited = LIST_SEPARATORS_OF_SOURCES.split(row.get("sources") or "")
+        listed = [FORMULA_GUARD.sub("", s) for s in cited if s]
+        source = (
+            _unguarded(self.values.text(row, "source", required=True))
+            if "source" in row.values
+            else (listed[0] if listed else self.values.text(row, "sources", required=True))
+        )
+        note = _unguarded(row.get("note") or row.get("notes"))
+        topics = [t for t in LIST_SEPARATORS.split(row.get("topics") or "") if t]
         for topic in topics:
             if not TOPIC.fullmatch(topic):
                 self.problems.append(row.problem("topics", f"malformed topic {topic!r} (lower-case code)"))
@@ -247,7 +272,7 @@ class _Reader:
             notes=note,
             confidence=confidence,
             topics=topics,
-            sources=_sources(source, note),
+            sources=_sources(source, note, listed[1:]),
         )
         return Placed(row, german["code"], ukrainian["code"], spec, explicit)
 
@@ -257,9 +282,22 @@ def check_file(session: Session, search: MunicipalitySearch, content: bytes, lab
     reader = _Reader(Resolver(session, search))
     placed: list[Placed] = []
     seen: dict[tuple[str, str], int] = {}
-    rows = list(iter_rows(content, REQUIRED, label=label))
+    first_line = content.partition(b"\n")[0].decode("utf-8-sig", "replace")
+    header_cells = {c.strip() for c in next(csv.reader([first_line]), [])}
+    exported = "sources" in header_cells and "source" not in header_cells
+    rows = list(iter_rows(content, EXPORTED if exported else REQUIRED, label=label))
     if not rows:
         raise IngestError([Problem("the file has a header but no rows", file=label, line=2)])
+    if len(rows) > MAX_IMPORT_ROWS:
+        raise IngestError(
+            [
+                Problem(
+                    f"{len(rows):,} rows; one import takes at most {MAX_IMPORT_ROWS:,}: split the file",
+                    file=label,
+                    line=rows[MAX_IMPORT_ROWS].line,
+                )
+            ]
+        )
     header = set(rows[0].values)
     for country, columns in (("DE", DE_COLUMNS), ("UA", UA_COLUMNS)):
         if not header & set(columns):

@@ -131,7 +131,10 @@ def test_a_malformed_body_without_a_key_is_401_not_400(live_api: LiveApi) -> Non
 )
 def test_a_nul_in_the_url_is_a_400(live_api: LiveApi, path: str, status: int) -> None:
     for accept in ("application/json", "text/html"):
-        assert httpx.get(f"{live_api.url}{path}", headers={"accept": accept}).status_code == status
+        answer = httpx.get(f"{live_api.url}{path}", headers={"accept": accept})
+        assert answer.status_code == status
+        assert answer.headers["x-content-type-options"] == "nosniff"  # refusals carry the headers too
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
 
 
 def test_json_nested_1000_levels_is_a_400(live_api: LiveApi) -> None:

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import inspect
 
 from registry import db
 from registry.config import Settings
@@ -57,6 +58,12 @@ def test_an_upgrade_killed_part_way_upgrades_again(settings: Settings, kill_afte
         check=False,
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    # atomic: the killed upgrade left nothing behind, neither tables nor a revision
+    engine = db.make_engine(settings)
+    try:
+        assert inspect(engine).get_table_names() == []
+    finally:
+        engine.dispose()
 
     again = subprocess.run(
         [sys.executable, "-m", "registry", "db", "upgrade"],
