@@ -267,7 +267,9 @@ def create_app(
             Router(path="/", route_handlers=[*route_handlers(), *extra_handlers]),
             # pages, the map, /static; sign-in, the staff's edit page and suggestions to act on
             *page_routes(
-                settings, search=names, matching=matching,
+                settings,
+                search=names,
+                matching=matching,
                 extra=[account_pages.account_router([*profile_pages.ROUTES, *suggestion_pages.ROUTES])],
             ),
         ],
