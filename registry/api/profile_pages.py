@@ -45,6 +45,7 @@ def edit_page(
     current: EditState,
     form: EditForm,
     *,
+    was: EditForm | None = None,
     problems: list[Any] | None = None,
     conflict: dict[str, Any] | None = None,
     saved: bool = False,
@@ -56,7 +57,8 @@ def edit_page(
         request, "municipality_edit.html",
         {
             "code": current.code, "kind": current.kind.entity if current.kind else None,
-            "form": form, "categories": current.categories, "languages": language_names(lang),
+            "form": form, "was": was or current.as_form(), "categories": current.categories,
+            "languages": language_names(lang),
             "problems": problems or [], "conflict": conflict, "saved": saved,
             "confirmed_on": current.profile.confirmed_on,
             "reminder": profiles.needs_reminder(current.profile, dt.datetime.now(dt.UTC).date()),
@@ -66,24 +68,13 @@ def edit_page(
     )  # fmt: skip
 
 
-def _conflict(session: Session, current: EditState) -> dict[str, Any]:
-    """What the other person saved: the stored form, who saved it and when."""
-    editor = last_editor(session, current.code, ("profile", "need", "offer"))
+def _conflict(session: Session, now: EditState, fields: list[str]) -> dict[str, Any]:
+    """What the other person saved: the stored form, the fields both changed, who saved it and when."""
+    editor = last_editor(session, now.code, ("profile", "need", "offer"))
     return {
-        "stored": current.as_form(),
-        "by": editor[0] if editor else None,
-        "at": editor[1] if editor else None,
-    }
-
-
-def _with_versions(form: EditForm, current: EditState) -> EditForm:
-    """Keep what was typed, but under the versions of now: saving again overwrites knowingly."""
-    declared = {
-        code: entry.__class__(entry.checked, entry.priority, entry.note,
-                              current.declared[code].version if code in current.declared else 0)
-        for code, entry in form.declared.items()
+        "stored": now.as_form(), "fields": fields,
+        "by": editor[0] if editor else None, "at": editor[1] if editor else None,
     }  # fmt: skip
-    return EditForm(form.profile, current.profile.version, declared)
 
 
 @get("/municipalities/{code:str}/edit", sync_to_thread=True)
@@ -107,20 +98,19 @@ def save_form(
     require_edit(me, code)
     current = profiles.state(session, code)
     form = profiles.parse(data, current.categories)
+    was = profiles.parse(data, current.categories, prefix="was.")
     try:
         profiles.save(session, code, form, me)
     except FormRejectedError as rejected:
-        return edit_page(request, session, current, form, problems=rejected.problems, status_code=422)
+        return edit_page(
+            request, session, current, form, was=was, problems=rejected.problems, status_code=422
+        )
     except (PreconditionFailedError, ConflictError):
         session.rollback()  # whatever the form wrote before the stale record: all or nothing
         now = profiles.state(session, code)
+        merged, fields = profiles.merge(form, was, now.as_form())
         return edit_page(
-            request,
-            session,
-            now,
-            _with_versions(form, now),
-            conflict=_conflict(session, now),
-            status_code=409,
+            request, session, now, merged, conflict=_conflict(session, now, fields), status_code=409
         )
     return Redirect(f"/municipalities/{current.code}/edit?saved=1", status_code=303)
 
@@ -150,7 +140,8 @@ def resume_edit(
     code = match["code"]
     require_edit(me, code)
     current = profiles.state(session, code)
-    return edit_page(request, session, current, profiles.parse(kept, current.categories))
+    typed = profiles.parse(kept, current.categories)
+    return edit_page(request, session, current, typed, was=profiles.parse(kept, current.categories, "was."))
 
 
 ROUTES = [edit_form, edit]

@@ -33,7 +33,8 @@ from registry.services.responses import REASONS, WAR_CHOICES, SuggestionQuery
 PathCode = Annotated[str, PathParameter(max_length=80, pattern=r"^[A-Za-z0-9_\-]+$")]
 LIMIT: Final = 20
 Blend = Annotated[float, QueryParameter(ge=0, le=1, required=False)]
-Population = Annotated[int | None, QueryParameter(ge=0, le=2**31 - 1, required=False)]
+# A number or empty: the GET form sends its empty fields too.
+Population = Annotated[str | None, QueryParameter(pattern=r"^[0-9]{0,9}$", required=False)]
 Region = Annotated[str | None, QueryParameter(max_length=80, pattern=r"^[A-Za-z0-9_\-]*$", required=False)]
 
 
@@ -61,7 +62,8 @@ def suggestion_list(
     unit = _facts(session, code)
     query = SuggestionQuery(
         blend=blend, region=region or None, war_statuses=tuple(str(w) for w in war or ()),
-        population_min=population_min, population_max=population_max,
+        population_min=int(population_min) if population_min else None,
+        population_max=int(population_max) if population_max else None,
     )  # fmt: skip
     try:
         found = responses.suggestions(

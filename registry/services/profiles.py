@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from registry.errors import PreconditionFailedError
 from registry.repository import needs, profiles
 from registry.repository.common import municipality_row
-from registry.repository.profiles import ProfileRow, ProfileValues
+from registry.repository.profiles import FIELDS, ProfileRow, ProfileValues
 from registry.services.accounts import FieldProblem, FormRejectedError, actor
 
 if TYPE_CHECKING:
@@ -106,25 +106,57 @@ def _int(text: str) -> int:
     return int(text) if text.isdigit() and len(text) < 10 else -1
 
 
-def parse(form: Mapping[str, Any], categories: list[dict[str, Any]]) -> EditForm:
-    """Read the posted form; nothing is checked yet (``check`` does)."""
-    langs = form.get("languages", [])
+def parse(form: Mapping[str, Any], categories: list[dict[str, Any]], prefix: str = "") -> EditForm:
+    """Read the posted form (``prefix="was."``: the stored values it was read with); nothing is checked."""
+    langs = form.get(f"{prefix}languages", [])
     chosen = tuple(code for code in LANGUAGES if code in (langs if isinstance(langs, list) else [langs]))
     values = ProfileValues(
-        **{name: _text(form, name) or None for name in (*TEXT_MAX, "description_de", "description_en",
-                                                         "description_uk")},
+        **{name: _text(form, prefix + name) or None for name in FIELDS if name != "languages"},
         languages=chosen,
-    )  # fmt: skip
+    )
     declared = {
         c["code"]: DeclaredEntry(
-            checked=_text(form, f"cat.{c['code']}") == "on",
-            priority=_text(form, f"prio.{c['code']}") or "2",
-            note=_text(form, f"note.{c['code']}"),
+            checked=_text(form, f"{prefix}cat.{c['code']}") == "on",
+            priority=_text(form, f"{prefix}prio.{c['code']}") or "2",
+            note=_text(form, f"{prefix}note.{c['code']}"),
             version=max(_int(_text(form, f"ver.{c['code']}") or "0"), 0),
         )
         for c in categories
     }
     return EditForm(values, max(_int(_text(form, "profile_version") or "0"), 0), declared)
+
+
+def _state(entry: DeclaredEntry) -> tuple[bool, str, str]:
+    return (True, entry.priority, entry.note) if entry.checked else (False, "", "")
+
+
+def merge(typed: EditForm, was: EditForm, stored: EditForm) -> tuple[EditForm, list[str]]:
+    """Merge what was typed into what someone else saved since the form was read (a three-way merge).
+
+    A field the person did not change takes the other's value; a field they changed keeps what they
+    typed. Returns the merged form, under the stored versions, and the fields both changed differently
+    (the conflicts the page shows side by side).
+    """
+    conflicts: list[str] = []
+    values: dict[str, Any] = {}
+    for name in FIELDS:
+        mine, before, theirs = (
+            getattr(typed.profile, name),
+            getattr(was.profile, name),
+            getattr(stored.profile, name),
+        )
+        values[name] = theirs if mine == before else mine
+        if mine != before and theirs not in (before, mine):
+            conflicts.append(name)
+    declared: dict[str, DeclaredEntry] = {}
+    for code, mine_entry in typed.declared.items():
+        theirs_entry = stored.declared.get(code, DeclaredEntry())
+        mine, before = _state(mine_entry), _state(was.declared.get(code, DeclaredEntry()))
+        chosen = theirs_entry if mine == before else mine_entry
+        if mine != before and _state(theirs_entry) not in (before, mine):
+            conflicts.append(f"cat.{code}")
+        declared[code] = DeclaredEntry(chosen.checked, chosen.priority, chosen.note, theirs_entry.version)
+    return EditForm(ProfileValues(**values), stored.profile_version, declared), conflicts
 
 
 def check(form: EditForm, kind: needs.Kind | None) -> list[FieldProblem]:
@@ -208,5 +240,5 @@ def save(session: Session, code: str, form: EditForm, viewer: AccountRow) -> Non
 
 
 def needs_reminder(profile: ProfileRow, today: dt.date) -> bool:
-    """Tell whether a profile was last confirmed more than 12 months ago (or never)."""
-    return profile.confirmed_on is None or today - profile.confirmed_on > REMIND_AFTER
+    """Tell whether a profile was last confirmed more than 12 months ago (a new one says "never")."""
+    return profile.confirmed_on is not None and today - profile.confirmed_on > REMIND_AFTER
