@@ -17,13 +17,13 @@ from litestar import Request, Router, get, post
 from litestar.config.csrf import CSRFConfig
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
-from litestar.middleware.rate_limit import get_remote_address
 from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.params import Body, PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 
 from registry import locale
 from registry.api.deps import DbSession
+from registry.api.edge import Proxies
 from registry.api.site import page_lang, render
 from registry.config import Settings
 from registry.errors import PermissionDeniedError
@@ -184,7 +184,9 @@ def _kept(form: dict[str, Any]) -> dict[str, Any]:
 def sign_in(request: Request[Any, Any, Any], session: DbSession, data: FormData) -> Template | Redirect:
     """Check the login and password (rate-limited per account and per client) and start a session."""
     login, next_path, kept = texts(data, "login").strip(), safe_next(texts(data, "next")), _kept(data)
-    result = accounts.sign_in(session, login, texts(data, "password"), get_remote_address(request))
+    # the client as the edge sees it (behind a trusted proxy: the first untrusted X-Forwarded-For hop)
+    client = Proxies(request.app.state["settings"].trusted_proxies).client(request.scope)
+    result = accounts.sign_in(session, login, texts(data, "password"), client)
     if result.outcome is not SignIn.OK or result.account is None:
         limited = result.outcome is SignIn.LIMITED
         wrong = FieldProblem("password", "acc_err_sign_in")

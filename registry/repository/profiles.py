@@ -1,4 +1,4 @@
-"""Municipality profiles kept by their own staff: read, saved under compare-and-set with an audit event."""
+"""Municipality profiles kept by their own staff: read one, add the first (edits: services.profiles)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from registry.errors import PreconditionFailedError
-from registry.models import AuditEvent, MunicipalityProfile
-from registry.repository.audit import Actor, record_event
-from registry.repository.common import compare_and_set
+from registry.models import AuditEvent, Municipality, MunicipalityProfile
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -52,62 +50,44 @@ class ProfileRow:
     confirmed_on: dt.date | None = None
     version: int = 0
     id: int | None = None
+    code: str | None = None  # the municipality's code
 
 
 def profile(session: Session, municipality_id: int) -> ProfileRow:
     """Return the profile of a municipality (an empty one of version 0 if none was saved)."""
+    code = session.scalar(select(Municipality.code).where(Municipality.id == municipality_id))
     row = (
         session.execute(select(*TABLE.c).where(TABLE.c.municipality_id == municipality_id)).mappings().first()
     )
     if row is None:
-        return ProfileRow()
+        return ProfileRow(code=code)
     values = {name: row[name] for name in FIELDS} | {"languages": tuple(row["languages"] or ())}
-    return ProfileRow(ProfileValues(**values), row["confirmed_on"], row["version"], row["id"])
+    return ProfileRow(ProfileValues(**values), row["confirmed_on"], row["version"], row["id"], code)
 
 
-def _snapshot(values: ProfileValues, confirmed_on: dt.date | None, version: int) -> dict[str, Any]:
-    return asdict(values) | {
-        "languages": list(values.languages),
-        "confirmed_on": confirmed_on,
-        "version": version,
-    }
+def columns(values: ProfileValues, confirmed_on: dt.date) -> dict[str, Any]:
+    """Return the table's columns for a profile's values."""
+    return asdict(values) | {"languages": list(values.languages), "confirmed_on": confirmed_on}
 
 
-def save_profile(
-    session: Session,
-    municipality_id: int,
-    code: str,
-    expected_version: int,
-    values: ProfileValues,
-    confirmed_on: dt.date,
-    actor: Actor,
+def insert_profile(
+    session: Session, municipality_id: int, values: ProfileValues, confirmed_on: dt.date
 ) -> int:
-    """Store a profile if it is still at ``expected_version`` (0: none yet); return the new version."""
-    before = profile(session, municipality_id)
-    columns = asdict(values) | {"languages": list(values.languages), "confirmed_on": confirmed_on}
-    if before.id is None:
-        if expected_version != 0:
-            raise PreconditionFailedError(f"the profile of {code} no longer exists")
-        try:
-            session.execute(insert(TABLE).values(municipality_id=municipality_id, version=1, **columns))
-        except IntegrityError as exc:  # saved concurrently by someone else (the caller rolls back)
-            raise PreconditionFailedError(f"the profile of {code} was saved by someone else") from exc
-        version = 1
-    else:
-        version = compare_and_set(
-            session, TABLE, before.id, expected_version, columns, label=f"the profile of {code}"
+    """Add the first profile of a municipality; PreconditionFailedError if another was saved meanwhile."""
+    try:
+        session.execute(
+            insert(TABLE).values(municipality_id=municipality_id, version=1, **columns(values, confirmed_on))
         )
-    record_event(
-        session,
-        actor,
-        "create" if before.id is None else "update",
-        "profile",
-        code,
-        before=None if before.id is None else _snapshot(before.values, before.confirmed_on, before.version),
-        after=_snapshot(values, confirmed_on, version),
-        municipality_code=code,
-    )
-    return version
+    except IntegrityError as exc:  # saved concurrently by someone else (the caller rolls back)
+        raise PreconditionFailedError("the profile was saved by someone else") from exc
+    return municipality_id
+
+
+def snapshot(row: ProfileRow) -> dict[str, Any]:
+    """Return what the audit trail keeps of a profile."""
+    return asdict(row.values) | {
+        "languages": list(row.values.languages), "confirmed_on": row.confirmed_on, "version": row.version
+    }  # fmt: skip
 
 
 def last_editor(session: Session, code: str, entities: tuple[str, ...]) -> tuple[str, dt.datetime] | None:

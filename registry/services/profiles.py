@@ -19,6 +19,8 @@ from registry.errors import PreconditionFailedError
 from registry.repository import needs, profiles
 from registry.repository.common import municipality_row
 from registry.repository.profiles import FIELDS, ProfileRow, ProfileValues
+from registry.services import needs as declared_edits
+from registry.services import writes
 from registry.services.accounts import FieldProblem, FormRejectedError, actor
 
 if TYPE_CHECKING:
@@ -32,6 +34,16 @@ TEXT_MAX: Final = {"contact_person": 200, "office": 300, "email": 200, "website"
 DESCRIPTION_MAX: Final = 1000
 NOTE_MAX: Final = 500
 REMIND_AFTER: Final = dt.timedelta(days=365)  # a profile unconfirmed this long asks its staff to confirm it
+PROFILE: Final = writes.Audited[int, ProfileRow](
+    entity="profile",
+    table=profiles.TABLE,
+    read=profiles.profile,
+    snapshot=profiles.snapshot,
+    row_id=lambda row: row.id or 0,
+    version=lambda row: row.version,
+    key=lambda row: row.code or "",
+    municipality_code=lambda row: row.code,
+)
 _EMAIL: Final = re.compile(r"^[^\s@]{1,100}@[^\s@]{1,100}\.[^\s@]{2,}$")
 
 
@@ -205,13 +217,15 @@ def _save_declared(
             if entry.checked:
                 if kind is needs.NEED:
                     wanted["stated_on"] = today
-                needs.create_declared(session, kind, current.code, {"category": category, **wanted}, who)
+                declared_edits.create_declared(
+                    session, kind, current.code, {"category": category, **wanted}, who
+                )
         elif not entry.version:  # declared by someone else since the form was read
             raise PreconditionFailedError(f"{kind.entity} {category} was declared by someone else")
         elif entry.checked:
-            needs.update_declared(session, kind, item["id"], entry.version, wanted, who)
+            declared_edits.update_declared(session, kind, item["id"], entry.version, wanted, who)
         else:
-            needs.delete_declared(session, kind, item["id"], entry.version, who)
+            declared_edits.delete_declared(session, kind, item["id"], entry.version, who)
 
 
 def save(session: Session, code: str, form: EditForm, viewer: AccountRow) -> None:
@@ -226,15 +240,17 @@ def save(session: Session, code: str, form: EditForm, viewer: AccountRow) -> Non
     if problems := check(form, current.kind):
         raise FormRejectedError(problems)
     today = dt.datetime.now(dt.UTC).date()
-    profiles.save_profile(
-        session,
-        current.municipality_id,
-        current.code,
-        form.profile_version,
-        form.profile,
-        today,
-        actor(viewer),
-    )
+    who = actor(viewer)
+    if current.profile.id is None:
+        if form.profile_version != 0:
+            raise PreconditionFailedError(f"the profile of {code} no longer exists")
+        writes.create(session, PROFILE, who, "create", lambda: profiles.insert_profile(
+            session, current.municipality_id, form.profile, today))  # fmt: skip
+    else:
+        writes.update(
+            session, PROFILE, current.municipality_id, form.profile_version, who,
+            lambda _before: writes.Change(profiles.columns(form.profile, today)),
+        )  # fmt: skip
     if current.kind is not None:
         _save_declared(session, current, form, viewer, today)
 

@@ -24,8 +24,8 @@ from registry.matching import (
 from registry.models import PartnershipKind, PartnershipStatus, ResponseKind, WarStatus
 from registry.repository import responses as store
 from registry.repository.common import SourceSpec, municipality_row
-from registry.repository.partnership_edits import PartnershipSpec, create_partnership
 from registry.services.accounts import actor, require_coordinator, require_edit
+from registry.services.partnership_edits import PartnershipSpec, create_partnership
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

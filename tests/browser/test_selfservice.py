@@ -22,9 +22,9 @@ from typing import Any
 import pytest
 
 from registry.config import Settings
-from registry.devtools import serve_app
 from registry.models import AccountRole
 from tests.browser.browsing import DESKTOP, Browsing, browse
+from tests.devtools import serve_app
 from tests.selfservice import PASSWORD, make_account
 
 pytestmark = pytest.mark.browser

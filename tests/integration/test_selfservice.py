@@ -14,14 +14,14 @@ from sqlalchemy import func, select
 
 from registry import db
 from registry.config import Settings
-from registry.devtools import serve_app
-from registry.ingest.loader import load_bundled
 from registry.models import AccountRole, AuditEvent, MunicipalityProfile, Partnership, SignInAttempt
 from registry.repository.audit import Actor
-from registry.repository.partnership_edits import update_partnership
 from registry.repository.partnerships import partnership
 from registry.services import accounts
+from registry.services.loading import load_bundled
+from registry.services.partnership_edits import update_partnership
 from tests.conftest import LiveApi
+from tests.devtools import serve_app
 from tests.selfservice import PASSWORD, csrf, forget_attempts, form_fields, make_account, sign_in
 
 POTSDAM = "12054000"
