@@ -11,15 +11,17 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from typing import Annotated, Any, Final, TypeAlias
 
 from litestar import Request, Router, get, post
 from litestar.config.csrf import CSRFConfig
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
-from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.params import Body, PathParameter, QueryParameter
 from litestar.response import Redirect, Template
+from litestar.types import Empty
 
 from registry import locale
 from registry.api.deps import DbSession
@@ -36,6 +38,9 @@ from registry.services.accounts import FieldProblem, FormRejectedError, InviteSp
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 NOT_PROTECTED: Final = ["^/api/", "^/schema", "^/static/", "^/health"]  # key-authenticated or read-only
+# Only the account router's pages get (and check) a CSRF cookie: reading the registry sets no cookie,
+# and the API's keys never need one. The pages' router opts out by this key, this router back in.
+CSRF_OPT_OUT: Final = "exclude_from_csrf"
 SESSION_KEY: Final = "account"
 KEEP_PREFIX: Final = "keep."  # fields of a form carried through a sign-in after the session expired
 _SAFE_NEXT: Final = re.compile(r"^/[A-Za-z0-9/_\-.]*$")
@@ -72,9 +77,26 @@ def _process_secret() -> str:
 SESSION_STORE: Final = "web_sessions"  # the name of the app's store (api.session_store.DatabaseStore)
 
 
+class _QuietBackend(ServerSideSessionBackend):
+    """Litestar's server-side sessions, but a reader without a session gets no cookie and no row."""
+
+    async def store_in_message(self, scope_session: Any, message: Any, connection: Any) -> None:
+        """Store a session with data; end an emptied one; leave a reader who never had one alone."""
+        if scope_session is not Empty and not scope_session:
+            if not connection.cookies.get(self.config.key):
+                return
+            scope_session = Empty
+        await super().store_in_message(scope_session, message, connection)
+
+
+@dataclass
+class _SessionConfig(ServerSideSessionConfig):
+    _backend_class = _QuietBackend
+
+
 def session_config(settings: Settings) -> ServerSideSessionConfig:
     """Return the session middleware's configuration."""
-    return ServerSideSessionConfig(
+    return _SessionConfig(
         store=SESSION_STORE,
         key="registry_session",
         max_age=settings.session_max_age,
@@ -94,6 +116,7 @@ def csrf_config(settings: Settings) -> CSRFConfig:
         cookie_httponly=True,
         cookie_samesite="lax",
         exclude=NOT_PROTECTED,
+        exclude_from_csrf_key=CSRF_OPT_OUT,
     )
 
 
@@ -318,5 +341,6 @@ def account_router(routes: list[Any]) -> Router:
             accept_invitation, disable, *routes,
         ],
         dependencies={"viewer": Provide(provide_viewer, sync_to_thread=True)},
+        opt={CSRF_OPT_OUT: False},  # the pages around it opt out; these forms act for an account
         include_in_schema=False,
     )  # fmt: skip

@@ -326,6 +326,7 @@ def page_routes(
             *extra,
         ],
         dependencies={"site": Provide(lambda: site, use_cache=True, sync_to_thread=False)},
+        opt={"exclude_from_csrf": True},  # reading sets no CSRF cookie; the account pages opt back in
         include_in_schema=False,
     )
     static = create_static_files_router(
