@@ -45,10 +45,11 @@ def app(subset_database: Settings) -> Iterator[str]:
         yield url
 
 
-def _shot(page: Any, name: str, tmp_path: Path) -> None:
+def _shot(page: Any, name: str, tmp_path: Path, *, full_page: bool = True) -> None:
     target = Path(SHOTS) if SHOTS else tmp_path
     target.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(target / f"selfservice-{name}.png"), full_page=True)
+    page.screenshot(path=str(target / f"selfservice-{name}.png"), full_page=full_page)
+    assert (target / f"selfservice-{name}.png").stat().st_size > 10_000  # a page, not a blank
 
 
 def _sign_in_by_keyboard(b: Browsing, login: str) -> None:
@@ -186,7 +187,8 @@ def _flow(coordinator: Browsing, nizhyn: Browsing, potsdam: Browsing, nizhyn2: B
     second.get_by_role("button", name=re.compile("^Not a fit")).click()
     nizhyn.page.wait_for_url(re.compile(rf".*/suggestions\?.*#s-{turned_down}$"))
     assert nizhyn.page.locator(f"#s-{turned_down}").count() == 0  # never suggested to Nizhyn again
-    _shot(nizhyn.page, "6-suggestions-answered", tmp)
+    nizhyn.page.locator(f"#s-{POTSDAM}").scroll_into_view_if_needed()
+    _shot(nizhyn.page, "6-suggestions-answered", tmp, full_page=False)  # the first screen of a long list
     potsdam.page.locator(f"#s-{NIZHYN}").get_by_role("button", name=re.compile("^Interested")).click()
     potsdam.page.wait_for_url(f"**#s-{NIZHYN}")
     potsdam.page.locator(f"#s-{NIZHYN}").get_by_role("link", name=re.compile("^Printable view")).click()
