@@ -54,6 +54,12 @@ class Settings:
     # How long a SQLite write waits for another one (e.g. an import) to finish before it gives up: the
     # API then answers 503 with Retry-After.
     sqlite_busy_timeout_seconds: float = 30.0
+    # Browser sign-in (registry/api/account_pages.py). The secret signs CSRF tokens; without one each
+    # process draws a random one, so several processes do not share them: set one in production.
+    session_secret: str | None = None
+    session_max_age: int = 8 * 3600  # seconds a sign-in lasts
+    secure_cookies: bool = True  # session and CSRF cookies only over HTTPS (and on localhost)
+    public_url: str = "http://127.0.0.1:8000"  # where invitation links point
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -80,4 +86,9 @@ class Settings:
             trusted_proxies=tuple(
                 p.strip() for p in env.get("REGISTRY_TRUSTED_PROXIES", "").split(",") if p.strip()
             ),
+            session_secret=env.get("REGISTRY_SESSION_SECRET") or None,
+            session_max_age=int(env.get("REGISTRY_SESSION_MAX_AGE") or defaults.session_max_age),
+            secure_cookies=(env.get("REGISTRY_SECURE_COOKIES") or "on").lower()
+            not in {"0", "off", "false", "no"},
+            public_url=(env.get("REGISTRY_PUBLIC_URL") or defaults.public_url).rstrip("/"),
         )

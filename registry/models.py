@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -356,6 +357,7 @@ class AuditEvent(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     actor: Mapped[str] = mapped_column(String(200))  # the API key's name, or "cli:<user>"
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_key.id"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(20))  # create, update, delete, import
     entity: Mapped[str] = mapped_column(String(30))  # partnership, municipality, need, offer
     entity_key: Mapped[str] = mapped_column(String(80))  # the record's id or code
@@ -473,3 +475,126 @@ class WarListing(Base):
     end_date: Mapped[dt.date | None] = mapped_column(Date)  # None: ongoing at the list's date
     covers_centre: Mapped[bool] = mapped_column(Boolean)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))
+
+
+class AccountRole(enum.StrEnum):
+    """What a browser account may do (API keys stay for machines)."""
+
+    STAFF = "staff"  # edits its own municipality's profile, needs or offers; responds to suggestions
+    COORDINATOR = "coordinator"  # everything staff do, for every municipality; invites; confirms matches
+    ADMIN = "admin"  # a coordinator who may also invite coordinators and admins and disable accounts
+
+
+class Account(Base):
+    """A person who signs in in the browser. The password is stored as an argon2id hash only."""
+
+    __tablename__ = "account"
+    __table_args__ = (
+        CheckConstraint("role != 'staff' OR municipality_id IS NOT NULL", name="staff_municipality"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(200), unique=True)  # e-mail address or user name, folded
+    name: Mapped[str] = mapped_column(String(200))  # shown in the public audit trail
+    role: Mapped[AccountRole] = mapped_column(_enum(AccountRole, 16))
+    municipality_id: Mapped[int | None] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"), index=True
+    )
+    password_hash: Mapped[str | None] = mapped_column(String(200))  # None until the invitation is used
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_sign_in: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Invitation(Base):
+    """A one-time link to set an account's password. Only a SHA-256 hash of its token is stored."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by: Mapped[str] = mapped_column(String(200))  # an account's name, or "cli:<user>"
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SignInAttempt(Base):
+    """One attempt to sign in, kept for a day: the login rate limit counts the failed ones."""
+
+    __tablename__ = "sign_in_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)  # the client's address
+    login: Mapped[str] = mapped_column(String(200), index=True)  # as typed, folded
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+class MunicipalityProfile(Base):
+    """What a municipality's own staff say about it: contact, website, languages, a self-description."""
+
+    __tablename__ = "municipality_profile"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"), unique=True
+    )
+    contact_person: Mapped[str | None] = mapped_column(String(200))
+    office: Mapped[str | None] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(200))
+    website: Mapped[str | None] = mapped_column(String(500))
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO 639-1 codes
+    description_de: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+    description_uk: Mapped[str | None] = mapped_column(Text)
+    confirmed_on: Mapped[dt.date | None] = mapped_column(Date)  # last time its staff confirmed it
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ResponseKind(enum.StrEnum):
+    """A municipality's answer to a suggested partner."""
+
+    INTERESTED = "interested"
+    NOT_A_FIT = "not_a_fit"
+
+
+class SuggestionResponse(Base):
+    """One municipality's answer to one suggested partner; interest on both sides is a match."""
+
+    __tablename__ = "suggestion_response"
+    __table_args__ = (UniqueConstraint("municipality_id", "partner_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"), index=True
+    )  # who answers
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"), index=True
+    )  # the suggested partner
+    response: Mapped[ResponseKind] = mapped_column(_enum(ResponseKind, 16))
+    reason: Mapped[str | None] = mapped_column(String(40))  # for "not a fit", from a short list
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    score: Mapped[float | None] = mapped_column(Float)  # the suggestion's score when answered
+    rank: Mapped[int | None] = mapped_column(Integer)  # and its rank
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class WebSession(Base):
+    """A browser session's data, server-side (Litestar's session middleware); the cookie holds its id."""
+
+    __tablename__ = "web_session"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the session id
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)

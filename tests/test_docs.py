@@ -18,7 +18,7 @@ CONFIG_SOURCE = (ROOT / "registry" / "config.py").read_text(encoding="utf-8")
 
 
 def _commands() -> set[str]:
-    from registry.cli import api, data, matching, schema  # noqa: F401  (registers their commands)
+    from registry.cli import accounts, api, data, matching, schema  # noqa: F401  (registers their commands)
 
     return set(main.commands)
 

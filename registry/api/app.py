@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from registry import db
 from registry.api import (
+    account_pages,
     coverage,
     datapackage,
     exports,
@@ -34,7 +35,9 @@ from registry.api import (
     municipalities,
     needs,
     partnerships,
+    profile_pages,
     stats,
+    suggestion_pages,
     suggestions,
 )
 from registry.api.auth import IF_MATCH_PATTERN, SAFE_METHODS, provide_actor
@@ -46,6 +49,7 @@ from registry.api.page_errors import error_response
 from registry.api.pages import page_routes
 from registry.api.params import check_request
 from registry.api.schemas import HealthOut, forbidding_structs
+from registry.api.session_store import DatabaseStore
 from registry.api.site import STATIC_PREFIX, template_config
 from registry.config import Settings
 from registry.services.cache import DataGeneration, StampWatcher
@@ -274,7 +278,13 @@ def create_app(
     app = Litestar(
         [
             Router(path="/", route_handlers=[*route_handlers(), *extra_handlers]),
-            *page_routes(settings, search=names, matching=matching),  # pages, the map, /static
+            # pages, the map, /static; sign-in, the staff's edit page and suggestions to act on
+            *page_routes(
+                settings,
+                search=names,
+                matching=matching,
+                extra=[account_pages.account_router([*profile_pages.ROUTES, *suggestion_pages.ROUTES])],
+            ),
         ],
         dependencies={
             "session": Provide(provide_session),
@@ -298,7 +308,10 @@ def create_app(
                 reads=RateLimiter(settings.read_rate_limit_per_minute),
                 concurrency=settings.expensive_concurrency,
             ),
+            account_pages.session_config(settings).middleware,  # browser sign-in; not under /api
         ],
+        csrf_config=account_pages.csrf_config(settings),  # every form of the pages; not under /api
+        stores={account_pages.SESSION_STORE: DatabaseStore(factory)},
         openapi_config=openapi_config(),
         template_config=template_config(),  # Jinja templates of the web pages (registry/api/templates)
         request_max_body_size=MAX_BODY_BYTES,

@@ -20,7 +20,7 @@ from litestar.static_files import create_static_files_router
 from markupsafe import Markup, escape
 
 from registry import locale
-from registry.api import coverage, datapackage, i18n
+from registry.api import coverage, datapackage, i18n, selfservice
 from registry.api.deps import DbSession
 from registry.api.guide import guide_page
 from registry.api.pages_map import partnership_map
@@ -38,7 +38,7 @@ from registry.api.site import (
 from registry.errors import NotFoundError
 from registry.ingest.partnerships import OCCUPIED_REASON, STATUS_RULES
 from registry.map import STATIC_DIR as MAP_STATIC_DIR
-from registry.matching import UnknownCodeError, suggest_for_german, suggest_for_hromada
+from registry.matching import Filters, UnknownCodeError, suggest_for_german, suggest_for_hromada
 from registry.models import Level, WarStatus
 from registry.repository import needs
 from registry.repository import pages as queries
@@ -53,6 +53,9 @@ from registry.services.search import MunicipalitySearch
 from registry.services.suggestions import MatchingData
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from litestar.types import ControllerRouterHandler
     from markupsafe import Markup
     from sqlalchemy.orm import Session
 
@@ -160,11 +163,12 @@ def _suggestions(
         if facts["war_status"] == WarStatus.OCCUPIED:
             return [], locale.text(lang, "suggestions_none_occupied")
     data = site.matching.get(session)
+    filters = Filters(exclude_pairs=selfservice.turned_down_pairs(session, facts))  # "not a fit" stays out
     try:
         if facts["country"] == "DE":
-            found = suggest_for_german(data, code, limit=SUGGESTION_LIMIT)
+            found = suggest_for_german(data, code, limit=SUGGESTION_LIMIT, filters=filters)
         else:
-            found = suggest_for_hromada(data, code, limit=SUGGESTION_LIMIT)
+            found = suggest_for_hromada(data, code, limit=SUGGESTION_LIMIT, filters=filters)
     except UnknownCodeError:  # a Land: the matching ranks municipalities and Kreise only
         return [], locale.text(lang, "suggestions_none_level")
     names = queries.unit_names(session, [s.code for s in found])
@@ -254,6 +258,7 @@ def municipality_page(
             # the unit and its partners, not its whole Land or oblast
             "map_href": f"/map?{urlencode({'focus': facts['code']})}",
             "declared": _declared(session, facts, lang),
+            **selfservice.page_context(request, session, facts, lang),  # profile, edit link, controls
         },
     )  # fmt: skip
 
@@ -291,11 +296,16 @@ def _partnership_map_href(record: PartnershipRow) -> str:
 
 
 def page_routes(
-    settings: Settings, *, search: MunicipalitySearch | None = None, matching: MatchingData | None = None
+    settings: Settings,
+    *,
+    search: MunicipalitySearch | None = None,
+    matching: MatchingData | None = None,
+    extra: Sequence[ControllerRouterHandler] = (),
 ) -> list[Router]:
     """Return the pages' router and the static files' router, to add to the app's route handlers.
 
-    Pass the app's own ``search`` and ``matching`` to share their caches with the API.
+    Pass the app's own ``search`` and ``matching`` to share their caches with the API; ``extra``
+    pages (routers too) share the pages' ``site``.
 
     Raises:
         ValueError: ``settings.map_tiles`` is neither "osm" nor off.
@@ -314,8 +324,10 @@ def page_routes(
             guide_page,
             *coverage.PAGES,
             *datapackage.PAGES,
+            *extra,
         ],
         dependencies={"site": Provide(lambda: site, use_cache=True, sync_to_thread=False)},
+        opt={"exclude_from_csrf": True},  # reading sets no CSRF cookie; the account pages opt back in
         include_in_schema=False,
     )
     static = create_static_files_router(

@@ -26,7 +26,9 @@ def stats(session: DbSession, filters: PartnershipFilters) -> StatsOut:
 @get("/api/audit", sync_to_thread=True, responses=READ, tags=["audit"])
 def audit_trail(
     session: DbSession,
-    entity: Annotated[str | None, QueryParameter(pattern=r"^(partnership|municipality|need|offer)$")] = None,
+    entity: Annotated[
+        str | None, QueryParameter(pattern=r"^(partnership|municipality|need|offer|profile|response)$")
+    ] = None,
     key: Annotated[str | None, code_param("the record's id or code (with entity)")] = None,
     by: Annotated[
         str | None,

@@ -54,7 +54,7 @@ def main(ctx: click.Context) -> None:
 
 def run() -> Any:
     """Entry point that turns domain errors into a message and exit status 2."""
-    from registry.cli import api, data, matching, schema  # noqa: F401  (registers their commands)
+    from registry.cli import accounts, api, data, matching, schema  # noqa: F401  (registers their commands)
 
     try:
         return main(standalone_mode=True)

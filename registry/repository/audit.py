@@ -17,11 +17,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who writes: an API key (its name and id) or a command-line user."""
+    """Who writes: an API key or a browser account (its name and id), or a command-line user."""
 
     name: str
     role: ApiKeyRole = ApiKeyRole.ADMIN
     api_key_id: int | None = None
+    account_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ def record_event(
             at=dt.datetime.now(dt.UTC),
             actor=actor.name,
             api_key_id=actor.api_key_id,
+            account_id=actor.account_id,
             action=action,
             entity=entity,
             entity_key=str(entity_key),

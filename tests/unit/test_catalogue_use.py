@@ -26,6 +26,8 @@ from registry.api.site import TEMPLATES_DIR, environment
 from registry.locale import LANGS, LOCALES
 from registry.map import labels, texts
 from registry.matching import explain
+from registry.repository.profiles import FIELDS as PROFILE_FIELDS
+from registry.services.responses import REASONS
 
 PACKAGE: Final = Path(locale.__file__).resolve().parents[1]
 # Keys built at run time: (prefix, suffix) -> every value the middle takes.
@@ -33,7 +35,31 @@ DYNAMIC: Final[dict[tuple[str, str], tuple[str, ...]]] = {
     ("lang_", ""): LANGS,
     ("guide_", "_title"): tuple(item.key for item in (*guide.STEPS, *guide.PROGRAMMES)),
     ("guide_", "_text"): tuple(item.key for item in (*guide.STEPS, *guide.PROGRAMMES)),
+    # self-service: the profile's fields, priorities, reasons, answers and roles
+    ("acc_f_", ""): tuple(name for name in PROFILE_FIELDS if name != "languages"),
+    ("acc_priority_", ""): ("1", "2", "3"),
+    ("acc_reason_", ""): REASONS,
+    ("acc_response_", ""): tuple(kind.value for kind in models.ResponseKind),
+    ("acc_role_", ""): tuple(role.value for role in models.AccountRole),
 }
+
+
+def _problem_keys() -> frozenset[str]:
+    """The message keys of the forms' problems: the second argument of every ``FieldProblem(...)``."""
+    keys = set()
+    for path in sorted([*(PACKAGE / "services").glob("*.py"), *(PACKAGE / "api").glob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "FieldProblem"
+                and len(node.args) == 2
+                and isinstance(node.args[1], ast.Constant)
+            ):
+                keys.add(str(node.args[1].value))
+    return frozenset(keys)
+
+
 # Keys the map, the coverage dashboard and the data dictionary compose from their own lists of names.
 LISTED: Final = frozenset(
     {
@@ -44,11 +70,12 @@ LISTED: Final = frozenset(
         *(f"exp_{export}_{part}" for export in dictionary.EXPORTS for part in ("title", "description")),
         "exp_package_title",
         "exp_package_description",
+        *_problem_keys(),  # the account pages say a form's problems by these keys (api/account_pages.py)
     }
 )
 # Domains whose every message must be used by a template or a module (the vocabulary's terms are
 # looked up by code, and `common` is shared by every part of the product).
-CHECKED_DOMAINS: Final = ("pages", "guide", "map", "coverage", "exports")
+CHECKED_DOMAINS: Final = ("pages", "guide", "map", "coverage", "exports", "account")
 # The enums behind the vocabularies.
 ENUMS: Final[dict[str, type[enum.StrEnum]]] = {
     "kind": models.PartnershipKind,
@@ -188,6 +215,8 @@ def test_every_key_a_module_uses_exists() -> None:
         "registry/api/datapackage.py",
         "registry/api/dictionary.py",
         "registry/matching/wording.py",  # keys by level, kind and status: see test_matching_suggest.py
+        "registry/api/account_pages.py",  # the forms' problems: LISTED holds every FieldProblem key
+        "registry/cli/accounts.py",  # the same problems, said on the command line
     }
 
 
