@@ -306,3 +306,19 @@ def test_an_explained_pair_says_which_rule_keeps_it_out(
     pair = explain_pair(world(), de, ua, filters=filters)
     assert not pair.suggestible
     assert f"Wird nicht vorgeschlagen: {phrase}" in pair.explanation_de
+
+
+@pytest.mark.parametrize(("partner_of", "subject"), [(LAND_BE, BERLIN), (BERLIN, LAND_BE)])
+def test_a_city_states_explanation_names_the_partners_of_its_land_and_its_stadt(
+    partner_of: str, subject: str
+) -> None:
+    data = world([partnership(1, partner_of, K, 1990)])
+    found = suggest_for_german(data, subject, limit=1, filters=Filters(size_factor=None))
+    assert found
+    assert "Kyjiw" in found[0].explanation_de.split("Ukrainischer Partner von Berlin:")[1]
+    assert "Berlin has no Ukrainian partner" not in found[0].explanation_en
+    assert "Ukrainian partner of Berlin: Kyiv" in found[0].explanation_en
+    req = make_request(data, None, None)
+    f = req.f
+    assert req.ties.de_with_partner[f.de_index[BERLIN]]  # the coverage plan skips both, too
+    assert req.ties.de_with_partner[f.de_index[LAND_BE]]
