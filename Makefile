@@ -27,7 +27,10 @@ serve: install  ## create, migrate and load the database on first start, then se
 migrate: install  ## migrate the database to the newest schema
 	$(VENV)/bin/registry db upgrade
 
-test: install-test browser test-sqlite test-postgres  ## run every test on SQLite, then on PostgreSQL
+# The two suites run side by side (each pytest uses one core; the machine has two); each one's output
+# is printed whole when it ends, and `make` fails if either fails.
+test: install-test browser  ## run every test on SQLite and on PostgreSQL (both at once)
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite:
 	$(VENV)/bin/pytest

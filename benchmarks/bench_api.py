@@ -50,9 +50,9 @@ from registry import db, export  # noqa: E402
 from registry.api.app import create_app  # noqa: E402
 from registry.api.exports import PARTNERSHIP_COLUMNS  # noqa: E402
 from registry.config import Settings  # noqa: E402
-from registry.ingest.loader import load_bundled  # noqa: E402
 from registry.models import Municipality, Partnership, PartnershipSource, PartnershipTopic, Source  # noqa: E402
 from registry.repository import partnerships  # noqa: E402
+from registry.services.loading import load_bundled  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

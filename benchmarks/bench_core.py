@@ -23,9 +23,9 @@ from rapidfuzz import fuzz, process
 
 from registry import db
 from registry.config import Settings, normalize_database_url
-from registry.ingest.loader import load_bundled
 from registry.repository.gazetteer import name_index_rows
-from registry.search import MunicipalitySearch
+from registry.services.loading import load_bundled
+from registry.services.search import MunicipalitySearch
 
 QUERIES = [
     "Charkiw",

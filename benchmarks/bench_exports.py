@@ -32,8 +32,11 @@ from bench_pages import _database
 
 from registry import db, export
 from registry.api import dictionary
-from registry.devtools import serve_app
 from registry.repository.municipalities import MunicipalityFilter, iter_municipalities
+
+# tests.devtools (the app on a free port, Chromium) is shared with the browser tests; run from any cwd.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.devtools import serve_app
 
 COVERAGE_TARGET_MS: Final = 300.0
 XLSX_TARGET_S: Final = 5.0

@@ -29,7 +29,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from registry import db
 from registry.config import Settings, normalize_database_url
-from registry.ingest.loader import load_bundled
 from registry.matching import (
     coverage_plan,
     evaluate,
@@ -40,7 +39,8 @@ from registry.matching import (
 )
 from registry.matching.frames import DE_MUNICIPAL_LEVELS, UA_MUNICIPAL_LEVELS
 from registry.matching.request import CHUNK_ROWS, de_candidates, excluded_pairs, make_request, ua_candidates
-from registry.suggestions import MatchingData
+from registry.services.loading import load_bundled
+from registry.services.suggestions import MatchingData
 
 if TYPE_CHECKING:
     from collections.abc import Callable

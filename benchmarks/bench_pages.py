@@ -36,8 +36,11 @@ from bench_map import baseline_page, serve
 
 from registry import db
 from registry.config import Settings, normalize_database_url
-from registry.devtools import is_local, launch_chromium, serve_app
-from registry.ingest.loader import load_bundled
+from registry.services.loading import load_bundled
+
+# tests.devtools (the app on a free port, Chromium) is shared with the browser tests; run from any cwd.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.devtools import is_local, launch_chromium, serve_app
 
 INTERACTIVE_TARGET_MS: Final = 1500.0
 HTML_TARGET_BYTES: Final = 2 * 1024 * 1024

@@ -45,6 +45,12 @@ class Settings:
     migrations_dir: Path = field(default_factory=lambda: _bundled("migrations"))
     map_tiles: str | None = "osm"
     write_rate_limit_per_minute: int = 120
+    # Reads of the costly endpoints (plan, suggestions, exports) per client and minute, and how many of
+    # them run at once; more wait for a 503 with Retry-After (registry/api/edge.py).
+    read_rate_limit_per_minute: int = 120
+    expensive_concurrency: int = 4
+    # Addresses or networks of reverse proxies whose X-Forwarded-For names the client; none by default.
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -58,5 +64,14 @@ class Settings:
             map_tiles=None if tiles.lower() in {"", "off", "none"} else tiles,
             write_rate_limit_per_minute=int(
                 env.get("REGISTRY_WRITE_RATE_LIMIT") or defaults.write_rate_limit_per_minute
+            ),
+            read_rate_limit_per_minute=int(
+                env.get("REGISTRY_READ_RATE_LIMIT") or defaults.read_rate_limit_per_minute
+            ),
+            expensive_concurrency=int(
+                env.get("REGISTRY_EXPENSIVE_CONCURRENCY") or defaults.expensive_concurrency
+            ),
+            trusted_proxies=tuple(
+                p.strip() for p in env.get("REGISTRY_TRUSTED_PROXIES", "").split(",") if p.strip()
             ),
         )

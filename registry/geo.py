@@ -1,11 +1,15 @@
-"""Small geometry helpers: great-circle distance and polygon centres, without GIS dependencies."""
+"""Places on the globe: great-circle distance, polygon centres, the offline geocoder (no GIS, no network)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import Any, Protocol
+
+from registry.names import fold
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -50,3 +54,55 @@ def polygon_centre(geometry: dict[str, Any]) -> tuple[float, float]:
     lon = sum(abs(area) * x for area, x, _ in parts) / total
     lat = sum(abs(area) * y for area, _, y in parts) / total
     return lat, lon
+
+
+class NamedPoint(Protocol):
+    """A named place with coordinates and population (a GeoNames city)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def country(self) -> str: ...
+    @property
+    def lat(self) -> float: ...
+    @property
+    def lon(self) -> float: ...
+    @property
+    def population(self) -> int: ...
+    @property
+    def alternates(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class Location:
+    """A geocoding result and where it came from."""
+
+    lat: float
+    lon: float
+    source: str  # e.g. "GeoNames 2950159"
+
+
+Geocoder = Callable[[str, str, tuple[float, float] | None], Location | None]
+
+
+class OfflineGeocoder:
+    """Look names up in GeoNames cities: the largest place of that name near an expected point."""
+
+    def __init__(self, cities: Iterable[NamedPoint], *, radius_km: float = 30.0) -> None:
+        self._by_key: dict[tuple[str, str], list[NamedPoint]] = defaultdict(list)
+        for city in cities:
+            for name in {city.name, *city.alternates}:
+                self._by_key[city.country, fold(name)].append(city)
+        self._radius_km = radius_km
+
+    def __call__(self, name: str, country: str, near: tuple[float, float] | None = None) -> Location | None:
+        """Return the most populous match, within ``radius_km`` of ``near`` when given."""
+        found = [
+            c
+            for c in self._by_key.get((country, fold(name)), [])
+            if near is None or haversine_km(near[0], near[1], c.lat, c.lon) <= self._radius_km
+        ]
+        if not found:
+            return None
+        city = max(found, key=lambda c: c.population)
+        return Location(city.lat, city.lon, f"GeoNames: {city.name}")

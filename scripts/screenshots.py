@@ -22,8 +22,11 @@ from sqlalchemy import func, select
 
 from registry import db
 from registry.config import Settings
-from registry.devtools import launch_chromium, serve_app
 from registry.models import Partnership
+
+# tests.devtools (the app on a free port, Chromium) is shared with the browser tests; run from any cwd.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.devtools import launch_chromium, serve_app
 
 KHARKIV = "UA63120270000028556"
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from registry import db
 from registry.config import Settings, normalize_database_url
-from registry.devtools import serve_app
-from registry.ingest.loader import load_bundled
-from registry.search import MunicipalitySearch
+from registry.services.loading import load_bundled
+from registry.services.search import MunicipalitySearch
+from tests.devtools import serve_app
 from tests.subset import write_subset
 
 POSTGRES_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL")

@@ -17,6 +17,7 @@ import msgspec
 from litestar import Litestar, Request, Router, get
 from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, OpenAPIType, Parameter, Schema, SecurityScheme, Tag
@@ -36,9 +37,10 @@ from registry.api import (
     stats,
     suggestions,
 )
-from registry.api.auth import IF_MATCH_PATTERN, SAFE_METHODS, provide_actor, write_rate_limit
+from registry.api.auth import IF_MATCH_PATTERN, SAFE_METHODS, provide_actor
 from registry.api.cache import DataGeneration, ReadCache, ResponseStore, StampWatcher
 from registry.api.deps import DbSession
+from registry.api.edge import EdgeGuard, ExpensiveWork, Proxies, RateLimiter, redact_access_log
 from registry.api.errors import READ
 from registry.api.page_errors import error_response
 from registry.api.pages import page_routes
@@ -46,8 +48,8 @@ from registry.api.params import check_request
 from registry.api.schemas import HealthOut, forbidding_structs
 from registry.api.site import STATIC_PREFIX, template_config
 from registry.config import Settings
-from registry.search import MunicipalitySearch
-from registry.suggestions import MatchingData
+from registry.services.search import MunicipalitySearch
+from registry.services.suggestions import MatchingData
 
 CACHED_READS: Final = 4096  # answers of GET /api/... kept in memory until the data changes
 FINISHING_THREADS: Final = 16  # threads that only commit, roll back and close request sessions
@@ -236,6 +238,7 @@ def create_app(
     finishing = anyio.CapacityLimiter(FINISHING_THREADS)
 
     generation = DataGeneration()
+    proxies = Proxies(settings.trusted_proxies)
     watcher = StampWatcher(factory, generation)
 
     async def provide_session(request: Request[Any, Any, Any]) -> AsyncIterator[Session]:
@@ -272,14 +275,25 @@ def create_app(
         exception_handlers={Exception: error_response},  # problem details; an error page for browsers
         before_request=check_request,
         middleware=[
+            DefineMiddleware(
+                EdgeGuard,
+                factory=factory,
+                proxies=proxies,
+                writes=RateLimiter(settings.write_rate_limit_per_minute),
+            ),
             ReadCache(ResponseStore(cached_reads), generation),
-            write_rate_limit(settings.write_rate_limit_per_minute).middleware,
+            DefineMiddleware(
+                ExpensiveWork,
+                proxies=proxies,
+                reads=RateLimiter(settings.read_rate_limit_per_minute),
+                concurrency=settings.expensive_concurrency,
+            ),
         ],
         openapi_config=openapi_config(),
         template_config=template_config(),  # Jinja templates of the web pages (registry/api/templates)
         request_max_body_size=MAX_BODY_BYTES,
         state={"settings": settings, "sessions": factory, "search": names},  # type: ignore[arg-type]
-        on_startup=[watcher.start],
+        on_startup=[watcher.start, redact_access_log],
         on_shutdown=[watcher.stop, engine.dispose],
     )
     _complete_schema(app)

@@ -1,17 +1,16 @@
-"""Who may write: API keys (reads are open), roles, ETag preconditions, and the write rate limit."""
+"""Who may write: API keys (reads are open), roles and ETag preconditions (rate limits: api/edge.py)."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Annotated, Any, Final
 
 from litestar import Request
 from litestar.datastructures import ResponseHeader
-from litestar.middleware.rate_limit import RateLimitConfig, get_remote_address
 from litestar.params import HeaderParameter
 
 from registry.api.deps import DbSession
+from registry.api.edge import actor_of
 from registry.errors import (
     AuthenticationError,
     PermissionDeniedError,
@@ -40,7 +39,12 @@ IF_MATCH: Final = re.compile(IF_MATCH_PATTERN)
 
 
 def provide_actor(request: Request[Any, Any, Any], session: DbSession) -> Actor:
-    """Authenticate the request's API key (``Authorization: Bearer <key>``)."""
+    """Authenticate the request's API key (``Authorization: Bearer <key>``).
+
+    The edge (registry/api/edge.py) has normally done it already, before the body was read.
+    """
+    if (known := actor_of(request.scope)) is not None:
+        return known
     header = request.headers.get("authorization")
     if not header:
         raise AuthenticationError("writes need an API key: send the header Authorization: Bearer <key>")
@@ -96,25 +100,3 @@ def expected_version(if_match: str | None, entity: str, key: str | int) -> int:
             f"If-Match {if_match!r} names no version of {entity} {key}; nothing was written", field="If-Match"
         )
     return max(versions)
-
-
-async def _is_write(request: Request[Any, Any, Any]) -> bool:
-    return request.method not in SAFE_METHODS
-
-
-def _writer(request: Request[Any, Any, Any]) -> str:
-    """Count writes per API key (any bearer token, hashed), else per client address."""
-    match = _BEARER.match(request.headers.get("authorization", ""))
-    if match is not None:
-        return "key:" + hashlib.sha256(match.group(1).encode()).hexdigest()[:24]
-    return "ip:" + get_remote_address(request)
-
-
-def write_rate_limit(per_minute: int) -> RateLimitConfig:
-    """Limit writes per key (or address) per minute; reads are not limited."""
-    return RateLimitConfig(
-        rate_limit=("minute", per_minute),
-        check_throttle_handler=_is_write,
-        identifier_for_request=_writer,
-        store="write_rate_limit",
-    )

@@ -8,7 +8,7 @@ from litestar.di import NamedDependency
 from sqlalchemy.orm import Session
 
 from registry.repository.audit import Actor
-from registry.search import MunicipalitySearch
+from registry.services.search import MunicipalitySearch
 
 DbSession: TypeAlias = NamedDependency[Session]  # "session": one per request, committed or rolled back whole
 Search: TypeAlias = NamedDependency[MunicipalitySearch]  # "search": the shared name search

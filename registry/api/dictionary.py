@@ -18,6 +18,7 @@ from registry import codes, locale
 from registry.export import Column
 from registry.ingest import datasets
 from registry.models import Confidence, Level, PartnershipKind, PartnershipStatus, WarStatus
+from registry.records import Dataset
 from registry.services.coverage import WAR_GROUPS
 
 Kind = Literal["text", "code", "integer", "number", "date", "datetime", "list"]
@@ -218,7 +219,7 @@ def _licences(text: str) -> list[dict[str, str]]:
     return [{"name": name, "title": text} for name in LICENCES.get(text, ("other-at",))]
 
 
-def _source(dataset: datasets.Dataset) -> dict[str, str]:
+def _source(dataset: Dataset) -> dict[str, str]:
     out = {"title": f"{dataset.citation} ({dataset.publisher}; {dataset.licence}; {dataset.edition})"}
     if dataset.url:
         out["path"] = dataset.url

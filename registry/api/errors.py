@@ -86,6 +86,9 @@ def problem_for(request: Request[Any, Any, Any], exc: Exception) -> tuple[Proble
         headers.update({str(k): str(v) for k, v in (exc.headers or {}).items()})
         if status == 429:
             headers.setdefault("Retry-After", headers.get("RateLimit-Reset", "60"))
+    elif isinstance(exc, RecursionError) and "deserializing" in str(exc):
+        # msgspec gives up on a JSON body nested deeper than Python's recursion limit: the body is at fault
+        status, detail, items = 400, "the JSON body is nested too deeply", []
     else:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         status, detail, items = 500, "internal error; it was logged", []

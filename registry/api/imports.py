@@ -16,7 +16,7 @@ from registry.api.auth import SECURITY
 from registry.api.deps import DbSession, Search, Writer
 from registry.api.errors import CREATE
 from registry.api.schemas import ImportOut
-from registry.importing import import_partnerships
+from registry.services.importing import import_partnerships
 
 MAX_IMPORT_BYTES: Final = 16 * 1024 * 1024  # ~60,000 rows of data/partnerships.csv
 LABEL: Final = "request body"

@@ -22,6 +22,7 @@ from registry.repository import municipalities as queries
 from registry.repository import needs as declared
 from registry.repository import partnerships as partnership_queries
 from registry.repository.common import SourceSpec, municipality_row
+from registry.services import municipalities as fact_edits
 
 TAGS = ["municipalities"]
 
@@ -89,7 +90,7 @@ def edit_municipality(
     row = municipality_row(session, code)
     version = expected_version(if_match, "municipality", row["code"])
     source = data.source
-    queries.update_facts(
+    fact_edits.update_facts(
         session,
         row["code"],
         version,

@@ -27,6 +27,7 @@ from registry.api.schemas import (
     changes,
 )
 from registry.repository import needs as declared
+from registry.services import needs as edits
 
 Category = Annotated[
     str | None, QueryParameter(pattern=r"^[a-z][a-z0-9_]{1,39}$", description="a category code")
@@ -110,7 +111,7 @@ def create_need(
 ) -> Response[NeedOut]:
     """Declare a need of a hromada (or Kyiv, Sevastopol): one per category, priority 1 (high) to 3."""
     source = None if data.source is None else spec(data.source)
-    new_id = declared.create_declared(
+    new_id = edits.create_declared(
         session, declared.NEED, code, changes(data, skip=frozenset({"source"})), actor, source=source
     )
     return _one(session, declared.NEED, new_id, created=True)
@@ -128,7 +129,7 @@ def create_offer(
     session: DbSession, actor: Writer, code: PathCode, data: JSONBody[OfferIn]
 ) -> Response[OfferOut]:
     """Declare what a German municipality offers, one per category."""
-    new_id = declared.create_declared(session, declared.OFFER, code, changes(data), actor)
+    new_id = edits.create_declared(session, declared.OFFER, code, changes(data), actor)
     return _one(session, declared.OFFER, new_id, created=True)
 
 
@@ -169,7 +170,7 @@ def edit_need(
 ) -> Response[NeedOut]:
     """Change a need (`"source": null` removes its source); needs `If-Match`."""
     version = expected_version(if_match, "need", need_id)
-    declared.update_declared(
+    edits.update_declared(
         session,
         declared.NEED,
         need_id,
@@ -199,14 +200,14 @@ def edit_offer(
 ) -> Response[OfferOut]:
     """Change an offer; needs `If-Match`."""
     version = expected_version(if_match, "offer", offer_id)
-    declared.update_declared(session, declared.OFFER, offer_id, version, changes(data), actor)
+    edits.update_declared(session, declared.OFFER, offer_id, version, changes(data), actor)
     return _one(session, declared.OFFER, offer_id)
 
 
 @delete("/api/needs/{need_id:int}", sync_to_thread=True, responses=EDIT, tags=TAGS, security=SECURITY)
 def delete_need(session: DbSession, actor: Writer, need_id: RecordId, if_match: IfMatch = None) -> None:
     """Withdraw a need (met, or stated by mistake); needs `If-Match`. The audit trail keeps it."""
-    declared.delete_declared(
+    edits.delete_declared(
         session, declared.NEED, need_id, expected_version(if_match, "need", need_id), actor
     )
 
@@ -214,7 +215,7 @@ def delete_need(session: DbSession, actor: Writer, need_id: RecordId, if_match: 
 @delete("/api/offers/{offer_id:int}", sync_to_thread=True, responses=EDIT, tags=TAGS, security=SECURITY)
 def delete_offer(session: DbSession, actor: Writer, offer_id: RecordId, if_match: IfMatch = None) -> None:
     """Withdraw an offer; needs `If-Match`. The audit trail keeps it."""
-    declared.delete_declared(
+    edits.delete_declared(
         session, declared.OFFER, offer_id, expected_version(if_match, "offer", offer_id), actor
     )
 

@@ -1,6 +1,6 @@
 """The server-rendered pages: start page with search, a municipality, a partnership, statistics, the map.
 
-Handlers are thin: the repository reads, ``registry.suggestions``/``registry.matching`` suggest, the
+Handlers are thin: the repository reads, ``registry.services.suggestions``/``registry.matching`` suggest, the
 templates in ``api/templates`` render. Mount them with ``page_routes(settings)`` and pass
 ``site.template_config()`` to the app.
 """
@@ -49,8 +49,8 @@ from registry.repository.partnerships import (
     partnership,
     partnerships_of,
 )
-from registry.search import MunicipalitySearch
-from registry.suggestions import MatchingData
+from registry.services.search import MunicipalitySearch
+from registry.services.suggestions import MatchingData
 
 if TYPE_CHECKING:
     from markupsafe import Markup
@@ -236,7 +236,8 @@ def municipality_page(
         message = i18n.Messages(lang)("not_found_municipality", code=verbatim(code, "code"))
         return _not_found(request, lang, set_cookie, message)
     if facts["code"] != code:  # another code of the unit (a settlement's KATOTTH): one address per record
-        return Redirect(f"/municipalities/{facts['code']}", status_code=301)
+        query = f"?{request.url.query}" if request.url.query else ""  # keeps ?lang= and the page's form
+        return Redirect(f"/municipalities/{facts['code']}{query}", status_code=301)
     facts = {**facts, "country": str(facts["country"]), "level": str(facts["level"]),
              "war_status": None if facts["war_status"] is None else str(facts["war_status"])}  # fmt: skip
     partnerships = partnerships_of(session, facts["id"])

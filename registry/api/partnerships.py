@@ -20,19 +20,16 @@ from registry.api.schemas import (
     SourceIn,
     changes,
 )
-from registry.errors import UnprocessableError
 from registry.repository import audit
-from registry.repository import partnership_edits as edits
 from registry.repository import partnerships as records
 from registry.repository.common import SourceSpec
+from registry.services import partnership_edits as edits
 
 TAGS = ["partnerships"]
 
 
 def spec(source: SourceIn) -> SourceSpec:
-    """Turn a source of a request into the repository's, refusing one with neither URL nor citation."""
-    if source.url is None and source.citation is None:
-        raise UnprocessableError("a source needs a url or a citation", field="url")
+    """Turn a source of a request into the services' (which refuse one with neither URL nor citation)."""
     return SourceSpec(url=source.url, citation=source.citation, publisher=source.publisher)
 
 

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from registry.api import i18n
 from registry.map.payload import safe_url
-from registry.mapview import MapView
+from registry.services.mapview import MapView
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from registry.config import Settings
     from registry.locale import Lang
     from registry.map.builder import Tiles
-    from registry.search import MunicipalitySearch
-    from registry.suggestions import MatchingData
+    from registry.services.search import MunicipalitySearch
+    from registry.services.suggestions import MatchingData
 
 TEMPLATES_DIR: Final = Path(__file__).resolve().parent / "templates"
 PAGES_STATIC_DIR: Final = Path(__file__).resolve().parent / "static"

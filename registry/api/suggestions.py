@@ -36,7 +36,7 @@ from registry.matching import (
 from registry.matching.options import SIZE_FACTOR
 from registry.models import WarStatus
 from registry.services.matching_subject import resolve_subject
-from registry.suggestions import MatchingData
+from registry.services.suggestions import MatchingData
 
 MAX_SUGGESTIONS: Final = 2000
 TAGS: Final = ["suggestions"]

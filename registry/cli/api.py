@@ -12,11 +12,11 @@ import click
 from registry.cli import Context, main, pass_context
 from registry.db import transaction
 from registry.errors import IngestError
-from registry.importing import import_partnerships
 from registry.models import ApiKeyRole
 from registry.repository import apikeys
 from registry.repository.audit import Actor
-from registry.search import MunicipalitySearch
+from registry.services.importing import import_partnerships
+from registry.services.search import MunicipalitySearch
 
 
 @main.group("apikey")

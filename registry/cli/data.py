@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from registry.cli import Context, main, pass_context
 from registry.errors import IngestError
-from registry.ingest.loader import LoadReport, load_bundled
 from registry.ingest.third_partners import unplaced_names
 from registry.models import Municipality
 from registry.repository import gazetteer as queries
-from registry.search import MunicipalitySearch
+from registry.services.loading import LoadReport, load_bundled
+from registry.services.search import MunicipalitySearch
 
 
 def _print_load_report(report: LoadReport) -> None:
@@ -138,7 +138,9 @@ def serve(context: Context, host: str, port: int) -> None:
         click.echo("first start: loading the bundled data ...")
         _print_load_report(load_bundled(context.sessions, context.settings.data_dir, click.echo))
     click.echo(f"serving on http://{host}:{port}/ (API docs: /schema, map: /map)")
-    uvicorn.run(create_app(context.settings), host=host, port=port, log_level="info")
+    # proxy_headers off: uvicorn would believe X-Forwarded-For from any loopback client; the app reads
+    # it from REGISTRY_TRUSTED_PROXIES only (registry/api/edge.py)
+    uvicorn.run(create_app(context.settings), host=host, port=port, log_level="info", proxy_headers=False)
 
 
 @main.command("geocode")
@@ -150,10 +152,10 @@ def serve(context: Context, host: str, port: int) -> None:
 def geocode(context: Context, online: bool, user_agent: str) -> None:
     """Fill in missing coordinates: from the bundled GeoNames extract, or online when asked."""
     from registry.db import transaction
-    from registry.geocode import OfflineGeocoder, nominatim_geocoder
-    from registry.geocoding import fill_missing_coordinates
+    from registry.geo import OfflineGeocoder
     from registry.ingest import datasets
     from registry.ingest.aliases import read_geonames
+    from registry.services.coordinates import fill_missing_coordinates, nominatim_geocoder
 
     locate = (
         nominatim_geocoder(user_agent)

@@ -25,10 +25,10 @@ from registry.matching import (
 )
 from registry.matching.criteria import FIT_CRITERIA, NEED_CRITERIA
 from registry.matching.options import SIZE_FACTOR
-from registry.search import MunicipalitySearch
 from registry.services.matching_model import model_path, read_model, write_model
 from registry.services.matching_subject import resolve_subject
-from registry.suggestions import MatchingData
+from registry.services.search import MunicipalitySearch
+from registry.services.suggestions import MatchingData
 
 
 def _weights(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Weights | None:

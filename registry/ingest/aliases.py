@@ -15,9 +15,10 @@ from pathlib import Path
 
 from registry.geo import haversine_km
 from registry.ingest import datasets
-from registry.ingest.csvfile import Row, read_rows
-from registry.ingest.records import MunicipalityRecord, Values
+from registry.ingest.cells import Values
+from registry.ingest.csvfile import read_rows
 from registry.names import NameKind, fold
+from registry.records import MunicipalityRecord, Row
 
 MATCH_RADIUS_KM = 12.0  # a GeoNames city point and a Gemeinde/hromada centre rarely differ by more
 GEONAMES_COLUMNS = (

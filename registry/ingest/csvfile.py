@@ -3,36 +3,12 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from registry.errors import IngestError, Problem
-
-
-@dataclass(frozen=True)
-class Row:
-    """One data row: its values by column, and where it stands in the file."""
-
-    file: str
-    line: int
-    values: dict[str, str]
-
-    def get(self, column: str) -> str | None:
-        """Return the stripped value, or None for an empty cell."""
-        value = self.values.get(column, "").strip()
-        return value or None
-
-    def problem(self, column: str | None, message: str) -> Problem:
-        """Describe a problem with this row (and column)."""
-        return Problem(message, file=self.file, line=self.line, field=column)
-
-    def digest(self) -> str:
-        """Fingerprint the row's content, to tell on reload whether the source changed."""
-        payload = "\x1f".join(f"{k}={v}" for k, v in sorted(self.values.items()))
-        return hashlib.sha256(payload.encode()).hexdigest()
+from registry.records import Row
 
 
 def read_rows(path: Path, required: Sequence[str], *, label: str | None = None) -> list[Row]:

@@ -2,26 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
-
-@dataclass(frozen=True)
-class Dataset:
-    """A bundled file as a citable source."""
-
-    path: str  # relative to the data directory
-    citation: str
-    publisher: str
-    licence: str
-    edition: str
-    url: str | None = None
-
-    @property
-    def key(self) -> str:
-        """Return the stable key under which the source table stores this file."""
-        return f"dataset:{self.path}"
-
+from registry.records import Dataset
 
 GEMEINDEN: Final = Dataset(
     "de/gemeinden_2024-12-31.csv",

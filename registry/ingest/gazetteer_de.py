@@ -12,9 +12,10 @@ from pathlib import Path
 from registry.errors import IngestError, Problem
 from registry.geo import weighted_centre
 from registry.ingest import datasets
-from registry.ingest.csvfile import Row, read_rows
-from registry.ingest.records import MunicipalityRecord, Values
+from registry.ingest.cells import Values
+from registry.ingest.csvfile import read_rows
 from registry.names import NameKind, fold, short_name
+from registry.records import MunicipalityRecord, Row
 
 AGS = re.compile(r"\d{8}")
 KREIS_KEY = re.compile(r"\d{5}")

@@ -16,10 +16,11 @@ import translitua
 from registry.errors import IngestError, Problem
 from registry.geo import polygon_centre, weighted_centre
 from registry.ingest import datasets
-from registry.ingest.csvfile import Row, read_rows
-from registry.ingest.records import MunicipalityRecord, Values
+from registry.ingest.cells import Values
+from registry.ingest.csvfile import read_rows
 from registry.models import WarStatus
 from registry.names import NameKind
+from registry.records import MunicipalityRecord, Row
 
 Number = TypeVar("Number", int, float)
 KATOTTH = re.compile(r"UA\d{17}")

@@ -6,13 +6,12 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 
-from registry.geo import weighted_centre
-from registry.geocode import Geocoder
+from registry.geo import Geocoder, weighted_centre
 from registry.ingest import datasets
-from registry.ingest.csvfile import Row
+from registry.ingest.cells import Values
 from registry.ingest.gazetteer_de import POPULATION_DATE
-from registry.ingest.records import MunicipalityRecord, Values
 from registry.names import NameKind, fold
+from registry.records import MunicipalityRecord, Row
 
 VERBAND_PREFIX = re.compile(
     r"^(Verbandsgemeinde|Samtgemeinde|Amt|Verwaltungsgemeinschaft|Verwaltungsverband)\s+", re.IGNORECASE

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from registry.errors import IngestError, Problem
-from registry.ingest.csvfile import Row, iter_rows
-from registry.ingest.records import MunicipalityRecord, Values
+from registry.ingest.cells import Values
+from registry.ingest.csvfile import iter_rows
 from registry.names import fold
+from registry.records import MunicipalityRecord, PartnershipRecord, Row, UnplacedRow
 
 COLUMNS = (
     "id",
@@ -62,37 +63,6 @@ STATUS_RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
 OCCUPIED_REASON = "the Ukrainian partner is (wholly) occupied (Order No. 376 list): cooperation is paused"
 PROJECT = re.compile(r"Projektpartnerschaft|project partnership|partnership project", re.IGNORECASE)
 INTENT = re.compile(r"declaration of intent|Absichtserklärung|letter of intent", re.IGNORECASE)
-
-
-@dataclass
-class PartnershipRecord:
-    """One partnership as read and placed, ready to be written."""
-
-    external_ref: str
-    line: int
-    de_code: str
-    ua_code: str
-    kind: str
-    kind_source: str
-    status: str
-    status_reason: str | None
-    start_year: int | None
-    notes: str | None
-    confidence: str | None
-    resolution_note: str | None
-    sources: list[tuple[str | None, str, str]]  # (url, citation, role)
-    digest: str
-    de_names: list[tuple[str, str]] = field(default_factory=list)  # spellings the source used: (name, lang)
-    ua_names: list[tuple[str, str]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class UnplacedRow:
-    """A row that names a partner the loader cannot place with certainty."""
-
-    row: Row
-    reason: str
-    candidates: list[str]
 
 
 @dataclass

@@ -15,15 +15,21 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 from registry.geo import haversine_km
-from registry.ingest.csvfile import Row, read_rows
-from registry.ingest.partnerships import UnplacedRow
-from registry.ingest.records import MunicipalityRecord
+from registry.ingest.csvfile import read_rows
 from registry.names import NameKind, fold, short_name
+from registry.records import (
+    MunicipalityRecord,
+    Row,
+    ThirdPartnerFile,
+    ThirdTieRecord,
+    ThirdTownRecord,
+    UnplacedRow,
+)
 
 COLUMNS: Final = ("city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2")
 COUNTRIES: Final = {"Germany": "DE", "Ukraine": "UA"}
@@ -58,38 +64,6 @@ GERMAN_ABBREVIATIONS: Final = (
 )
 # Name kinds that name the unit itself; settlements name a place inside a hromada.
 OWN_KINDS: Final = frozenset(NameKind) - {NameKind.SETTLEMENT, NameKind.SOURCE}
-
-
-@dataclass(frozen=True)
-class ThirdTownRecord:
-    """A town of a third country as the list names it."""
-
-    key: str  # "<country>:<folded name>": one town however often it is listed
-    name: str
-    country: str
-    lat: float | None
-    lon: float | None
-
-
-@dataclass(frozen=True)
-class ThirdTieRecord:
-    """A German or Ukrainian municipality and its third-country twin town."""
-
-    municipality_code: str
-    town_key: str
-    name_in_source: str
-    line: int
-
-
-@dataclass
-class ThirdPartnerFile:
-    """What the list holds: towns, placed ties, rows not placed, and pairs it has for other reasons."""
-
-    towns: list[ThirdTownRecord] = field(default_factory=list)
-    ties: list[ThirdTieRecord] = field(default_factory=list)
-    unplaced: list[UnplacedRow] = field(default_factory=list)
-    german_ukrainian_pairs: int = 0  # direct pairs: partnerships.csv's business
-    same_country_pairs: int = 0  # pairs within Germany or within Ukraine: no third partner
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from registry.errors import IngestError, Problem
+from registry.ingest.cells import Values
 from registry.ingest.csvfile import read_rows
-from registry.ingest.datasets import Dataset
-from registry.ingest.records import Values
+from registry.records import CategoryRecord, Dataset
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -24,20 +23,6 @@ VOCABULARY: Final = Dataset(
 )
 COLUMNS: Final = ("code", "group", "label_de", "label_en", "label_uk", "examples", "basis")
 CODE: Final = re.compile(r"[a-z][a-z0-9_]{1,39}")  # stable, URL-safe: the API and the matching use it
-
-
-@dataclass(frozen=True)
-class CategoryRecord:
-    """One category as read from the vocabulary file."""
-
-    code: str
-    group: str
-    label_de: str
-    label_en: str
-    label_uk: str
-    examples: str | None
-    basis: str | None
-    position: int
 
 
 def read_vocabulary(data_dir: Path) -> list[CategoryRecord]:

@@ -13,12 +13,11 @@ import itertools
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from registry.ingest.csvfile import Row, read_rows
-from registry.ingest.records import MunicipalityRecord
+from registry.ingest.csvfile import read_rows
+from registry.records import MunicipalityRecord, Row, WarListingRecord
 
 COLUMNS: Final = ("section", "code", "level", "hromada_code_prefix", "name_uk", "start_dates", "end_dates")
 SECTIONS: Final = frozenset(
@@ -31,20 +30,6 @@ SECTIONS: Final = frozenset(
 )
 # "Маріупольський район за винятком с. Заїченко, м. Маріуполь": a listed unit minus some places.
 EXCEPT: Final = "за винятком"
-
-
-@dataclass(frozen=True)
-class WarListingRecord:
-    """One period of one listed unit, placed in one hromada (or special city)."""
-
-    hromada_code: str
-    listed_code: str
-    listed_level: str
-    listed_name: str
-    section: str
-    start_date: dt.date | None
-    end_date: dt.date | None
-    covers_centre: bool
 
 
 def _dates(text: str | None) -> list[dt.date | None]:

@@ -14,9 +14,6 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from registry.ingest.datasets import Dataset
-from registry.ingest.partnerships import PartnershipRecord, UnplacedRow
-from registry.ingest.records import MunicipalityRecord
 from registry.models import (
     DeletedPartnership,
     HromadaNeed,
@@ -29,6 +26,7 @@ from registry.models import (
     Source,
     UnresolvedRow,
 )
+from registry.records import Dataset, MunicipalityRecord, PartnershipRecord, UnplacedRow
 from registry.repository.municipalities import FACT_SOURCE
 
 BATCH = 5000

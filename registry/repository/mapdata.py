@@ -6,7 +6,7 @@ Three frames, each documented in ``registry.map.payload``:
   Sevastopol) with a war status, for the war-status layer;
 - ``map_partnerships``: every partnership with its sources and the region codes of both ends;
 - ``unpartnered_hromadas``: hromadas without a German partner, with the facts their need is scored
-  from (``registry.mapview`` adds the ``need`` column from the matching module's criteria);
+  from (``registry.services.mapview`` adds the ``need`` column from the matching module's criteria);
 - ``region_centres``: the centres of Länder and oblasts, where the overview lines start and end.
 
 ``focus_unit`` reads the one unit a map is focused on (``/map?focus=CODE``).

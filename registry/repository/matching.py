@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from registry.matching.frames import PARTNERSHIP_COLUMNS
 from registry.models import (
     Country,
     HromadaNeed,
@@ -156,8 +156,11 @@ def germans_frame(session: Session) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def partnerships_frame(session: Session) -> pd.DataFrame:
-    """Every partnership with the codes of both sides and of their Land/Kreis and oblast/raion."""
+def partnerships_frame(session: Session, columns: Sequence[str]) -> pd.DataFrame:
+    """Every partnership with the codes of both sides and of their Land/Kreis and oblast/raion.
+
+    ``columns`` is the matching input's column order (passed in: the repository does not import matching).
+    """
     de, ua = aliased(Municipality), aliased(Municipality)
     de_region, de_district = aliased(Municipality), aliased(Municipality)
     ua_region, ua_district = aliased(Municipality), aliased(Municipality)
@@ -217,7 +220,7 @@ def partnerships_frame(session: Session) -> pd.DataFrame:
                 "kind": str(kind),
             }
         )
-    frame = pd.DataFrame(rows, columns=list(PARTNERSHIP_COLUMNS))
+    frame = pd.DataFrame(rows, columns=list(columns))
     primary = dict(
         session.execute(
             select(PartnershipSource.partnership_id, func.coalesce(Source.url, Source.citation))

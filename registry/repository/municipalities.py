@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 # Runtime imports: the filter dataclass reaches Litestar, which resolves its annotations.
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, cast
 
 from sqlalchemy import ColumnElement, Select, Table, case, exists, func, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
-from registry.errors import UnprocessableError
 from registry.models import Municipality, MunicipalityName, Partnership, PartnershipStatus, Source
 from registry.names import NameKind
-from registry.repository.audit import Actor, record_event
-from registry.repository.common import SourceSpec, compare_and_set, id_of, municipality_row, source_id
+from registry.repository.common import id_of, municipality_row
 
 TABLE: Final = cast("Table", Municipality.__table__)
 MunicipalitySort = Literal["relevance", "name", "-name", "population", "-population", "code", "-code"]
@@ -231,59 +229,6 @@ def municipality_facts(session: Session, code: str) -> dict[str, Any]:
         )
     )
     return facts
-
-
-def snapshot(row: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the editable facts of a municipality row, as the audit trail records them."""
-    return (
-        {field: row[field] for field in FACT_SOURCE}
-        | {column: row[column] for column in sorted(set(FACT_SOURCE.values()))}
-        | {"version": row["version"]}
-    )
-
-
-def update_facts(
-    session: Session,
-    code: str,
-    expected_version: int,
-    changes: Mapping[str, Any],
-    source: SourceSpec,
-    actor: Actor,
-) -> int:
-    """Change facts of a municipality, each pointing at ``source``; return the new version."""
-    row = municipality_row(session, code)
-    if unknown := set(changes) - set(FACT_SOURCE):
-        raise UnprocessableError(f"not an editable fact: {', '.join(sorted(unknown))}", field=min(unknown))
-    if row["country"] != "UA" and (ukrainian := set(changes) & UKRAINIAN_FACTS):
-        field = min(ukrainian)
-        raise UnprocessableError(f"{field} is a fact of Ukrainian municipalities only", field=field)
-    if not changes:
-        raise UnprocessableError("the change names no fact to edit")
-    merged = {**dict(row), **changes}
-    for start, end in (("occupied_since", "occupation_ended"),):
-        if merged[start] and merged[end] and merged[end] < merged[start]:
-            raise UnprocessableError(f"{end} lies before {start}", field=end)
-    source_ref = source_id(session, source)
-    values = (
-        dict(changes)
-        | {FACT_SOURCE[field]: source_ref for field in changes}
-        | {"edited_facts": sorted(set(row["edited_facts"] or ()) | set(changes))}  # kept by `registry load`
-    )
-    version = compare_and_set(
-        session, TABLE, row["id"], expected_version, values, label=f"municipality {code}"
-    )
-    after = municipality_row(session, row["code"])
-    record_event(
-        session,
-        actor,
-        "update",
-        "municipality",
-        row["code"],
-        before=snapshot(row),
-        after=snapshot(after),
-        municipality_code=row["code"],
-    )
-    return version
 
 
 def units(session: Session, ids: Sequence[int] = (), codes: Sequence[str] = ()) -> list[dict[str, Any]]:

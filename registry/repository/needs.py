@@ -9,23 +9,14 @@ from sqlalchemy import ColumnElement, Table, delete, func, insert, select, updat
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from registry.errors import ConflictError, NotFoundError, UnprocessableError
+from registry.errors import ConflictError, NotFoundError
 from registry.models import HromadaNeed, Municipality, MunicipalityOffer, NeedCategory, Source
-from registry.repository.audit import Actor, record_event
-from registry.repository.common import (
-    SourceSpec,
-    compare_and_set,
-    delete_if_version,
-    id_of,
-    municipality_row,
-    require_version,
-    source_id,
-)
+from registry.repository.common import id_of
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from registry.ingest.vocabulary import CategoryRecord
+    from registry.records import CategoryRecord
 
 NEED_TABLE: Final = cast("Table", HromadaNeed.__table__)
 OFFER_TABLE: Final = cast("Table", MunicipalityOffer.__table__)
@@ -178,130 +169,29 @@ def declared(session: Session, kind: Kind, record_id: int) -> dict[str, Any]:
     return _shape(kind, row)
 
 
-def _snapshot(kind: Kind, record: Mapping[str, Any]) -> dict[str, Any]:
-    values = {"municipality_code": record["municipality_code"], **{f: record[f] for f in kind.fields}}
-    if kind is NEED:
-        source = record["source"]
-        values["source"] = None if source is None else {k: source[k] for k in ("url", "citation")}
-    return values | {"version": record["version"]}
+def category_exists(session: Session, category: str) -> bool:
+    """Tell whether ``category`` is in the vocabulary."""
+    return session.get(NeedCategory, category) is not None
 
 
-def _check_category(session: Session, category: str) -> None:
-    if session.get(NeedCategory, category) is None:
-        raise UnprocessableError(
-            f"unknown category {category!r}; GET /api/categories lists the vocabulary", field="category"
-        )
-
-
-def create_declared(
-    session: Session,
-    kind: Kind,
-    code: str,
-    values: Mapping[str, Any],
-    actor: Actor,
-    *,
-    source: SourceSpec | None = None,
-) -> int:
-    """Declare a need of a hromada (or an offer of a German municipality); return its id."""
-    unit = municipality_row(session, code)
-    if unit["country"] != kind.country or (kind is NEED and unit["level"] not in NEED_LEVELS):
-        who = "hromadas (and Kyiv, Sevastopol)" if kind is NEED else "German units"
-        raise UnprocessableError(f"only {who} declare {kind.entity}s; {unit['code']} is a {unit['level']}")
-    _check_category(session, values["category"])
-    row = {f: values.get(f) for f in kind.fields} | {"municipality_id": unit["id"]}
-    if kind is NEED:
-        row["source_id"] = None if source is None else source_id(session, source)
-    clash = session.scalar(
+def declared_in_category(session: Session, kind: Kind, municipality_id: int, category: str) -> int | None:
+    """Return the id of the unit's need (or offer) in ``category``, if it has one."""
+    return session.scalar(
         select(kind.model.id).where(
-            kind.model.municipality_id == unit["id"], kind.model.category == values["category"]
+            kind.model.municipality_id == municipality_id, kind.model.category == category
         )
     )
-    if clash is not None:
-        raise ConflictError(
-            f"{unit['code']} already has {kind.entity} {clash} in category {values['category']!r}: "
-            "edit that one",
-            field="category",
-        )
+
+
+def insert_declared(session: Session, kind: Kind, row: Mapping[str, Any], *, unit_code: str) -> int:
+    """Insert a need (or offer) row; return its id."""
     try:
         new_id: int = session.execute(insert(kind.table).values(row).returning(kind.table.c.id)).scalar_one()
     except IntegrityError as exc:  # the same category declared concurrently
         raise ConflictError(
-            f"{unit['code']} already has a {kind.entity} in this category", field="category"
+            f"{unit_code} already has a {kind.entity} in this category", field="category"
         ) from exc
-    after = declared(session, kind, new_id)
-    record_event(
-        session,
-        actor,
-        "create",
-        kind.entity,
-        new_id,
-        before=None,
-        after=_snapshot(kind, after),
-        municipality_code=unit["code"],
-    )
     return new_id
-
-
-def update_declared(
-    session: Session,
-    kind: Kind,
-    record_id: int,
-    expected_version: int,
-    changes: Mapping[str, Any],
-    actor: Actor,
-    *,
-    source: SourceSpec | None = None,
-    clear_source: bool = False,
-) -> int:
-    """Change a need (or offer) under compare-and-set; return its new version."""
-    before = declared(session, kind, record_id)
-    label = f"{kind.entity} {record_id}"
-    if "category" in changes:
-        _check_category(session, changes["category"])
-    values = {k: v for k, v in changes.items() if before[k] != v}
-    if kind is NEED and (source is not None or clear_source):
-        new_source = None if source is None else source_id(session, source)
-        if new_source != (before["source"] or {}).get("id"):
-            values["source_id"] = new_source
-    if not values:
-        require_version(before["version"], expected_version, label=label)
-        return expected_version
-    try:
-        version = compare_and_set(session, kind.table, record_id, expected_version, values, label=label)
-    except IntegrityError as exc:
-        raise ConflictError(
-            f"{before['municipality_code']} already has a {kind.entity} in this category", field="category"
-        ) from exc
-    after = declared(session, kind, record_id)
-    record_event(
-        session,
-        actor,
-        "update",
-        kind.entity,
-        record_id,
-        before=_snapshot(kind, before),
-        after=_snapshot(kind, after),
-        municipality_code=before["municipality_code"],
-    )
-    return version
-
-
-def delete_declared(
-    session: Session, kind: Kind, record_id: int, expected_version: int, actor: Actor
-) -> None:
-    """Withdraw a need (or offer); the audit trail keeps what it was."""
-    before = declared(session, kind, record_id)
-    delete_if_version(session, kind.table, record_id, expected_version, label=f"{kind.entity} {record_id}")
-    record_event(
-        session,
-        actor,
-        "delete",
-        kind.entity,
-        record_id,
-        before=_snapshot(kind, before),
-        after=None,
-        municipality_code=before["municipality_code"],
-    )
 
 
 def declared_counts(session: Session) -> dict[str, dict[str, int]]:

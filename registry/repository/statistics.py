@@ -7,7 +7,7 @@ from typing import Any, Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from registry.models import Municipality, Partnership
+from registry.models import Country, Municipality, Partnership
 from registry.repository.needs import declared_counts
 from registry.repository.partnerships import PartnershipFilter, de, filter_clauses, joined_select, land_of, ua
 
@@ -23,16 +23,28 @@ def partnership_statistics(session: Session, f: PartnershipFilter) -> dict[str, 
         statement = joined_select(select(*columns, func.count(Partnership.id))).where(*where)
         return [tuple(r) for r in session.execute(statement.group_by(*columns).order_by(*columns))]
 
-    def by_region(unit: Any) -> list[dict[str, Any]]:
+    def by_region(unit: Any, country: Country, narrowed: bool) -> list[dict[str, Any]]:
+        """Count per Land (oblast); every region of the country is listed, zeros too, unless the
+        filter narrows that side to a place (then the others are zero by definition)."""
         region = aliased(Municipality)
         statement = (
-            joined_select(select(region.code, region.name, func.count(Partnership.id)))
+            joined_select(select(region.code, func.count(Partnership.id)))
             .join(region, region.id == land_of(unit))
             .where(*where)
-            .group_by(region.code, region.name)
-            .order_by(func.count(Partnership.id).desc(), region.code)
+            .group_by(region.code)
         )
-        return [{"code": c, "name": n, "count": k} for c, n, k in session.execute(statement)]
+        counted: dict[str, int] = {code: n for code, n in session.execute(statement)}
+        regions = session.execute(
+            select(Municipality.code, Municipality.name).where(
+                Municipality.country == country, Municipality.region_id.is_(None)
+            )
+        )
+        rows = [
+            {"code": code, "name": name, "count": counted.get(code, 0)}
+            for code, name in regions
+            if counted.get(code) or not narrowed
+        ]
+        return sorted(rows, key=lambda r: (-r["count"], r["code"]))
 
     years = by(Partnership.start_year)
     cumulative, timeline = 0, []
@@ -44,8 +56,8 @@ def partnership_statistics(session: Session, f: PartnershipFilter) -> dict[str, 
     declared = declared_counts(session)
     return {
         "total": total,
-        "by_land": by_region(de),
-        "by_oblast": by_region(ua),
+        "by_land": by_region(de, Country.DE, bool(f.land or f.kreis or f.municipality)),
+        "by_oblast": by_region(ua, Country.UA, bool(f.oblast or f.raion or f.hromada)),
         "by_kind": {str(kind): n for kind, n in by(Partnership.kind)},
         "by_status": {str(status): n for status, n in by(Partnership.status)},
         "by_start_year": timeline,

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from registry.ingest.third_partners import ThirdPartnerFile
-from registry.ingest.war_listing import WarListingRecord
 from registry.models import Municipality, ThirdTie, ThirdTown, WarListing
+from registry.records import ThirdPartnerFile, WarListingRecord
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from registry.repository.gazetteer import municipality_by_code
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from registry.search import MunicipalitySearch, SearchResult
+    from registry.services.search import MunicipalitySearch, SearchResult
 
 # Name scores (0..100, registry.names): exact spellings score 96-100, a name's distinctive part alone
 # ("Nordrhein", "Baden") about 86; below that the search is guessing.

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from registry.search import MunicipalitySearch, SearchResult
+from registry.services.search import MunicipalitySearch, SearchResult
 
 # Results this close to the best one are named in the note as well (score points of the name index).
 CLOSE_SCORE = 1.0

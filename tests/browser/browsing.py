@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any, Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from registry.devtools import is_local
 from registry.models import Municipality, Partnership
+from tests.devtools import is_local
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from registry.devtools import chromium_path, in_ci, launch_chromium, serve_app
 from tests.browser.browsing import DESKTOP, PHONE, Browsing, browse
+from tests.devtools import chromium_path, in_ci, launch_chromium, serve_app
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from registry import db
+from tests import subset
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -162,6 +163,18 @@ def test_statistics_add_up_and_show_the_growth_since_2022(live_api: LiveApi) -> 
     brandenburg = httpx.get(f"{live_api.url}/api/stats", params={"land": "12"}).json()
     assert brandenburg["total"] == next(r["count"] for r in stats["by_land"] if r["code"] == "12")
     assert [r["code"] for r in brandenburg["by_land"]] == ["12"]
+
+
+def test_statistics_list_every_land_and_oblast_with_zeros(live_api: LiveApi) -> None:
+    stats = httpx.get(f"{live_api.url}/api/stats").json()
+    assert {r["code"] for r in stats["by_land"]} == subset.LANDS
+    assert {r["code"] for r in stats["by_oblast"]} == subset.OBLASTS | subset.SPECIAL
+    counts = [r["count"] for r in stats["by_oblast"]]
+    assert counts == sorted(counts, reverse=True)
+    assert counts[-1] == 0  # Sevastopol: shown, not left out
+    chernihiv = httpx.get(f"{live_api.url}/api/stats", params={"oblast": "Tschernihiw"}).json()
+    assert [r["code"] for r in chernihiv["by_oblast"]] == [CHERNIHIV_OBLAST]  # that side is narrowed
+    assert {r["code"] for r in chernihiv["by_land"]} == subset.LANDS  # the German side keeps its zeros
 
 
 def test_the_vocabulary_has_three_languages(live_api: LiveApi) -> None:

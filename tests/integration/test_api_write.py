@@ -14,8 +14,8 @@ import pytest
 from registry import db
 from registry.models import ApiKeyRole
 from registry.repository import apikeys
-from registry.repository import needs as declared
 from registry.repository.audit import Actor
+from registry.services import needs as declared
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -402,6 +402,38 @@ def test_facts_change_with_their_source_and_name_search_still_works(live_api: Li
     assert events[0]["before"]["population"] == before.json()["population"]
     assert events[0]["after"]["population"] == 65_000
     assert events[0]["after"]["area_km2"] == 42.5
+
+
+@pytest.mark.parametrize("empty", [{}, {"publisher": "nobody"}], ids=["empty", "publisher-only"])
+def test_every_write_refuses_a_source_without_url_or_citation(
+    live_api: LiveApi, empty: dict[str, Any]
+) -> None:
+    """One rule for sources (issue 9): a facts PATCH used to take ``"source": {}`` and record a fact
+    with an empty source, while a new partnership refused it. Each write answers 422 naming ``url``
+    and writes nothing: no new version, no audit event."""
+    facts_url = f"{live_api.url}/api/municipalities/{NIZHYN}"
+    before = httpx.get(facts_url)
+    history = httpx.get(f"{facts_url}/history").json()["total"]
+    needs = httpx.get(f"{live_api.url}/api/needs", params={"municipality": NIZHYN}).json()["total"]
+    need_body = {"category": "water", "priority": 1, "source": empty}
+    partnership_body = {"de_code": POTSDAM, "ua_code": NIZHYN, "kind": "friendship", "sources": [empty]}
+    answers = {
+        "facts": httpx.patch(
+            facts_url,
+            json={"population": 1, "source": empty},
+            headers=live_api.editor | {"If-Match": before.headers["etag"]},
+        ),
+        "partnership": httpx.post(
+            f"{live_api.url}/api/partnerships", json=partnership_body, headers=live_api.editor
+        ),
+        "need": httpx.post(f"{facts_url}/needs", json=need_body, headers=live_api.editor),
+    }
+    assert {name: a.status_code for name, a in answers.items()} == dict.fromkeys(answers, 422)
+    assert all(a.json()["errors"][0]["field"] == "url" for a in answers.values())
+    after = httpx.get(facts_url).json()
+    assert (after["version"], after["population"]) == (before.json()["version"], before.json()["population"])
+    assert httpx.get(f"{facts_url}/history").json()["total"] == history
+    assert httpx.get(f"{live_api.url}/api/needs", params={"municipality": NIZHYN}).json()["total"] == needs
 
 
 def test_writes_are_rate_limited_per_key(live_api: LiveApi, start_server: Any) -> None:

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.config import Settings
-from registry.ingest.loader import load_bundled
 from registry.models import Municipality, Partnership, PartnershipSource, UnresolvedRow
-from registry.search import MunicipalitySearch
+from registry.services.loading import load_bundled
+from registry.services.search import MunicipalitySearch
 
 EXPECTED_COUNTS = {
     ("DE", "land"): 16,

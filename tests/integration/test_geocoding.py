@@ -8,10 +8,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.db import transaction
-from registry.geocode import Location
-from registry.geocoding import fill_missing_coordinates
-from registry.ingest.loader import load_bundled
+from registry.geo import Location
 from registry.models import Municipality, Source
+from registry.services.coordinates import fill_missing_coordinates
+from registry.services.loading import load_bundled
 
 POTSDAM = "12054000"
 

@@ -12,8 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.errors import IngestError
-from registry.ingest import datasets, loader
-from registry.ingest.loader import load_bundled
+from registry.ingest import datasets
 from registry.models import (
     Municipality,
     MunicipalityName,
@@ -23,6 +22,8 @@ from registry.models import (
     UnresolvedRow,
 )
 from registry.repository import loading
+from registry.services import loading as loader
+from registry.services.loading import load_bundled
 
 
 def _quiet(_message: str) -> None:

@@ -17,7 +17,7 @@ from registry.config import Settings
 from registry.matching import Filters, explain_pair, fit_model, suggest_for_german
 from registry.matching.evaluate import plausibility
 from registry.services.matching_model import read_model
-from registry.suggestions import MatchingData
+from registry.services.suggestions import MatchingData
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -9,14 +9,14 @@ from sqlalchemy import inspect, select, update
 
 from registry import db
 from registry.config import Settings
-from registry.ingest.loader import load_bundled
 from registry.models import Municipality, Partnership
 from registry.repository.audit import Actor
 from registry.repository.common import SourceSpec, municipality_row
 from registry.repository.loading import kept_columns
-from registry.repository.municipalities import update_facts
-from registry.repository.partnership_edits import update_partnership
 from registry.repository.partnerships import partnership
+from registry.services.loading import load_bundled
+from registry.services.municipalities import update_facts
+from registry.services.partnership_edits import update_partnership
 
 CORE_TABLES = {
     "municipality",

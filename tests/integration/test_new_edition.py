@@ -21,8 +21,8 @@ from sqlalchemy import select
 from registry import db
 from registry.config import Settings
 from registry.ingest import datasets
-from registry.ingest.loader import load_bundled
 from registry.models import Partnership
+from registry.services.loading import load_bundled
 from tests.conftest import _fresh_database, _keys
 from tests.subset import DATA
 

@@ -19,14 +19,14 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from registry import db
 from registry.api.app import create_app
-from registry.devtools import serve_app
-from registry.ingest.loader import load_bundled
 from registry.map.builder import extract_data
 from registry.models import Municipality, Partnership
 from registry.repository import needs
 from registry.repository.audit import Actor
-from registry.repository.needs import create_declared
 from registry.services.coverage import coverage
+from registry.services.loading import load_bundled
+from registry.services.needs import create_declared
+from tests.devtools import serve_app
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -369,6 +369,8 @@ def test_another_code_of_a_unit_redirects_to_its_page(site: str) -> None:
     response = get(site, f"/municipalities/{CHERNIHIV_CENTRE}", follow_redirects=False)
     assert response.status_code == 301
     assert response.headers["location"] == f"/municipalities/{CHERNIHIV}"
+    in_ukrainian = get(site, f"/municipalities/{CHERNIHIV_CENTRE}?lang=uk", follow_redirects=False)
+    assert in_ukrainian.headers["location"] == f"/municipalities/{CHERNIHIV}?lang=uk"  # the language stays
 
 
 @pytest.mark.parametrize("path", ["/municipalities/NOPE123", "/partnerships/999999"])

@@ -15,10 +15,10 @@ import httpx
 from sqlalchemy import select
 
 from registry.ingest import datasets
-from registry.ingest.loader import LoadReport, load_bundled
 from registry.models import Municipality, Partnership
 from registry.repository.municipalities import municipality_facts
 from registry.repository.partnerships import partnership
+from registry.services.loading import LoadReport, load_bundled
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -11,7 +11,7 @@ from registry.services.matching_subject import resolve_subject
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
-    from registry.search import MunicipalitySearch
+    from registry.services.search import MunicipalitySearch
 
 # Every oblast centre (and Kyiv) under the Russian-era German spelling older German press and
 # partnership pages use, and the current German one (Foreign Office).

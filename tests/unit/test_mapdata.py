@@ -2,7 +2,7 @@
 
 Checks the repository (``registry.repository.mapdata``) against the builder's contract and against
 independent SQL counts, the need score against the matching module, and the cache of
-``registry.mapview.MapView`` against writes.
+``registry.services.mapview.MapView`` against writes.
 """
 
 from __future__ import annotations
@@ -16,16 +16,17 @@ import pytest
 from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from registry import db, mapview
-from registry.ingest.loader import load_bundled
+from registry import db
 from registry.map import MapFilters, render_map_html
 from registry.map.builder import extract_data
 from registry.map.payload import MUNICIPALITY_COLUMNS, PARTNERSHIP_COLUMNS, UNPARTNERED_COLUMNS, build_payload
-from registry.mapview import MapFrames, MapView, need_scores
 from registry.matching.plan import need_level
 from registry.models import Level, Municipality, Partnership, PartnershipStatus, WarStatus
 from registry.repository import mapdata
-from registry.suggestions import MatchingData
+from registry.services import mapview
+from registry.services.loading import load_bundled
+from registry.services.mapview import MapFrames, MapView, need_scores
+from registry.services.suggestions import MatchingData
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from registry.ingest.gazetteer_ua import german
-from registry.ingest.records import MunicipalityRecord
 from registry.ingest.third_partners import PlaceFinder, read_third_partners, unplaced_names
 from registry.names import NameKind, fold, names_for
+from registry.records import MunicipalityRecord
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -532,25 +532,34 @@
       showMarker: function (code) {
         const m = model.byCode[code];
         if (!m || !m.marker || !cluster.hasLayer(m.marker)) return Promise.reject(new Error("no marker " + code));
-        // markers are drawn from the zoom where every partnership is (overview: dots only)
-        if (!isDetailed) map.setView(m.marker.getLatLng(), core.DETAIL_ZOOM, { animate: false });
-        return new Promise(function (resolve, reject) {
-          let settled = false;
-          const finish = function () {
-            const element = m.marker.getElement();
-            if (!settled && element) { settled = true; resolve(element); }
-          };
-          cluster.zoomToShowLayer(m.marker, finish);
-          // At a fractional zoom (zoomSnap 0.25) markercluster may wait for a moveend that never comes:
-          // then jump past the clustering zoom without animation.
-          setTimeout(function () {
-            if (settled) return;
-            map.setView(m.marker.getLatLng(), Math.max(map.getZoom(), 10), { animate: false });
+        // Leaflet ignores setView while a zoom animation runs (the first fit may still be animating)
+        const idle = map._animatingZoom ? new Promise(function (done) { map.once("zoomend", done); })
+          : Promise.resolve();
+        return idle.then(function () {
+          // markers are drawn from the zoom where every partnership is (overview: dots only)
+          if (!isDetailed) {
+            map.setView(m.marker.getLatLng(), core.DETAIL_ZOOM, { animate: false });
+            placeLines();  // setView fires no zoomend when only the mode, not the zoom, differed
+          }
+          if (!map.hasLayer(cluster)) throw new Error("markers are not shown at zoom " + map.getZoom());
+          return new Promise(function (resolve, reject) {
+            let settled = false;
+            const finish = function () {
+              const element = m.marker.getElement();
+              if (!settled && element) { settled = true; resolve(element); }
+            };
+            cluster.zoomToShowLayer(m.marker, finish);
+            // At a fractional zoom (zoomSnap 0.25) markercluster may wait for a moveend that never comes:
+            // then jump past the clustering zoom without animation.
             setTimeout(function () {
-              finish();
-              if (!settled) reject(new Error("marker " + code + " could not be shown"));
-            }, 300);
-          }, 1500);
+              if (settled) return;
+              map.setView(m.marker.getLatLng(), Math.max(map.getZoom(), 10), { animate: false });
+              setTimeout(function () {
+                finish();
+                if (!settled) reject(new Error("marker " + code + " could not be shown"));
+              }, 300);
+            }, 1500);
+          });
         });
       },
     };

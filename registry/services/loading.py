@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from registry.db import transaction
 from registry.errors import IngestError, Problem
-from registry.geocode import OfflineGeocoder
+from registry.geo import OfflineGeocoder
 from registry.ingest import datasets
 from registry.ingest.aliases import (
     GeoCity,
@@ -20,16 +20,15 @@ from registry.ingest.aliases import (
     read_geonames,
     read_manual_aliases,
 )
-from registry.ingest.csvfile import Row
 from registry.ingest.gazetteer_de import read_german_gazetteer
 from registry.ingest.gazetteer_ua import german, read_ukrainian_gazetteer
 from registry.ingest.local_units import LocalUnits
-from registry.ingest.partnerships import Gazetteer, PartnershipFile, UnplacedRow, read_partnership_file
-from registry.ingest.records import MunicipalityRecord
-from registry.ingest.third_partners import PlaceFinder, ThirdPartnerFile, read_third_partners
+from registry.ingest.partnerships import Gazetteer, PartnershipFile, read_partnership_file
+from registry.ingest.third_partners import PlaceFinder, read_third_partners
 from registry.ingest.vocabulary import read_vocabulary
-from registry.ingest.war_listing import WarListingRecord, read_war_listing
+from registry.ingest.war_listing import read_war_listing
 from registry.names import Candidate, IndexedName, NameIndex, NameKind, fold, names_for
+from registry.records import MunicipalityRecord, Row, ThirdPartnerFile, UnplacedRow, WarListingRecord
 from registry.repository import loading as repository
 from registry.repository import needs as needs_repository
 from registry.repository import third_partners as third_repository

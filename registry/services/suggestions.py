@@ -10,6 +10,7 @@ from typing import Any, Final
 from sqlalchemy.orm import Session
 
 from registry.matching import MatchingInput
+from registry.matching.frames import PARTNERSHIP_COLUMNS
 from registry.repository import matching as queries
 from registry.services.matching_model import read_model
 
@@ -45,7 +46,7 @@ class MatchingData:
                 self._data = MatchingInput(
                     hromadas=queries.hromadas_frame(session),
                     germans=queries.germans_frame(session),
-                    partnerships=queries.partnerships_frame(session),
+                    partnerships=queries.partnerships_frame(session, PARTNERSHIP_COLUMNS),
                     needs=queries.needs_frame(session),
                     offers=queries.offers_frame(session),
                     third_partners=queries.third_partners_frame(session),

@@ -1,69 +1,14 @@
-"""Plain records the readers produce and the loader writes: no database types here."""
+"""Typed access to the cells of a CSV row, recording a Problem (file, line, field) for each bad cell."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import math
 from collections.abc import Set
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from registry.errors import Problem
-from registry.ingest.csvfile import Row
-
-Name = tuple[str | None, str, str]  # (name, lang, kind)
-Code = tuple[str, str, str | None]  # (code, scheme, label)
-
-
-@dataclass
-class MunicipalityRecord:
-    """One municipality as read from the bundled files, with its names and codes."""
-
-    code: str
-    scheme: str
-    country: str
-    level: str
-    name: str
-    name_official: str
-    subtype: str | None = None
-    name_de: str | None = None
-    name_en: str | None = None
-    name_uk: str | None = None
-    parent_code: str | None = None
-    region_code: str | None = None
-    district_code: str | None = None
-    population: int | None = None
-    population_date: dt.date | None = None
-    population_source: str | None = None
-    area_km2: float | None = None
-    area_source: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-    coordinates_source: str | None = None
-    war_status: str | None = None
-    war_status_date: dt.date | None = None
-    occupied_since: dt.date | None = None
-    occupation_ended: dt.date | None = None
-    war_status_source: str | None = None
-    idp_registered: int | None = None
-    idp_date: dt.date | None = None
-    idp_source: str | None = None
-    distance_to_russia_km: float | None = None
-    distance_source: str | None = None
-    # (name, lang, kind), most important first; expanded into spellings by registry.names.names_for
-    names: list[Name] = field(default_factory=list)
-    # (code, scheme, label): codes that resolve to this municipality, its own included
-    codes: list[Code] = field(default_factory=list)
-    settlement_names: list[tuple[str, str]] = field(default_factory=list)  # (name, lang), exact-only
-    # what is stored: (spelling, lang, kind, key), derived from the two lists above by the loader
-    name_rows: list[tuple[str, str, str, str]] = field(default_factory=list)
-
-    def digest(self) -> str:
-        """Fingerprint every field, derived names included, to skip unchanged records on reload."""
-        payload = json.dumps(asdict(self), sort_keys=True, default=str)
-        return hashlib.sha256(payload.encode()).hexdigest()
+from registry.records import Row
 
 
 class Values:

@@ -53,7 +53,8 @@ def serve(app: Any) -> Iterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port: int = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    # proxy_headers off: the app alone decides whom to believe (REGISTRY_TRUSTED_PROXIES, api/edge.py)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", proxy_headers=False))
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name=f"registry-app-{port}", daemon=True
     )

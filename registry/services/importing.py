@@ -15,15 +15,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from registry.errors import IngestError, Problem, UnprocessableError
-from registry.ingest.csvfile import Row, iter_rows
+from registry.ingest.cells import Values
+from registry.ingest.csvfile import iter_rows
 from registry.ingest.partnerships import CONFIDENCES, INTENT, OCCUPIED_REASON, PROJECT, STATUS_RULES, URL
-from registry.ingest.records import Values
 from registry.models import PartnershipKind, PartnershipStatus
 from registry.names import level_hint
-from registry.repository import partnership_edits as edits
+from registry.records import Row
 from registry.repository import partnerships as records
 from registry.repository.common import SourceSpec
 from registry.repository.municipalities import units
+from registry.services import partnership_edits as edits
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from registry.repository.audit import Actor
-    from registry.search import MunicipalitySearch
+    from registry.services.search import MunicipalitySearch
 
 REQUIRED: Final = ("kind", "source")
 DE_COLUMNS: Final = ("de_code", "de_name")

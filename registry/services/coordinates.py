@@ -1,4 +1,4 @@
-"""Fill in missing coordinates with an injected geocoder; results are stored with their source."""
+"""Fill in missing coordinates with an injected geocoder (offline, or Nominatim on request), with sources."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from registry.geocode import Geocoder
+from registry.geo import Geocoder, Location
 from registry.repository import gazetteer as queries
 from registry.repository.loading import sync_sources
 
@@ -41,3 +41,20 @@ def fill_missing_coordinates(
         results.append(Geocoded(code, name, location.lat, location.lon, location.source))
         progress(f"  {code} {name}: {location.lat:.5f}, {location.lon:.5f} ({location.source})")
     return results
+
+
+def nominatim_geocoder(user_agent: str) -> Geocoder:
+    """Build an online geocoder (opt-in; needs network): Nominatim via geopy, at most 1 request/s."""
+    from geopy.extra.rate_limiter import RateLimiter
+    from geopy.geocoders import Nominatim
+
+    # Nominatim's usage policy allows at most one request per second.
+    geocode = RateLimiter(Nominatim(user_agent=user_agent).geocode, min_delay_seconds=1)
+
+    def locate(name: str, country: str, near: tuple[float, float] | None = None) -> Location | None:
+        result = geocode(name, country_codes=country.lower())
+        if result is None:
+            return None
+        return Location(result.latitude, result.longitude, f"Nominatim (OpenStreetMap): {result.address}")
+
+    return locate
