@@ -38,7 +38,7 @@ from registry.api import (
     suggestions,
 )
 from registry.api.auth import IF_MATCH_PATTERN, SAFE_METHODS, provide_actor
-from registry.api.cache import DataGeneration, ReadCache, ResponseStore, StampWatcher
+from registry.api.cache import ReadCache, ResponseStore
 from registry.api.deps import DbSession
 from registry.api.edge import EdgeGuard, ExpensiveWork, Proxies, RateLimiter, redact_access_log
 from registry.api.errors import READ
@@ -48,6 +48,7 @@ from registry.api.params import check_request
 from registry.api.schemas import HealthOut, forbidding_structs
 from registry.api.site import STATIC_PREFIX, template_config
 from registry.config import Settings
+from registry.services.cache import DataGeneration, StampWatcher
 from registry.services.search import MunicipalitySearch
 from registry.services.suggestions import MatchingData
 

@@ -4,12 +4,14 @@ Reads outnumber writes by far, and a list or search costs the database and the t
 than sending stored bytes. Every cached answer carries the data generation it was computed at; any
 write through this process ends its transaction by moving the generation on, so its own clients read
 their writes at once. Changes by other processes (`registry load`, `registry import`, a second
-server) are noticed by a background check of a cheap fingerprint of the tables, at most
-``STAMP_INTERVAL_SECONDS`` late.
+server) are noticed by a background check of a cheap fingerprint of the tables
+(``registry.services.cache``). Concurrent misses of one answer compute it once: the first request
+computes, the others wait for it and are served its bytes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections import OrderedDict
@@ -27,74 +29,13 @@ from litestar.types import (
     Scope,
     Send,
 )
-from sqlalchemy.orm import Session, sessionmaker
 
-from registry.repository.common import data_stamp
+from registry.services.cache import DataGeneration
 
-STAMP_INTERVAL_SECONDS: Final = 1.0
 MAX_BODY_BYTES: Final = 512 * 1024  # larger answers (a page of 500 partnerships) are not kept
 BUDGET_BYTES: Final = 64 * 1024 * 1024  # all kept answers together
 UNCACHED_SUFFIXES: Final = (".csv", ".geojson")  # streamed exports
 log = logging.getLogger("registry.api")
-
-
-class DataGeneration:
-    """A counter that moves on whenever the registry's data may have changed."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._value = 0
-        self._stamp: tuple[Any, ...] | None = None
-
-    @property
-    def value(self) -> int:
-        return self._value
-
-    def bump(self) -> None:
-        """Note a write by this process."""
-        with self._lock:
-            self._value += 1
-
-    def observe(self, stamp: tuple[Any, ...]) -> None:
-        """Note the database's fingerprint; a change made elsewhere moves the counter on."""
-        with self._lock:
-            if self._stamp is not None and stamp != self._stamp:
-                self._value += 1
-            self._stamp = stamp
-
-
-class StampWatcher:
-    """Check the database fingerprint in a background thread while the app runs."""
-
-    def __init__(self, factory: sessionmaker[Session], generation: DataGeneration) -> None:
-        self._factory = factory
-        self._generation = generation
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def check(self) -> None:
-        with self._factory() as session:
-            self._generation.observe(data_stamp(session))
-
-    def _run(self) -> None:
-        while not self._stop.wait(STAMP_INTERVAL_SECONDS):
-            try:
-                self.check()
-            except Exception:  # a failed check must not end the watch; the next one retries
-                log.exception("could not read the data fingerprint")
-
-    def start(self) -> None:
-        try:
-            self.check()
-        except Exception:  # e.g. a database not migrated yet: the watch retries every interval
-            log.exception("could not read the data fingerprint")
-        self._thread = threading.Thread(target=self._run, name="registry-stamp-watcher", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
 
 
 @dataclass(frozen=True)
@@ -140,6 +81,7 @@ class ReadCache(ASGIMiddleware):
     def __init__(self, store: ResponseStore, generation: DataGeneration) -> None:
         self.store = store
         self.generation = generation
+        self._computing: dict[tuple[tuple[str, bytes], int], asyncio.Event] = {}  # single flight
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         path: str = scope["path"]
@@ -155,20 +97,13 @@ class ReadCache(ASGIMiddleware):
         key = (path, scope.get("query_string", b""))
         generation = self.generation.value  # taken before computing: a write meanwhile outdates the answer
         entry = self.store.get(key, generation)
+        if entry is None and (computing := self._computing.get((key, generation))) is not None:
+            await computing.wait()  # the same answer is being computed: wait for it, do not stampede
+            entry = self.store.get(key, generation)
         if entry is not None:
-            start: HTTPResponseStartEvent = {
-                "type": "http.response.start",
-                "status": entry.status,
-                "headers": entry.headers,
-            }
-            body: HTTPResponseBodyEvent = {
-                "type": "http.response.body",
-                "body": entry.body,
-                "more_body": False,
-            }
-            await send(start)
-            await send(body)
+            await _replay(entry, send)
             return
+        done = self._computing.setdefault((key, generation), asyncio.Event())
         started: dict[str, Any] = {}
         parts: list[bytes] = []
 
@@ -184,4 +119,20 @@ class ReadCache(ASGIMiddleware):
                         self.store.put(key, Entry(generation, 200, headers, body))
             await send(message)
 
-        await next_app(scope, receive, keep)
+        try:
+            await next_app(scope, receive, keep)
+        finally:
+            if self._computing.get((key, generation)) is done:
+                del self._computing[key, generation]
+            done.set()
+
+
+async def _replay(entry: Entry, send: Send) -> None:
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": entry.status,
+        "headers": entry.headers,
+    }
+    body: HTTPResponseBodyEvent = {"type": "http.response.body", "body": entry.body, "more_body": False}
+    await send(start)
+    await send(body)

@@ -230,7 +230,18 @@ NeedThreshold = Annotated[
 def _coverage(
     session: Session, matching: MatchingData, need: float | None, as_of: dt.date | None, weights: str | None
 ) -> CoveragePlan:
-    return coverage_plan(matching.get(session), need_threshold=need, weights=_weights(weights), as_of=as_of)
+    """Return the plan, computed once per generation of the data and set of parameters.
+
+    A plan costs about a second of CPU and a few hundred MB while it is built; concurrent requests
+    wait for the one being built (``MatchingData.memo``) instead of building their own.
+    """
+    parsed = _weights(weights)  # refuses bad weights before anything is computed
+    today = dt.date.today() if as_of is None else None  # "as of today" changes at midnight
+    return matching.memo(
+        session,
+        ("plan", need, weights, as_of, today),
+        lambda data: coverage_plan(data, need_threshold=need, weights=parsed, as_of=as_of),
+    )
 
 
 @get("/api/plan", sync_to_thread=True, responses=problems(422), tags=TAGS)

@@ -10,11 +10,8 @@ coverage plan agree on which hromadas need help most.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import pandas as pd
@@ -26,14 +23,13 @@ from registry.matching.criteria import idp_need, reconstruction_need
 from registry.matching.plan import need_level
 from registry.repository import mapdata
 from registry.repository.matching import matching_stamp
+from registry.services.cache import Memo, Stamped
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from registry.map.builder import Tiles
 
-# How often a long-running process asks the database whether another process changed the data.
-STAMP_INTERVAL_SECONDS: Final = 2.0
 # Rendered pages kept per data version: one per language and filter set opened recently.
 HTML_CACHE_SIZE: Final = 16
 
@@ -107,33 +103,17 @@ class MapView:
         """Remember how pages are built: the tile source and where the static files are served."""
         self.tiles: Tiles = tiles
         self.static_prefix = static_prefix
-        self._lock = threading.Lock()
-        self._frames: MapFrames | None = None
-        self._stamp: tuple[Any, ...] | None = None
-        self._checked_at = 0.0
-        self._pages: OrderedDict[tuple[Lang, MapFilters], MapPage] = OrderedDict()
+        # matching_stamp: counts and version sums of municipalities and partnerships
+        self._frames = Stamped(matching_stamp, MapFrames.load)
+        self._pages: Memo[tuple[Lang, MapFilters], MapPage] = Memo(HTML_CACHE_SIZE)
 
     def invalidate(self) -> None:
         """Forget the cached frames and pages (call after a write in this process)."""
-        with self._lock:
-            self._frames = None
-            self._pages.clear()
+        self._frames.invalidate()
 
     def frames(self, session: Session) -> MapFrames:
         """Return the current frames, read again only when the data changed."""
-        with self._lock:
-            return self._current(session)
-
-    def _current(self, session: Session) -> MapFrames:
-        now = time.monotonic()
-        if self._frames is not None and now - self._checked_at < STAMP_INTERVAL_SECONDS:
-            return self._frames
-        stamp = matching_stamp(session)  # counts and version sums of municipalities and partnerships
-        self._checked_at = now
-        if self._frames is None or stamp != self._stamp:
-            self._frames, self._stamp = MapFrames.load(session), stamp
-            self._pages.clear()
-        return self._frames
+        return self._frames.get(session)
 
     def html(self, session: Session, *, lang: Lang, filters: MapFilters) -> str:
         """Return the whole map page in ``lang``, opening with ``filters``."""
@@ -143,27 +123,19 @@ class MapView:
         """Return the map page in ``lang``, opening with ``filters``, with the policy it works under."""
         if lang not in LANGS:
             raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
-        with self._lock:
-            frames = self._current(session)
-            key = (lang, filters)
-            if (page := self._pages.get(key)) is not None:
-                self._pages.move_to_end(key)
-                return page
-        # Built outside the lock: two first requests may both build, which is harmless.
-        focus = mapdata.focus_unit(session, filters.focus) if filters.focus else None
-        html = render_map_html(
-            *frames.for_lang(lang),
-            regions=frames.regions,
-            focus=focus,
-            static_prefix=self.static_prefix,
-            tiles=self.tiles,
-            lang=lang,
-            filters=filters,
-        )
-        page = MapPage(html, content_security_policy(html, tiles=self.tiles is not None))
-        with self._lock:
-            if self._frames is frames:
-                self._pages[key] = page
-                while len(self._pages) > HTML_CACHE_SIZE:
-                    self._pages.popitem(last=False)
-        return page
+        frames, generation = self._frames.current(session)
+
+        def render() -> MapPage:
+            focus = mapdata.focus_unit(session, filters.focus) if filters.focus else None
+            html = render_map_html(
+                *frames.for_lang(lang),
+                regions=frames.regions,
+                focus=focus,
+                static_prefix=self.static_prefix,
+                tiles=self.tiles,
+                lang=lang,
+                filters=filters,
+            )
+            return MapPage(html, content_security_policy(html, tiles=self.tiles is not None))
+
+        return self._pages.get(generation, (lang, filters), render)

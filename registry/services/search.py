@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -11,10 +9,8 @@ from sqlalchemy.orm import Session
 
 from registry.names import NameIndex
 from registry.repository import gazetteer as queries
+from registry.services.cache import Stamped
 
-# How often a long-running process asks the database whether another process changed the names.
-# Writes through this process call invalidate() and take effect at once.
-STAMP_INTERVAL_SECONDS: Final = 1.0
 EXACT_CODE_SCORE: Final = 100.0  # a code names its unit exactly: the top of the name scores' scale
 
 
@@ -42,28 +38,15 @@ class MunicipalitySearch:
     """Find municipalities by any spelling; safe to share between threads."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._index: NameIndex | None = None
-        self._stamp: tuple[Any, ...] | None = None
-        self._checked_at = 0.0
+        self._index = Stamped(queries.name_index_stamp, _build_index)
 
     def invalidate(self) -> None:
         """Forget the index; the next search rebuilds it (call after writing names)."""
-        with self._lock:
-            self._index = None
+        self._index.invalidate()
 
     def index(self, session: Session) -> NameIndex:
         """Return the name index, rebuilt if the database changed since it was built."""
-        with self._lock:
-            now = time.monotonic()
-            if self._index is not None and now - self._checked_at < STAMP_INTERVAL_SECONDS:
-                return self._index
-            stamp = queries.name_index_stamp(session)
-            self._checked_at = now
-            if self._index is None or stamp != self._stamp:
-                names, candidates = queries.name_index_rows(session)
-                self._index, self._stamp = NameIndex(names, candidates), stamp
-            return self._index
+        return self._index.get(session)
 
     def find(
         self, session: Session, query: str, *, country: str | None = None, limit: int = 10
@@ -79,6 +62,11 @@ class MunicipalitySearch:
         if unit is None:
             return self.find(session, code_or_name, limit=limit)
         return [_result(queries.search_rows(session, [unit.id])[unit.id], EXACT_CODE_SCORE, code_or_name)]
+
+
+def _build_index(session: Session) -> NameIndex:
+    names, candidates = queries.name_index_rows(session)
+    return NameIndex(names, candidates)
 
 
 def _result(row: dict[str, Any], score: float, matched: str) -> SearchResult:

@@ -1,21 +1,23 @@
-"""The matching module fed from the database, cached until the data changes."""
+"""The matching module fed from the database: its input cached until the data changes, and results
+worth keeping (the coverage plan) computed once per generation of that input."""
 
 from __future__ import annotations
 
-import threading
-import time
+from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import Any, Final
+from typing import Final, TypeVar
 
 from sqlalchemy.orm import Session
 
 from registry.matching import MatchingInput
 from registry.matching.frames import PARTNERSHIP_COLUMNS
 from registry.repository import matching as queries
+from registry.services.cache import Memo, Stamped
 from registry.services.matching_model import read_model
 
-# How often a long-running process asks the database whether another process changed the data.
-STAMP_INTERVAL_SECONDS: Final = 2.0
+# Results kept per generation of the input: plans for a few parameter sets (each ~1 s of CPU to compute).
+KEPT_RESULTS: Final = 8
+T = TypeVar("T")
 
 
 class MatchingData:
@@ -23,36 +25,36 @@ class MatchingData:
 
     def __init__(self, data_dir: Path | None = None) -> None:
         """Read the fitted model shipped in `data_dir` (none: unit coefficients, tests of single rules)."""
-        self._model = read_model(data_dir) if data_dir is not None else None
-        self._lock = threading.Lock()
-        self._data: MatchingInput | None = None
-        self._stamp: tuple[Any, ...] | None = None
-        self._checked_at = 0.0
+        model = read_model(data_dir) if data_dir is not None else None
+
+        def build(session: Session) -> MatchingInput:
+            return MatchingInput(
+                hromadas=queries.hromadas_frame(session),
+                germans=queries.germans_frame(session),
+                partnerships=queries.partnerships_frame(session, PARTNERSHIP_COLUMNS),
+                needs=queries.needs_frame(session),
+                offers=queries.offers_frame(session),
+                third_partners=queries.third_partners_frame(session),
+                listings=queries.listings_frame(session),
+                vocabulary=queries.vocabulary_frame(session),
+                model=model,
+            )
+
+        self._input = Stamped(queries.matching_stamp, build)
+        self._results: Memo[Hashable, object] = Memo(KEPT_RESULTS)
 
     def invalidate(self) -> None:
-        """Forget the cached input (call after a write in this process)."""
-        with self._lock:
-            self._data = None
+        """Forget the cached input and results (call after a write in this process)."""
+        self._input.invalidate()
 
     def get(self, session: Session) -> MatchingInput:
         """Return the current matching input."""
-        with self._lock:
-            now = time.monotonic()
-            if self._data is not None and now - self._checked_at < STAMP_INTERVAL_SECONDS:
-                return self._data
-            stamp = queries.matching_stamp(session)
-            self._checked_at = now
-            if self._data is None or stamp != self._stamp:
-                self._data = MatchingInput(
-                    hromadas=queries.hromadas_frame(session),
-                    germans=queries.germans_frame(session),
-                    partnerships=queries.partnerships_frame(session, PARTNERSHIP_COLUMNS),
-                    needs=queries.needs_frame(session),
-                    offers=queries.offers_frame(session),
-                    third_partners=queries.third_partners_frame(session),
-                    listings=queries.listings_frame(session),
-                    vocabulary=queries.vocabulary_frame(session),
-                    model=self._model,
-                )
-                self._stamp = stamp
-            return self._data
+        return self._input.get(session)
+
+    def memo(self, session: Session, key: Hashable, compute: Callable[[MatchingInput], T]) -> T:
+        """Return ``compute(input)`` for the current input, computed once per generation and ``key``.
+
+        Concurrent requests of one key wait for the first one's result instead of computing it again.
+        """
+        data, generation = self._input.current(session)
+        return self._results.get(generation, key, lambda: compute(data))  # type: ignore[return-value]

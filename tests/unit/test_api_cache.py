@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from registry.api.cache import DataGeneration, Entry, ResponseStore
+from registry.api.cache import Entry, ResponseStore
+from registry.services.cache import DataGeneration
 
 
 def _entry(generation: int, size: int) -> Entry:

@@ -23,7 +23,7 @@ from registry.map.payload import MUNICIPALITY_COLUMNS, PARTNERSHIP_COLUMNS, UNPA
 from registry.matching.plan import need_level
 from registry.models import Level, Municipality, Partnership, PartnershipStatus, WarStatus
 from registry.repository import mapdata
-from registry.services import mapview
+from registry.services import cache
 from registry.services.loading import load_bundled
 from registry.services.mapview import MapFrames, MapView, need_scores
 from registry.services.suggestions import MatchingData
@@ -284,7 +284,7 @@ def test_the_cached_page_follows_writes(
     writable: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Ending Memmingen-Chernihiv makes Chernihiv unpartnered, on the next page without a restart."""
-    monkeypatch.setattr(mapview, "STAMP_INTERVAL_SECONDS", 0.0)  # ask the database on every request
+    monkeypatch.setattr(cache, "STAMP_INTERVAL_SECONDS", 0.0)  # ask the database on every request
     view = MapView(tiles=None)
     de_code, ua_code = MEMMINGEN_CHERNIHIV
 

@@ -1,0 +1,232 @@
+"""The one stamp-checked cache: values built from the database, kept until the data changes.
+
+Three pieces, used by every cache of the registry:
+
+- ``DataGeneration`` and ``StampWatcher``: a counter that moves on with each write of this process and,
+  through a background check of a cheap fingerprint of the tables, with writes of other processes;
+- ``Stamped``: one value (the name index, the matching input, the map's frames) rebuilt when its own
+  fingerprint changed, asked at most every ``STAMP_INTERVAL_SECONDS``;
+- ``Memo``: values by key for one generation of such a value (the coverage plan, a map page).
+
+All of them compute a missing value once however many threads ask for it at the same time (single
+flight): the others wait for that result instead of stampeding the database and the CPU.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
+
+from registry.repository.common import data_stamp
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+# How often a long-running process asks the database whether another process changed the data.
+# Writes through this process invalidate at once.
+STAMP_INTERVAL_SECONDS: Final = 1.0
+log = logging.getLogger("registry.cache")
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class DataGeneration:
+    """A counter that moves on whenever the registry's data may have changed."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._value = 0
+        self._stamp: tuple[Any, ...] | None = None
+
+    @property
+    def value(self) -> int:
+        """Return the current generation."""
+        return self._value
+
+    def bump(self) -> None:
+        """Note a write by this process."""
+        with self._lock:
+            self._value += 1
+
+    def observe(self, stamp: tuple[Any, ...]) -> None:
+        """Note the database's fingerprint; a change made elsewhere moves the counter on."""
+        with self._lock:
+            if self._stamp is not None and stamp != self._stamp:
+                self._value += 1
+            self._stamp = stamp
+
+
+class StampWatcher:
+    """Check the database fingerprint in a background thread while the app runs."""
+
+    def __init__(self, factory: sessionmaker[Session], generation: DataGeneration) -> None:
+        self._factory = factory
+        self._generation = generation
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def check(self) -> None:
+        """Read the fingerprint once."""
+        with self._factory() as session:
+            self._generation.observe(data_stamp(session))
+
+    def _run(self) -> None:
+        while not self._stop.wait(STAMP_INTERVAL_SECONDS):
+            try:
+                self.check()
+            except Exception:  # a failed check must not end the watch; the next one retries
+                log.exception("could not read the data fingerprint")
+
+    def start(self) -> None:
+        """Take the first fingerprint and watch in the background."""
+        try:
+            self.check()
+        except Exception:  # e.g. a database not migrated yet: the watch retries every interval
+            log.exception("could not read the data fingerprint")
+        self._thread = threading.Thread(target=self._run, name="registry-stamp-watcher", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """End the watch."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
+@dataclass
+class _Call(Generic[V]):
+    done: threading.Event = field(default_factory=threading.Event)
+    value: V | None = None
+    error: BaseException | None = None
+
+
+class SingleFlight(Generic[K, V]):
+    """Run one computation per key at a time; callers of a key being computed wait for its result."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._calls: dict[K, _Call[V]] = {}
+
+    def run(self, key: K, compute: Callable[[], V]) -> V:
+        """Return ``compute()``, or the result of the same key's computation already under way."""
+        with self._lock:
+            call = self._calls.get(key)
+            leader = call is None
+            if call is None:
+                call = self._calls[key] = _Call()
+        if not leader:
+            call.done.wait()
+            if call.error is not None:
+                raise call.error
+            return call.value  # type: ignore[return-value]
+        try:
+            call.value = compute()
+        except BaseException as exc:
+            call.error = exc
+            raise
+        finally:
+            with self._lock:
+                del self._calls[key]
+            call.done.set()
+        return call.value
+
+
+class Memo(Generic[K, V]):
+    """At most ``size`` values by key, for the newest generation only; each computed once."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._generation = -1
+        self._values: OrderedDict[K, V] = OrderedDict()
+        self._flight: SingleFlight[tuple[int, K], V] = SingleFlight()
+
+    def get(self, generation: int, key: K, compute: Callable[[], V]) -> V:
+        """Return the value of ``key`` at ``generation``, computing it if this generation lacks it."""
+        with self._lock:
+            if generation > self._generation:
+                self._generation = generation
+                self._values.clear()
+            elif generation == self._generation and key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+        value = self._flight.run((generation, key), compute)
+        with self._lock:
+            if generation == self._generation and self.size:
+                self._values[key] = value
+                while len(self._values) > self.size:
+                    self._values.popitem(last=False)
+        return value
+
+
+@dataclass(frozen=True)
+class _State(Generic[V]):
+    value: V | None = None
+    stamp: Any = None
+    checked_at: float = float("-inf")
+    generation: int = 0
+
+
+class Stamped(Generic[V]):
+    """One value built from the database and rebuilt only when its fingerprint changed; thread-safe.
+
+    A fresh value is returned without a lock; a check or a build runs in one thread at a time, and the
+    threads that asked meanwhile get its result.
+    """
+
+    def __init__(
+        self,
+        stamp: Callable[[Session], Any],
+        build: Callable[[Session], V],
+        *,
+        interval: float | None = None,
+    ) -> None:
+        """``stamp`` reads the fingerprint, ``build`` the value; ``interval`` (s) overrides the default."""
+        self._read_stamp = stamp
+        self._build = build
+        self.interval = interval
+        self._lock = threading.Lock()  # one check or build at a time
+        self._swap = threading.Lock()  # held only to replace the state; invalidate() never waits a build
+        self._state: _State[V] = _State()
+        self._invalidations = 0
+
+    def _fresh(self, state: _State[V]) -> bool:
+        interval = STAMP_INTERVAL_SECONDS if self.interval is None else self.interval
+        return state.value is not None and time.monotonic() - state.checked_at < interval
+
+    def current(self, session: Session) -> tuple[V, int]:
+        """Return the value and its generation (which moves on with every rebuild)."""
+        state = self._state
+        if self._fresh(state):
+            return state.value, state.generation  # type: ignore[return-value]
+        with self._lock:
+            state = self._state
+            if self._fresh(state):
+                return state.value, state.generation  # type: ignore[return-value]
+            invalidations = self._invalidations
+            stamp = self._read_stamp(session)
+            built = state.value is None or stamp != state.stamp
+            value = self._build(session) if built else state.value
+            with self._swap:
+                generation = self._state.generation + (1 if built else 0)
+                if invalidations != self._invalidations:  # written meanwhile: check again next time
+                    self._state = _State(value, None, float("-inf"), generation + 1)
+                else:
+                    self._state = _State(value, stamp, time.monotonic(), generation)
+            return value, generation  # type: ignore[return-value]
+
+    def get(self, session: Session) -> V:
+        """Return the current value."""
+        return self.current(session)[0]
+
+    def invalidate(self) -> None:
+        """Forget the value; the next caller rebuilds it (call after a write in this process)."""
+        with self._swap:
+            self._invalidations += 1
+            self._state = _State(None, None, float("-inf"), self._state.generation + 1)
