@@ -15,6 +15,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 import numpy as np
@@ -123,6 +124,9 @@ LEVEL_WORDS: Final[dict[str, str]] = {
 }
 
 
+# Cached: a load folds about 470,000 names, most of them many times (villages share names; every
+# record's names are folded for its keys and again for the index).
+@lru_cache(maxsize=1 << 18)
 def fold(text: str) -> str:
     """Fold a name to its comparison key, e.g. "Iwano-Frankiwsk" -> "iwano frankiwsk", "Київ" -> "kyiv"."""
     text = unicodedata.normalize("NFC", text)

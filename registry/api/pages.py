@@ -179,6 +179,8 @@ def _suggestions(
             **names.get(s.code, {"code": s.code, "name": s.name, "name_uk": s.name_uk}),
             "code": s.code,
             "score": s.score,
+            "rank": s.rank,
+            "candidates": s.candidates,
             "explanation": marked_latin(text) if text_lang == "uk" else text,
             "explanation_lang": text_lang,
             "flags": list(s.flags),

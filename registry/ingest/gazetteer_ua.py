@@ -8,6 +8,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -73,6 +74,7 @@ OCHA_COLUMNS = ("ADM3_PCODE", "ADM3_EN", "ADM3_UA", "ADM3_RU")
 SETTLEMENT_CATEGORIES = {"M": "city", "X": "settlement", "C": "village", "B": "city district"}
 
 
+@lru_cache(maxsize=1 << 16)
 def german(name_uk: str) -> str:
     """Transliterate a Ukrainian name as the Foreign Office and the German press write it.
 

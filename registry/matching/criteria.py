@@ -35,6 +35,7 @@ FIT_CRITERIA: Final = (
     "oblast_popularity",
     "distance",
     "urban",
+    "prominence",
     "declared",
 )
 NEED_CRITERIA: Final = ("reconstruction", "idp", "saturation")
@@ -183,6 +184,22 @@ def urban(hromada_type: ArrayLike) -> F32:
         [HROMADA_TYPE_SCORE.get(t, TYPE_UNKNOWN) if isinstance(t, str) else TYPE_UNKNOWN for t in types],
         dtype=np.float32,
     )
+
+
+# --- prominence (fit) ------------------------------------------------------------------------------------
+# German towns look for a place they and their citizens can find on a map: of the 105 dated town
+# partnerships, 34 are with the largest hromada of an oblast (mostly its centre; 25 of 1,774 Ukrainian
+# municipal units) and 62 with one of its five largest. The population rank of the hromada within its
+# oblast says this with data every hromada has: the largest scores 1, the second 1/2, the tenth 1/10 (a
+# raion among the raions of its oblast likewise); an oblast, compared with oblasts only, scores 1;
+# unknown scores 0.
+
+
+def prominence(rank_in_oblast: ArrayLike) -> F32:
+    """Score a population rank within the oblast (1 = largest) as 1 / rank; rank 0 (unknown) scores 0."""
+    rank = np.asarray(rank_in_oblast, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        return np.where(rank >= 1, 1.0 / np.where(rank >= 1, rank, 1.0), 0.0).astype(np.float32)
 
 
 # --- declared needs vs offers (fit, fixed coefficient) ---------------------------------------------------

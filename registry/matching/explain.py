@@ -204,6 +204,22 @@ def _r_urban(req: Request, i: int, j: int, lang: Lang) -> str:
     return t(lang, key, ua=ua_name(req, j, lang))
 
 
+def _r_prominence(req: Request, i: int, j: int, lang: Lang) -> str:
+    f = req.f
+    rank = int(f.ua_oblast_rank[j])
+    if f.ua_levels[j] == "oblast" or rank < 1:
+        return ""
+    key = "m_r_prominence_raion" if f.ua_levels[j] == "raion" else "m_r_prominence"
+    return t(
+        lang,
+        f"{key}_first" if rank == 1 else key,
+        ua=ua_name(req, j, lang),
+        rank=locale.number(rank, lang),
+        region_in=oblast_phrase(req, j, lang, "in"),
+        date=date_text(f.ua_population_date[j], lang),
+    )
+
+
 def _r_declared(req: Request, i: int, j: int, lang: Lang) -> str:
     f = req.f
     assert f.need_weights is not None  # a declared score > 0 implies that needs and offers exist
@@ -255,6 +271,7 @@ REASONS: Final = {
     "oblast_popularity": _r_oblast_popularity,
     "distance": _r_distance,
     "urban": _r_urban,
+    "prominence": _r_prominence,
     "declared": _r_declared,
     "reconstruction": _r_reconstruction,
     "idp": _r_idp,

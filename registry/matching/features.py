@@ -81,6 +81,8 @@ class Features:
     ua_distance_score: F32
     ua_urban: F32
     ua_types: list[str | None]  # urban, settlement, rural, city with special status
+    ua_oblast_rank: IntArray  # population rank in the oblast among units of its level (1 largest, 0 unknown)
+    ua_prominence: F32
     ua_war_status_date: str | None
     ua_idp_date: str | None
     listing_date: str | None
@@ -155,6 +157,22 @@ def _indicator(
     csr = sparse.csr_array(matrix)
     csr.sum_duplicates()
     return csr
+
+
+def oblast_ranks(levels: NDArray[np.object_], oblast: IntArray, population: F64) -> IntArray:
+    """Rank each unit by population within its oblast among the units of its kind (1 = largest; 0 unknown).
+
+    Hromadas and cities rank among the municipal units of the oblast, raions among its raions; an
+    oblast ranks 1 (it is compared with oblasts only); no population or no oblast ranks 0.
+    """
+    kinds = np.where(levels == "raion", 1, np.where(levels == "oblast", 2, 0))
+    frame = pd.DataFrame({"kind": kinds, "oblast": oblast, "population": population})
+    known = (frame["population"] > 0) & (frame["oblast"] >= 0) & (frame["kind"] < 2)
+    ranks = np.zeros(len(frame), dtype=np.intp)
+    grouped = frame[known].groupby(["kind", "oblast"])["population"]
+    ranks[known.to_numpy()] = grouped.rank(ascending=False, method="min").to_numpy(dtype=np.intp)
+    ranks[kinds == 2] = 1
+    return ranks
 
 
 def _units(vocabulary: Vocabulary, index: dict[str, int], suffix: str = "") -> IntArray:
@@ -332,6 +350,7 @@ def build_features(data: MatchingInput) -> Features:
         return None if values.empty else str(max(values.astype(str)))
 
     de_population = numbers(g["population"])
+    ua_oblast_rank = oblast_ranks(ua.levels, ua.oblast, ua.population)
     return Features(
         ua_codes=ua_codes,
         ua_index=ua_index,
@@ -365,6 +384,8 @@ def build_features(data: MatchingInput) -> Features:
             criteria.urban(np.array(optional_texts(h, "subtype"), dtype=object)),
         ).astype(np.float32),
         ua_types=optional_texts(h, "subtype"),
+        ua_oblast_rank=ua_oblast_rank,
+        ua_prominence=criteria.prominence(ua_oblast_rank),
         ua_war_status_date=latest_date(h, "war_status_date"),
         ua_idp_date=latest_date(h, "idp_date"),
         listing_date=latest_date(h, "war_status_date"),

@@ -40,6 +40,7 @@ class Weights:
     oblast_popularity: float = 1.0
     distance: float = 1.0
     urban: float = 1.0
+    prominence: float = 1.0
     declared: float = 1.0
     reconstruction: float = criteria.RECONSTRUCTION_WEIGHT
     idp: float = criteria.IDP_WEIGHT

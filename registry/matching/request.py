@@ -94,6 +94,7 @@ class Request:
             "oblast_popularity": criteria.popularity(oblast_count, criteria.OBLAST_POPULARITY_FULL),
             "distance": f.ua_distance_score,
             "urban": f.ua_urban,
+            "prominence": f.ua_prominence,
             "reconstruction": f.ua_reconstruction,
             "idp": f.ua_idp_need,
             "saturation": ties.saturation(),

@@ -212,8 +212,10 @@ def build_ties(f: Features, as_of: dt.date | None) -> Ties:
     excluding = np.array([s in EXCLUDING_STATUSES for s in f.p_status], dtype=bool)
     linking = np.flatnonzero(existing & excluding & (f.p_de >= 0) & (f.p_ua >= 0))
     linked_de, linked_ua, linked_by = linked_pairs(f, linking)
-    de_with_partner = np.zeros(len(f.de_codes), dtype=bool)
-    de_with_partner[f.p_de[direct & (f.p_de >= 0)]] = True
+    # A city-state's Stadt and Land are one body: a partner of either is a partner of both.
+    body_with_partner = np.zeros(len(f.de_codes), dtype=bool)
+    body_with_partner[f.de_body[f.p_de[direct & (f.p_de >= 0)]]] = True
+    de_with_partner = body_with_partner[f.de_body]
     return Ties(
         as_of=as_of,
         weight=weight,

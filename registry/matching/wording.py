@@ -170,8 +170,13 @@ def counted(req: Request) -> list[int]:
 
 
 def partner_list(req: Request, side: str, unit: int, lang: Lang) -> list[str]:
+    """The partners of a unit as of the request; a city-state's Stadt and Land are one body."""
     f = req.f
-    rows = np.flatnonzero((req.ties.weight > 0) & ((f.p_ua if side == "ua" else f.p_de) == unit)).tolist()
+    if side == "ua":
+        mine = f.p_ua == unit
+    else:
+        mine = (f.p_de >= 0) & (f.de_body[np.maximum(f.p_de, 0)] == f.de_body[unit])
+    rows = np.flatnonzero((req.ties.weight > 0) & mine).tolist()
     if side == "ua":
         return [
             f"{de_unit(req, int(f.p_de[k]), lang) if f.p_de[k] >= 0 else '?'}{details(req, k, lang)}"

@@ -46,7 +46,7 @@ def test_search_finds_charkiw_and_its_page_shows_its_partners(
         assert name in table
         assert page.locator(f'table.partnerships a[href="/municipalities/{code}"]').count() == 1
     assert page.locator("li.suggestion").count() == 10
-    assert "Punktzahl" in page.locator("li.suggestion").first.inner_text()
+    assert "Rang 1 von " in page.locator("li.suggestion").first.inner_text()
     browsing.assert_clean()
 
 

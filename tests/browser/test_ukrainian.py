@@ -103,7 +103,7 @@ def test_the_search_form_works_in_ukrainian(ukrainian: Browsing) -> None:
     page.wait_for_url(f"**/municipalities/{KHARKIV}")
     assert page.locator("h1").inner_text() == "Харків"
     assert page.locator("li.suggestion").count() == 10
-    assert "Оцінка" in page.locator("li.suggestion").first.inner_text()
+    assert "Місце 1 з " in page.locator("li.suggestion").first.inner_text()
     # the explanation is English until the matching explains in Ukrainian, and says so
     explanation = page.locator("li.suggestion .explanation").first
     assert explanation.get_attribute("lang") in (None, "en")

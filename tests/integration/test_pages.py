@@ -306,7 +306,11 @@ def test_municipality_page_shows_facts_partners_suggestions_and_exports(
     assert "https://" in html  # partnership sources are linked
     suggestions = re.findall(r'<li class="suggestion">(.*?)</li>', html, flags=re.DOTALL)
     assert len(suggestions) == 10
-    assert all("Punktzahl" in s for s in suggestions)
+    # The rank among all candidates, not a score without a scale ("Punktzahl 6,62").
+    ranks = [re.search(r"Rang (\d+) von ([\d.]+)", s) for s in suggestions]
+    assert all(ranks)
+    assert [int(m.group(1)) for m in ranks if m] == list(range(1, 11))
+    assert "Punktzahl" not in html
     assert MEMMINGEN not in "".join(suggestions), "an existing partner is never suggested"
     for export in (
         f"/api/municipalities/{CHERNIHIV}",
@@ -315,7 +319,7 @@ def test_municipality_page_shows_facts_partners_suggestions_and_exports(
     ):
         assert export in page.links
     english = get(site, f"/municipalities/{CHERNIHIV}?lang=en").text
-    assert "score" in english
+    assert "Rank 1 of " in english
     assert "Population" in english
 
 

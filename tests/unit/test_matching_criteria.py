@@ -153,6 +153,11 @@ def test_popularity(partners: int, full: int, expected: float) -> None:
     assert float(criteria.popularity([partners], full)[0]) == pytest.approx(expected, rel=1e-6)
 
 
+@pytest.mark.parametrize(("rank", "expected"), [(1, 1.0), (2, 0.5), (10, 0.1), (0, 0.0)])
+def test_prominence(rank: int, expected: float) -> None:
+    assert float(criteria.prominence([rank])[0]) == pytest.approx(expected)
+
+
 @pytest.mark.parametrize(("km", "expected"), [(0, 0.0), (400, 0.5), (800, 1.0), (1200, 1.0), (NAN, 0.5)])
 def test_distance_from_front(km: float, expected: float) -> None:
     assert float(criteria.distance_from_front([km])[0]) == pytest.approx(expected)

@@ -260,3 +260,24 @@ DYNAMIC_KEYS = [
 @pytest.mark.parametrize("key", DYNAMIC_KEYS)
 def test_every_key_the_explanations_build_exists(key: str) -> None:
     assert locale.has(key)
+
+
+def test_prominence_ranks_within_the_oblast_and_its_reason_names_the_rank() -> None:
+    from registry.matching.explain import REASONS
+    from registry.matching.request import make_request
+
+    data = world()
+    f = data.features
+    rank = {code: int(f.ua_oblast_rank[f.ua_index[code]]) for code in (A, B, C, D, E, O2)}
+    # Oblast 1: Alpha 50,000 before Bravo 48,000; oblast 2: Delta 52,000, Echo 45,000, Charlie 5,000.
+    assert rank == {A: 1, B: 2, D: 1, E: 2, C: 3, O2: 1}
+    assert float(f.ua_prominence[f.ua_index[C]]) == pytest.approx(1 / 3)
+    req = make_request(data, None, None)
+    i = f.de_index[GSTADT]
+    first = {lang: REASONS["prominence"](req, i, f.ua_index[A], lang) for lang in ("de", "en", "uk")}
+    assert "größte Hromada in der Oblast Poltawa" in first["de"]
+    assert "largest hromada" in first["en"]
+    assert "найбільша громада" in first["uk"]
+    third = REASONS["prominence"](req, i, f.ua_index[C], "de")
+    assert "Nr. 3" in third
+    assert "Oblast Odessa" in third
