@@ -60,6 +60,9 @@ class Settings:
     session_max_age: int = 8 * 3600  # seconds a sign-in lasts
     secure_cookies: bool = True  # session and CSRF cookies only over HTTPS (and on localhost)
     public_url: str = "http://127.0.0.1:8000"  # where invitation links point
+    # PostgreSQL: hear other processes' writes through LISTEN/NOTIFY (off: only the 1 s fingerprint poll;
+    # for diagnosis and the baseline of benchmarks/bench_workers.py)
+    listen_for_changes: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -91,4 +94,6 @@ class Settings:
             secure_cookies=(env.get("REGISTRY_SECURE_COOKIES") or "on").lower()
             not in {"0", "off", "false", "no"},
             public_url=(env.get("REGISTRY_PUBLIC_URL") or defaults.public_url).rstrip("/"),
+            listen_for_changes=(env.get("REGISTRY_LISTEN") or "on").lower()
+            not in {"0", "off", "false", "no"},
         )

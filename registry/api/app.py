@@ -264,8 +264,8 @@ def create_app(
         matching.invalidate()
 
     # PostgreSQL tells every process of every other one's writes at once; SQLite relies on the poll
-    postgres = engine.dialect.name == "postgresql"
-    listeners = [ChangeListener(settings.database_url, data_changed)] if postgres else []
+    listening = engine.dialect.name == "postgresql" and settings.listen_for_changes
+    listeners = [ChangeListener(settings.database_url, data_changed)] if listening else []
 
     def provide_search() -> MunicipalitySearch:
         return names
