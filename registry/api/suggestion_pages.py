@@ -79,7 +79,8 @@ def suggestion_list(
         text, text_lang = explanation(s, lang)
         rows.append({
             **names.get(s.code, {"code": s.code, "name": s.name}), "code": s.code, "score": s.score,
-            "rank": s.rank, "explanation": marked_latin(text) if text_lang == "uk" else text,
+            "rank": s.rank, "candidates": s.candidates,
+            "explanation": marked_latin(text) if text_lang == "uk" else text,
             "explanation_lang": text_lang, "flags": list(s.flags), "answer": given.get(s.code),
         })  # fmt: skip
     return page(

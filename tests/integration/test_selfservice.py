@@ -245,12 +245,12 @@ def test_the_upgrade_to_0006_keeps_real_edits(settings: Settings, subset_dir: Pa
         pid = session.scalar(select(Partnership.id).order_by(Partnership.id))
         assert pid is not None
         update_partnership(
-            session, pid, partnership(session, pid)["version"], {"notes": "kept"}, Actor("editor")
+            session, pid, partnership(session, pid).version, {"notes": "kept"}, Actor("editor")
         )
     db.downgrade(settings, "0005_third_partners")
     db.upgrade(settings)
     with sessions() as session:
-        assert partnership(session, pid)["notes"] == "kept"
+        assert partnership(session, pid).notes == "kept"
         event = session.scalars(select(AuditEvent).where(AuditEvent.entity == "partnership")).one()
         assert event.actor == "editor"
         assert event.account_id is None
