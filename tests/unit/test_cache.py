@@ -6,14 +6,17 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 from registry.api.cache import ReadCache, ResponseStore
 from registry.services import cache
 from registry.services.cache import DataGeneration, Memo, SingleFlight, Stamped
+
+T = TypeVar("T")
 
 THREADS = 8
 
@@ -145,8 +148,14 @@ def test_the_read_cache_answers_concurrent_misses_with_one_computation() -> None
     async def burst() -> list[bytes]:
         return list(await asyncio.gather(*(request() for _ in range(THREADS))))
 
-    assert asyncio.run(burst()) == [b"answer"] * THREADS
+    assert _run_in_own_thread(burst) == [b"answer"] * THREADS
     assert calls == 1
     generation.bump()  # a write: the next request computes again
-    asyncio.run(burst())
+    _run_in_own_thread(burst)
     assert calls == 2
+
+
+def _run_in_own_thread(coroutine: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """``asyncio.run`` in a thread of its own: the browser tests' Playwright keeps a loop in this one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(coroutine())).result()
