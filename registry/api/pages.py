@@ -226,6 +226,12 @@ def _exports(facts: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def template_facts(facts: dict[str, Any]) -> dict[str, Any]:
+    """A unit's facts as the templates compare them: its enums as plain strings."""
+    return {**facts, "country": str(facts["country"]), "level": str(facts["level"]),
+            "war_status": None if facts["war_status"] is None else str(facts["war_status"])}  # fmt: skip
+
+
 @get("/municipalities/{code:str}", sync_to_thread=True)
 def municipality_page(
     request: Request[Any, Any, Any],
@@ -243,8 +249,7 @@ def municipality_page(
     if facts["code"] != code:  # another code of the unit (a settlement's KATOTTH): one address per record
         query = f"?{request.url.query}" if request.url.query else ""  # keeps ?lang= and the page's form
         return Redirect(f"/municipalities/{facts['code']}{query}", status_code=301)
-    facts = {**facts, "country": str(facts["country"]), "level": str(facts["level"]),
-             "war_status": None if facts["war_status"] is None else str(facts["war_status"])}  # fmt: skip
+    facts = template_facts(facts)
     partnerships = partnerships_of(session, facts["id"])
     suggestions, none_reason = _suggestions(site, session, facts, lang)
     units = queries.unit_names(

@@ -18,7 +18,7 @@ from litestar.response import Redirect, Template
 from registry.api.account_pages import FormData, ViewerDep, page, safe_next, texts
 from registry.api.deps import DbSession
 from registry.api.exports import CSV_TYPE, attachment
-from registry.api.pages import explanation, marked_latin
+from registry.api.pages import explanation, marked_latin, template_facts
 from registry.api.site import SiteDep, page_lang
 from registry.errors import NotFoundError, UnprocessableError
 from registry.matching import DEFAULT_BLEND, UnknownCodeError, explain_pair
@@ -39,9 +39,7 @@ Region = Annotated[str | None, QueryParameter(max_length=80, pattern=r"^[A-Za-z0
 
 
 def _facts(session: DbSession, code: str) -> dict[str, Any]:
-    facts = municipality_facts(session, code)
-    return {**facts, "country": str(facts["country"]), "level": str(facts["level"]),
-            "war_status": None if facts["war_status"] is None else str(facts["war_status"])}  # fmt: skip
+    return template_facts(municipality_facts(session, code))
 
 
 @get("/municipalities/{code:str}/suggestions", sync_to_thread=True)
