@@ -8,6 +8,7 @@ then fuzzy hits (rapidfuzz); ties are broken by population, so the city people m
 
 from __future__ import annotations
 
+import copy
 import enum
 import math
 import re
@@ -213,6 +214,16 @@ class NameIndex:
 
     def __len__(self) -> int:
         return len(self._by_key)
+
+    def reranked(self, candidates: Iterable[Candidate]) -> NameIndex | None:
+        """Return this index over new ranking facts (population) of the same municipalities, in
+        milliseconds instead of a rebuild; None if the municipalities differ (build a new index)."""
+        ranking = {c.municipality_id: c for c in candidates}
+        if ranking.keys() != self._candidates.keys():
+            return None
+        index = copy.copy(self)  # shares the name tables, which no one changes after the build
+        index._candidates = ranking
+        return index
 
     def search(self, query: str, *, country: str | None = None, limit: int = 10) -> list[NameMatch]:
         """Rank municipalities for ``query``: exact spellings first, then fuzzy ones, larger first."""

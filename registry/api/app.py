@@ -9,7 +9,9 @@ cache as ``matching`` and the session factory as ``app.state["sessions"]``.
 from __future__ import annotations
 
 import inspect
+import time
 from collections.abc import AsyncIterator, Sequence
+from functools import partial
 from typing import Any, Final
 
 import anyio
@@ -52,13 +54,16 @@ from registry.api.schemas import HealthOut, forbidding_structs
 from registry.api.session_store import DatabaseStore
 from registry.api.site import STATIC_PREFIX, template_config
 from registry.config import Settings
-from registry.services.cache import DataGeneration, StampWatcher
+from registry.services.cache import DataGeneration, Stamped, StampWatcher
 from registry.services.changes import ChangeListener
 from registry.services.search import MunicipalitySearch
 from registry.services.suggestions import MatchingData
 
 CACHED_READS: Final = 4096  # answers of GET /api/... kept in memory until the data changes
 FINISHING_THREADS: Final = 16  # threads that only commit, roll back and close request sessions
+# A write's answer waits at most this long for the name index and the matching input it outdated to be
+# rebuilt (about a second each on the bundled data), so its client reads the write in the next request.
+WRITE_SETTLE_SECONDS: Final = 10.0
 MAX_BODY_BYTES: Final = 1024 * 1024  # JSON bodies; the CSV import allows more (registry/api/imports.py)
 # Swagger UI served by the app itself (registry/api/static/vendor), so the docs page works offline.
 SWAGGER_UI_VERSION: Final = "5.18.2"
@@ -69,6 +74,9 @@ Reads are open. Writes need an API key (`Authorization: Bearer <key>`, created w
 `registry apikey create`) and, for an existing record, `If-Match` with the ETag you read: a stale
 ETag gets 412 and changes nothing. Errors are RFC 9457 problem details (`application/problem+json`)
 whose `errors` name the field at fault. Unknown query parameters are rejected (400).
+
+The answer to a write comes once the search index and the suggestions' input include it. Other
+clients' searches and suggestions keep the previous data until then (about a second).
 """
 
 
@@ -224,6 +232,13 @@ def _finish(session: Session, commit: bool) -> None:
         session.close()
 
 
+async def _settled(caches: Sequence[Stamped[Any]], seconds: float) -> None:
+    """Wait up to ``seconds`` for the background refreshes of ``caches``, without holding a thread."""
+    deadline = time.monotonic() + seconds
+    while not all(cache.settled() for cache in caches) and time.monotonic() < deadline:
+        await anyio.sleep(0.005)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -247,6 +262,12 @@ def create_app(
     proxies = Proxies(settings.trusted_proxies)
     watcher = StampWatcher(factory, generation)
 
+    # Rebuilt in the background after a write; answers computed from a previous value meanwhile are
+    # outdated by the swap, so the read cache never keeps one under the new generation.
+    rebuilt = (names.cache, matching.cache)
+    for cache in rebuilt:
+        cache.on_swap(generation.bump)
+
     async def provide_session(request: Request[Any, Any, Any]) -> AsyncIterator[Session]:
         session = factory()  # connects lazily, in the handler's thread
         try:
@@ -256,16 +277,25 @@ def create_app(
             raise
         await anyio.to_thread.run_sync(_finish, session, True, limiter=finishing)
         if request.method not in SAFE_METHODS:
-            data_changed()
+            written_here()
+            await _settled(rebuilt, WRITE_SETTLE_SECONDS)
 
-    def data_changed() -> None:
-        """A write committed here or (heard through LISTEN) elsewhere: cached reads are outdated."""
+    def written_here() -> None:
+        """A write committed through this process: cached reads are outdated."""
         generation.bump()
         matching.invalidate()
+        names.cache.recheck()  # facts rank the names: a cheap re-ranking if only they changed
+
+    def written_anywhere() -> None:
+        """A write heard through LISTEN, this process's own ones too: cached reads are outdated, and the
+        rebuilt caches compare their fingerprints first, so a write of ours is not rebuilt twice."""
+        generation.bump()
+        for cache in rebuilt:
+            cache.recheck()
 
     # PostgreSQL tells every process of every other one's writes at once; SQLite relies on the poll
     listening = engine.dialect.name == "postgresql" and settings.listen_for_changes
-    listeners = [ChangeListener(settings.database_url, data_changed)] if listening else []
+    listeners = [ChangeListener(settings.database_url, written_anywhere)] if listening else []
 
     def provide_search() -> MunicipalitySearch:
         return names
@@ -317,7 +347,12 @@ def create_app(
         request_max_body_size=MAX_BODY_BYTES,
         state={"settings": settings, "sessions": factory, "search": names},  # type: ignore[arg-type]
         on_startup=[watcher.start, *(listener.start for listener in listeners), redact_access_log],
-        on_shutdown=[watcher.stop, *(listener.stop for listener in listeners), engine.dispose],
+        on_shutdown=[
+            watcher.stop,
+            *(listener.stop for listener in listeners),
+            *(partial(cache.wait_settled, WRITE_SETTLE_SECONDS) for cache in rebuilt),  # then no one reads
+            engine.dispose,
+        ],
     )
     _complete_schema(app)
     return app

@@ -21,32 +21,58 @@ from registry.names import Candidate, IndexedName
 
 
 def name_index_stamp(session: Session) -> tuple[Any, ...]:
-    """Return a cheap fingerprint that changes whenever a municipality (and so its names) changes.
+    """Return a cheap fingerprint of the name index: its names' part, then its ranking facts' part.
 
-    Every write to names goes with a write to the municipality, which bumps its version.
+    The ranking part (the sum of the municipalities' versions) moves with every edit of a
+    municipality's facts; the names part only when names or municipalities were added or removed
+    (``names_stamp``).
     """
-    return tuple(
-        session.execute(
-            select(func.count(Municipality.id), func.max(Municipality.id), func.sum(Municipality.version))
-        ).one()
-    )
+    ranking = session.scalar(select(func.sum(Municipality.version)))
+    return (*names_stamp(session), ranking)
+
+
+def names_stamp(session: Session) -> tuple[Any, ...]:
+    """Return a cheap fingerprint of the stored names and of which municipalities exist.
+
+    Names are only written by `registry load`, which deletes a municipality's names and inserts new
+    ones: the count, the highest id or the total length of the keys moves. (SQLite may hand the ids of
+    deleted last rows out again; then a respelling of the same length would go unseen until the next
+    change of names.)
+    """
+    names = session.execute(
+        select(
+            func.count(MunicipalityName.id),
+            func.max(MunicipalityName.id),
+            func.sum(func.length(MunicipalityName.key)),
+        )
+    ).one()
+    municipalities = session.execute(select(func.count(Municipality.id), func.max(Municipality.id))).one()
+    return (*names, *municipalities)
 
 
 def name_index_rows(session: Session) -> tuple[list[IndexedName], list[Candidate]]:
     """Return every stored name and every municipality's ranking facts."""
-    names = [
+    return indexed_names(session), ranking_candidates(session)
+
+
+def indexed_names(session: Session) -> list[IndexedName]:
+    """Return every stored name as the index needs it."""
+    return [
         IndexedName(mid, key, kind)
         for mid, key, kind in session.execute(
             select(MunicipalityName.municipality_id, MunicipalityName.key, MunicipalityName.kind)
         )
     ]
-    candidates = [
+
+
+def ranking_candidates(session: Session) -> list[Candidate]:
+    """Return every municipality's ranking facts."""
+    return [
         Candidate(mid, str(country), str(level), population)
         for mid, country, level, population in session.execute(
             select(Municipality.id, Municipality.country, Municipality.level, Municipality.population)
         )
     ]
-    return names, candidates
 
 
 def search_rows(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:

@@ -9,7 +9,9 @@ Three pieces, used by every cache of the registry:
 - ``Memo``: values by key for one generation of such a value (the coverage plan, a map page).
 
 All of them compute a missing value once however many threads ask for it at the same time (single
-flight): the others wait for that result instead of stampeding the database and the CPU.
+flight): the others wait for that result instead of stampeding the database and the CPU. The name
+index and the matching input (``background=True``) are rebuilt in a thread of their own once they
+exist: readers keep the previous value until the new one is swapped in, instead of waiting a second.
 """
 
 from __future__ import annotations
@@ -19,13 +21,16 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
+
+from sqlalchemy.orm import Session
 
 from registry.repository.common import data_stamp
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.orm import sessionmaker
 
 # How often a long-running process asks the database whether another process changed the data.
 # Writes through this process invalidate at once.
@@ -173,11 +178,22 @@ class _State(Generic[V]):
     generation: int = 0
 
 
+# The stamp of a value a write of this process outdated: equal to no stamp read from the database.
+_OUTDATED: Final = object()
+
+
 class Stamped(Generic[V]):
     """One value built from the database and rebuilt only when its fingerprint changed; thread-safe.
 
-    A fresh value is returned without a lock; a check or a build runs in one thread at a time, and the
-    threads that asked meanwhile get its result.
+    A fresh value is returned without a lock. The first value is built while its first readers wait
+    (one build, however many ask). After that, by default, a check or a rebuild runs in one thread at
+    a time and the threads that asked meanwhile get its result.
+
+    With ``background=True`` readers never wait once a value exists: a due check of the fingerprint,
+    an ``invalidate()`` or a ``recheck()`` starts one refresh in a thread of its own, and readers keep
+    getting the previous value until the new one is swapped in. Requests that arrive while a refresh
+    runs are coalesced into one more refresh after it. A failed refresh is logged and keeps the
+    previous value; the next check after the interval tries again.
     """
 
     def __init__(
@@ -186,15 +202,22 @@ class Stamped(Generic[V]):
         build: Callable[[Session], V],
         *,
         interval: float | None = None,
+        background: bool = False,
     ) -> None:
         """``stamp`` reads the fingerprint, ``build`` the value; ``interval`` (s) overrides the default."""
         self._read_stamp = stamp
         self._build = build
         self.interval = interval
-        self._lock = threading.Lock()  # one check or build at a time
+        self.background = background
+        self._lock = threading.Lock()  # one synchronous check or build at a time
         self._swap = threading.Lock()  # held only to replace the state; invalidate() never waits a build
+        self._idle = threading.Condition(self._swap)  # notified when a background refresh ends
         self._state: _State[V] = _State()
         self._invalidations = 0
+        self._requests = 0  # invalidations and rechecks: a refresh that missed one runs again
+        self._refreshing = False
+        self._bind: Engine | Connection | None = None  # where a background refresh reads
+        self._swapped: list[Callable[[], None]] = []
 
     def _fresh(self, state: _State[V]) -> bool:
         interval = STAMP_INTERVAL_SECONDS if self.interval is None else self.interval
@@ -205,6 +228,9 @@ class Stamped(Generic[V]):
         state = self._state
         if self._fresh(state):
             return state.value, state.generation  # type: ignore[return-value]
+        if self.background and state.value is not None:
+            self._start_refresh(session.get_bind())
+            return state.value, state.generation
         with self._lock:
             state = self._state
             if self._fresh(state):
@@ -214,9 +240,11 @@ class Stamped(Generic[V]):
             built = state.value is None or stamp != state.stamp
             value = self._build(session) if built else state.value
             with self._swap:
+                if self.background:
+                    self._bind = session.get_bind()
                 generation = self._state.generation + (1 if built else 0)
                 if invalidations != self._invalidations:  # written meanwhile: check again next time
-                    self._state = _State(value, None, float("-inf"), generation + 1)
+                    self._state = _State(value, _OUTDATED, float("-inf"), generation + 1)
                 else:
                     self._state = _State(value, stamp, time.monotonic(), generation)
             return value, generation  # type: ignore[return-value]
@@ -226,7 +254,81 @@ class Stamped(Generic[V]):
         return self.current(session)[0]
 
     def invalidate(self) -> None:
-        """Forget the value; the next caller rebuilds it (call after a write in this process)."""
+        """Outdate the value (call after a write in this process).
+
+        Synchronous: the next reader rebuilds. In the background: a rebuild starts now, and readers
+        get the previous value until it is done.
+        """
         with self._swap:
             self._invalidations += 1
-            self._state = _State(None, None, float("-inf"), self._state.generation + 1)
+            self._requests += 1
+            state = self._state
+            if not (self.background and state.value is not None):
+                self._state = _State(None, None, float("-inf"), state.generation + 1)
+                return
+            self._state = replace(state, stamp=_OUTDATED, checked_at=float("-inf"))
+        self._start_refresh(None)
+
+    def recheck(self) -> None:
+        """Ask the fingerprint again now, not after the interval (call after a write that may touch it)."""
+        with self._swap:
+            self._requests += 1
+            self._state = replace(self._state, checked_at=float("-inf"))
+        if self.background:
+            self._start_refresh(None)
+
+    def on_swap(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` after each value a background refresh swapped in (e.g. to outdate answers
+        computed from the previous one)."""
+        self._swapped.append(callback)
+
+    def settled(self) -> bool:
+        """Tell whether no background refresh is running or due."""
+        return not self._refreshing
+
+    def wait_settled(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the background refresh under way; False if it still runs."""
+        with self._idle:
+            return self._idle.wait_for(lambda: not self._refreshing, timeout)
+
+    def _start_refresh(self, bind: Engine | Connection | None) -> None:
+        with self._swap:
+            if bind is not None:
+                self._bind = bind
+            if self._refreshing or self._bind is None or self._state.value is None:
+                return
+            self._refreshing = True
+            bind = self._bind
+        threading.Thread(
+            target=self._refresh, args=(bind,), name="registry-cache-refresh", daemon=True
+        ).start()
+
+    def _refresh(self, bind: Engine | Connection) -> None:
+        """Check the fingerprint and rebuild if it changed, until no request came in meanwhile."""
+        while True:
+            with self._swap:
+                requests, invalidations, previous = self._requests, self._invalidations, self._state
+            try:
+                with Session(bind) as session:
+                    stamp = self._read_stamp(session)
+                    built = stamp != previous.stamp
+                    value = self._build(session) if built else previous.value
+            except Exception:  # the previous value stays; the next check after the interval retries
+                log.exception("could not refresh a cached value; keeping the previous one")
+                with self._idle:
+                    self._state = replace(self._state, checked_at=time.monotonic())
+                    self._refreshing = False
+                    self._idle.notify_all()
+                return
+            with self._swap:
+                kept = stamp if invalidations == self._invalidations else _OUTDATED
+                generation = self._state.generation + (1 if built else 0)
+                self._state = _State(value, kept, time.monotonic(), generation)
+            if built:  # before anyone waiting for this refresh goes on
+                for callback in self._swapped:
+                    callback()
+            with self._idle:
+                if requests == self._requests:
+                    self._refreshing = False
+                    self._idle.notify_all()
+                    return

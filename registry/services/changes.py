@@ -1,9 +1,10 @@
 """Hear of writes made by other processes at once: PostgreSQL ``LISTEN`` on the registry's channel.
 
 Every transaction that writes announces its commit (``registry.db.announce_writes``). Each serving
-process listens on a connection of its own and, on each notification, does what a write of its own
-does: the response cache and the matching input are outdated. Without it (SQLite, or while the
-listening connection is down) the fingerprint poll of ``services/cache.py`` notices within a second.
+process listens on a connection of its own and, on each notification, outdates the response cache
+and has the name index and the matching input compare their fingerprints at once. Without it (SQLite,
+or while the listening connection is down) the fingerprint poll of ``services/cache.py`` notices
+within a second.
 """
 
 from __future__ import annotations

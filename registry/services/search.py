@@ -1,4 +1,9 @@
-"""Municipality search over the database: the name index, cached until the data changes."""
+"""Municipality search over the database: the name index, cached until the data changes.
+
+The index is rebuilt in the background (``Stamped(background=True)``): a search during a rebuild is
+answered from the previous index. An edit of a municipality's facts (its population ranks it) only
+re-ranks the existing index, in milliseconds; the names are indexed anew only when they changed.
+"""
 
 from __future__ import annotations
 
@@ -38,11 +43,13 @@ class MunicipalitySearch:
     """Find municipalities by any spelling; safe to share between threads."""
 
     def __init__(self) -> None:
-        self._index = Stamped(queries.name_index_stamp, _build_index)
+        self._index = Stamped(queries.name_index_stamp, self._build_index, background=True)
+        self._last: tuple[Any, NameIndex] | None = None  # the names' stamp and the index built of them
 
-    def invalidate(self) -> None:
-        """Forget the index; the next search rebuilds it (call after writing names)."""
-        self._index.invalidate()
+    @property
+    def cache(self) -> Stamped[NameIndex]:
+        """The cached index (to recheck it after a write, or to wait for its refresh)."""
+        return self._index
 
     def index(self, session: Session) -> NameIndex:
         """Return the name index, rebuilt if the database changed since it was built."""
@@ -63,10 +70,15 @@ class MunicipalitySearch:
             return self.find(session, code_or_name, limit=limit)
         return [_result(queries.search_rows(session, [unit.id])[unit.id], EXACT_CODE_SCORE, code_or_name)]
 
-
-def _build_index(session: Session) -> NameIndex:
-    names, candidates = queries.name_index_rows(session)
-    return NameIndex(names, candidates)
+    def _build_index(self, session: Session) -> NameIndex:
+        """Re-rank the last index if only facts changed, else index every name (one build at a time)."""
+        names = queries.names_stamp(session)
+        candidates = queries.ranking_candidates(session)
+        index = self._last[1].reranked(candidates) if self._last and self._last[0] == names else None
+        if index is None:
+            index = NameIndex(queries.indexed_names(session), candidates)
+        self._last = (names, index)
+        return index
 
 
 def _result(row: dict[str, Any], score: float, matched: str) -> SearchResult:

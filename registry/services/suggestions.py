@@ -1,5 +1,6 @@
-"""The matching module fed from the database: its input cached until the data changes, and results
-worth keeping (the coverage plan) computed once per generation of that input."""
+"""The matching module fed from the database: its input cached until the data changes (and rebuilt in
+the background), and results worth keeping (the coverage plan) computed once per generation of that
+input."""
 
 from __future__ import annotations
 
@@ -40,11 +41,17 @@ class MatchingData:
                 model=model,
             )
 
-        self._input = Stamped(queries.matching_stamp, build)
+        self._input = Stamped(queries.matching_stamp, build, background=True)
         self._results: Memo[Hashable, object] = Memo(KEPT_RESULTS)
 
+    @property
+    def cache(self) -> Stamped[MatchingInput]:
+        """The cached input (to wait for its refresh after a write)."""
+        return self._input
+
     def invalidate(self) -> None:
-        """Forget the cached input and results (call after a write in this process)."""
+        """Outdate the input and results (call after a write in this process): the input is rebuilt in the
+        background, and until it is swapped in, readers get the previous one and its results."""
         self._input.invalidate()
 
     def get(self, session: Session) -> MatchingInput:
