@@ -217,7 +217,7 @@ class NameIndex:
 
     def reranked(self, candidates: Iterable[Candidate]) -> NameIndex | None:
         """Return this index over new ranking facts (population) of the same municipalities, in
-        milliseconds instead of a rebuild; None if the municipalities differ (build a new index)."""
+        milliseconds instead of a rebuild; None if the municipalities differ (then build a new index)."""
         ranking = {c.municipality_id: c for c in candidates}
         if ranking.keys() != self._candidates.keys():
             return None

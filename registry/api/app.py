@@ -54,6 +54,7 @@ from registry.api.schemas import HealthOut, forbidding_structs
 from registry.api.session_store import DatabaseStore
 from registry.api.site import STATIC_PREFIX, template_config
 from registry.config import Settings
+from registry.services.build_process import BuildProcess
 from registry.services.cache import DataGeneration, Stamped, StampWatcher
 from registry.services.changes import ChangeListener
 from registry.services.search import MunicipalitySearch
@@ -75,8 +76,8 @@ Reads are open. Writes need an API key (`Authorization: Bearer <key>`, created w
 ETag gets 412 and changes nothing. Errors are RFC 9457 problem details (`application/problem+json`)
 whose `errors` name the field at fault. Unknown query parameters are rejected (400).
 
-The answer to a write comes once the search index and the suggestions' input include it. Other
-clients' searches and suggestions keep the previous data until then (about a second).
+The answer to a write comes once the search index and the suggestions' input include it; other
+clients read the previous data until then (about a second).
 """
 
 
@@ -251,7 +252,8 @@ def create_app(
     engine = db.make_engine(settings)
     factory = db.make_sessionmaker(engine)
     names = search or MunicipalitySearch()
-    matching = MatchingData(settings.data_dir)
+    builds = BuildProcess()  # the matching input's rebuilds, off this process's interpreter lock
+    matching = MatchingData(settings.data_dir, builds=builds)
 
     # Commit or roll back in threads of their own: Litestar would run a sync generator's cleanup in
     # the shared worker threads, and when all of those wait for a pooled connection, the sessions
@@ -262,11 +264,18 @@ def create_app(
     proxies = Proxies(settings.trusted_proxies)
     watcher = StampWatcher(factory, generation)
 
-    # Rebuilt in the background after a write; answers computed from a previous value meanwhile are
-    # outdated by the swap, so the read cache never keeps one under the new generation.
+    # Rebuilt in the background after a write. Answers computed from a previous value meanwhile are
+    # outdated by the swap (the read cache never keeps one under the new generation), or, while writes
+    # wait for their rebuilds, by the bump each of them makes once its rebuilds are in: one per write.
     rebuilt = (names.cache, matching.cache)
+    settling = 0
+
+    def swapped() -> None:
+        if not settling:
+            generation.bump()
+
     for cache in rebuilt:
-        cache.on_swap(generation.bump)
+        cache.on_swap(swapped)
 
     async def provide_session(request: Request[Any, Any, Any]) -> AsyncIterator[Session]:
         session = factory()  # connects lazily, in the handler's thread
@@ -277,14 +286,20 @@ def create_app(
             raise
         await anyio.to_thread.run_sync(_finish, session, True, limiter=finishing)
         if request.method not in SAFE_METHODS:
-            written_here()
-            await _settled(rebuilt, WRITE_SETTLE_SECONDS)
+            await written_here()
 
-    def written_here() -> None:
-        """A write committed through this process: cached reads are outdated."""
-        generation.bump()
-        matching.invalidate()
-        names.cache.recheck()  # facts rank the names: a cheap re-ranking if only they changed
+    async def written_here() -> None:
+        """A write committed through this process: once the caches it outdated are rebuilt (or after
+        ``WRITE_SETTLE_SECONDS``), cached reads are outdated and the write is answered."""
+        nonlocal settling
+        settling += 1
+        try:
+            matching.invalidate()
+            names.cache.recheck()  # facts rank the names: a cheap re-ranking if only they changed
+            await _settled(rebuilt, WRITE_SETTLE_SECONDS)
+        finally:
+            settling -= 1
+            generation.bump()
 
     def written_anywhere() -> None:
         """A write heard through LISTEN, this process's own ones too: cached reads are outdated, and the
@@ -351,6 +366,7 @@ def create_app(
             watcher.stop,
             *(listener.stop for listener in listeners),
             *(partial(cache.wait_settled, WRITE_SETTLE_SECONDS) for cache in rebuilt),  # then no one reads
+            builds.close,
             engine.dispose,
         ],
     )

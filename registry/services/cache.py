@@ -305,30 +305,37 @@ class Stamped(Generic[V]):
 
     def _refresh(self, bind: Engine | Connection) -> None:
         """Check the fingerprint and rebuild if it changed, until no request came in meanwhile."""
-        while True:
-            with self._swap:
-                requests, invalidations, previous = self._requests, self._invalidations, self._state
-            try:
-                with Session(bind) as session:
-                    stamp = self._read_stamp(session)
-                    built = stamp != previous.stamp
-                    value = self._build(session) if built else previous.value
-            except Exception:  # the previous value stays; the next check after the interval retries
-                log.exception("could not refresh a cached value; keeping the previous one")
-                with self._idle:
-                    self._state = replace(self._state, checked_at=time.monotonic())
-                    self._refreshing = False
-                    self._idle.notify_all()
-                return
-            with self._swap:
-                kept = stamp if invalidations == self._invalidations else _OUTDATED
-                generation = self._state.generation + (1 if built else 0)
-                self._state = _State(value, kept, time.monotonic(), generation)
-            if built:  # before anyone waiting for this refresh goes on
-                for callback in self._swapped:
-                    callback()
+        try:
+            while True:
+                requests = self._refresh_once(bind)
+                with self._idle:  # the same lock as invalidate(): no request falls between
+                    if requests == self._requests:
+                        self._refreshing = False
+                        self._idle.notify_all()
+                        return
+        except Exception:  # the previous value stays; the next check after the interval retries
+            log.exception("could not refresh a cached value; keeping the previous one")
             with self._idle:
-                if requests == self._requests:
-                    self._refreshing = False
-                    self._idle.notify_all()
-                    return
+                self._state = replace(self._state, checked_at=time.monotonic())
+                self._refreshing = False
+                self._idle.notify_all()
+
+    def _refresh_once(self, bind: Engine | Connection) -> int:
+        """Refresh once; return the count of requests it answers (a later one asks for another)."""
+        with self._swap:
+            requests, invalidations, previous = self._requests, self._invalidations, self._state
+        started = time.monotonic()
+        with Session(bind) as session:
+            stamp = self._read_stamp(session)
+            built = stamp != previous.stamp
+            value = self._build(session) if built else previous.value
+        with self._swap:
+            kept = stamp if invalidations == self._invalidations else _OUTDATED
+            generation = self._state.generation + (1 if built else 0)
+            self._state = _State(value, kept, time.monotonic(), generation)
+        name = getattr(self._build, "__qualname__", "a value")
+        log.debug("refreshed %s in %.0f ms (rebuilt: %s)", name, (time.monotonic() - started) * 1000, built)
+        if built:  # before anyone waiting for this refresh goes on
+            for callback in self._swapped:
+                callback()
+        return requests

@@ -5,16 +5,25 @@ input."""
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from dataclasses import replace
 from pathlib import Path
-from typing import Final, TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar
 
 from sqlalchemy.orm import Session
 
+from registry import db
+from registry.config import Settings
 from registry.matching import MatchingInput
 from registry.matching.frames import PARTNERSHIP_COLUMNS
 from registry.repository import matching as queries
 from registry.services.cache import Memo, Stamped
 from registry.services.matching_model import read_model
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from registry.matching.model import FitModel
+    from registry.services.build_process import BuildProcess
 
 # Results kept per generation of the input: plans for a few parameter sets (each ~1 s of CPU to compute).
 KEPT_RESULTS: Final = 8
@@ -24,25 +33,30 @@ T = TypeVar("T")
 class MatchingData:
     """Build `MatchingInput` from the database once, and again only after the data changed."""
 
-    def __init__(self, data_dir: Path | None = None) -> None:
-        """Read the fitted model shipped in `data_dir` (none: unit coefficients, tests of single rules)."""
-        model = read_model(data_dir) if data_dir is not None else None
+    def __init__(self, data_dir: Path | None = None, *, builds: BuildProcess | None = None) -> None:
+        """Read the fitted model shipped in `data_dir` (none: unit coefficients, tests of single rules).
 
-        def build(session: Session) -> MatchingInput:
-            return MatchingInput(
-                hromadas=queries.hromadas_frame(session),
-                germans=queries.germans_frame(session),
-                partnerships=queries.partnerships_frame(session, PARTNERSHIP_COLUMNS),
-                needs=queries.needs_frame(session),
-                offers=queries.offers_frame(session),
-                third_partners=queries.third_partners_frame(session),
-                listings=queries.listings_frame(session),
-                vocabulary=queries.vocabulary_frame(session),
-                model=model,
-            )
-
-        self._input = Stamped(queries.matching_stamp, build, background=True)
+        With ``builds``, every rebuild after the first runs in that process, off this one's interpreter
+        lock (``registry.services.build_process``).
+        """
+        self._data_dir = data_dir
+        self._model = read_model(data_dir) if data_dir is not None else None
+        self._builds = builds
+        self._built = False
+        self._input = Stamped(queries.matching_stamp, self._build, background=True)
         self._results: Memo[Hashable, object] = Memo(KEPT_RESULTS)
+
+    def _build(self, session: Session) -> MatchingInput:
+        url = session.get_bind().engine.url
+        in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+        if self._builds is None or not self._built or in_memory:
+            value = read_input(session, self._model)
+            if self._builds is not None and not self._built:
+                self._builds.start(_imported)  # ready for the first rebuild
+            self._built = True
+            return value
+        database_url = url.render_as_string(hide_password=False)
+        return self._builds.run(read_input_elsewhere, database_url, self._data_dir)
 
     @property
     def cache(self) -> Stamped[MatchingInput]:
@@ -65,3 +79,34 @@ class MatchingData:
         """
         data, generation = self._input.current(session)
         return self._results.get(generation, key, lambda: compute(data))  # type: ignore[return-value]
+
+
+def read_input(session: Session, model: FitModel | None) -> MatchingInput:
+    """Read everything the matching module needs from the database."""
+    return MatchingInput(
+        hromadas=queries.hromadas_frame(session),
+        germans=queries.germans_frame(session),
+        partnerships=queries.partnerships_frame(session, PARTNERSHIP_COLUMNS),
+        needs=queries.needs_frame(session),
+        offers=queries.offers_frame(session),
+        third_partners=queries.third_partners_frame(session),
+        listings=queries.listings_frame(session),
+        vocabulary=queries.vocabulary_frame(session),
+        model=model,
+    )
+
+
+_engines: dict[str, Engine] = {}  # in the build process: one engine per database, kept between builds
+
+
+def read_input_elsewhere(database_url: str, data_dir: Path | None) -> MatchingInput:
+    """``read_input`` in the build process, which has no engine of the server's."""
+    engine = _engines.get(database_url)
+    if engine is None:
+        engine = _engines[database_url] = db.make_engine(replace(Settings(), database_url=database_url))
+    with Session(engine) as session:
+        return read_input(session, read_model(data_dir) if data_dir is not None else None)
+
+
+def _imported() -> None:
+    """Nothing: run in the build process at its start, it imports this module (pandas, the matching)."""

@@ -1,0 +1,61 @@
+"""Build large cached values in a process of their own, so that a rebuild does not stall requests.
+
+A rebuild of the matching input takes about 0.7 s of CPU, much of it in pandas calls that hold the
+interpreter lock for up to ~150 ms at a time: in a thread of the serving process it delayed every
+request meanwhile by as much. In a second process it only shares the cores; the serving process
+merely unpickles the result (~50 ms for the matching input, in small steps).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+T = TypeVar("T")
+log = logging.getLogger("registry.cache")
+
+
+class BuildProcess:
+    """One worker process, started on first use and again after it died; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _current(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                # spawn: forking a process that runs threads can copy a lock held by one of them
+                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            return self._pool
+
+    def start(self, first: Callable[[], object]) -> None:
+        """Start the process now with the task ``first`` (its module is imported there: seconds), not at
+        the first build."""
+        self._current().submit(first)
+
+    def run(self, function: Callable[..., T], *args: Any) -> T:
+        """Return ``function(*args)`` computed in the worker process (both must pickle)."""
+        pool = self._current()
+        try:
+            return pool.submit(function, *args).result()
+        except BrokenProcessPool:  # the worker died (e.g. out of memory): the next run starts another
+            log.warning("the build process died; starting another for the next build")
+            with self._lock:
+                if self._pool is pool:
+                    self._pool = None
+            raise
+
+    def close(self) -> None:
+        """Stop the worker process (a build under way is abandoned)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
