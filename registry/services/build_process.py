@@ -54,8 +54,8 @@ class BuildProcess:
             raise
 
     def close(self) -> None:
-        """Stop the worker process (a build under way is abandoned)."""
+        """Stop the worker process once its build under way (if any) is done; return at once."""
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=False, cancel_futures=True)

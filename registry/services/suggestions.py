@@ -57,6 +57,7 @@ class MatchingData:
             self._built = True
             return value
         database_url = url.render_as_string(hide_password=False)
+        session.rollback()  # hold no locks (a schema change, a reload) while the other process reads
         return self._builds.run(read_input_elsewhere, database_url, self._data_dir)
 
     @property
