@@ -233,10 +233,10 @@ def _finish(session: Session, commit: bool) -> None:
         session.close()
 
 
-async def _settled(caches: Sequence[Stamped[Any]], seconds: float) -> None:
-    """Wait up to ``seconds`` for the background refreshes of ``caches``, without holding a thread."""
+async def _settled(tickets: Sequence[tuple[Stamped[Any], int]], seconds: float) -> None:
+    """Wait up to ``seconds`` for the background refreshes asked for, without holding a thread."""
     deadline = time.monotonic() + seconds
-    while not all(cache.settled() for cache in caches) and time.monotonic() < deadline:
+    while not all(cache.settled(ticket) for cache, ticket in tickets) and time.monotonic() < deadline:
         await anyio.sleep(0.005)
 
 
@@ -294,9 +294,11 @@ def create_app(
         nonlocal settling
         settling += 1
         try:
-            matching.invalidate()
-            names.cache.recheck()  # facts rank the names: a cheap re-ranking if only they changed
-            await _settled(rebuilt, WRITE_SETTLE_SECONDS)
+            tickets: list[tuple[Stamped[Any], int]] = [
+                (matching.cache, matching.invalidate()),
+                (names.cache, names.cache.recheck()),  # facts rank the names: a cheap re-ranking
+            ]
+            await _settled(tickets, WRITE_SETTLE_SECONDS)
         finally:
             settling -= 1
             generation.bump()

@@ -215,6 +215,7 @@ class Stamped(Generic[V]):
         self._state: _State[V] = _State()
         self._invalidations = 0
         self._requests = 0  # invalidations and rechecks: a refresh that missed one runs again
+        self._answered = 0  # the requests a finished (or failed) refresh took into account
         self._refreshing = False
         self._bind: Engine | Connection | None = None  # where a background refresh reads
         self._swapped: list[Callable[[], None]] = []
@@ -253,8 +254,8 @@ class Stamped(Generic[V]):
         """Return the current value."""
         return self.current(session)[0]
 
-    def invalidate(self) -> None:
-        """Outdate the value (call after a write in this process).
+    def invalidate(self) -> int:
+        """Outdate the value (call after a write in this process); return a ticket for ``settled``.
 
         Synchronous: the next reader rebuilds. In the background: a rebuild starts now, and readers
         get the previous value until it is done.
@@ -262,29 +263,39 @@ class Stamped(Generic[V]):
         with self._swap:
             self._invalidations += 1
             self._requests += 1
+            ticket = self._requests
             state = self._state
             if not (self.background and state.value is not None):
                 self._state = _State(None, None, float("-inf"), state.generation + 1)
-                return
+                return ticket
             self._state = replace(state, stamp=_OUTDATED, checked_at=float("-inf"))
         self._start_refresh(None)
+        return ticket
 
-    def recheck(self) -> None:
-        """Ask the fingerprint again now, not after the interval (call after a write that may touch it)."""
+    def recheck(self) -> int:
+        """Ask the fingerprint again now, not after the interval (call after a write that may touch it);
+        return a ticket for ``settled``."""
         with self._swap:
             self._requests += 1
+            ticket = self._requests
             self._state = replace(self._state, checked_at=float("-inf"))
         if self.background:
             self._start_refresh(None)
+        return ticket
 
     def on_swap(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` after each value a background refresh swapped in (e.g. to outdate answers
         computed from the previous one)."""
         self._swapped.append(callback)
 
-    def settled(self) -> bool:
-        """Tell whether no background refresh is running or due."""
-        return not self._refreshing
+    def settled(self, ticket: int | None = None) -> bool:
+        """Tell whether the refresh that ``invalidate()`` or ``recheck()`` asked for with ``ticket`` is done
+        (or failed); without a ticket, whether no background refresh is running.
+
+        Writes that come faster than rebuilds are each answered by the next rebuild that started after
+        them, not only once no write is left.
+        """
+        return not self._refreshing or (ticket is not None and self._answered >= ticket)
 
     def wait_settled(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds for the background refresh under way; False if it still runs."""
@@ -309,6 +320,7 @@ class Stamped(Generic[V]):
             while True:
                 requests = self._refresh_once(bind)
                 with self._idle:  # the same lock as invalidate(): no request falls between
+                    self._answered = requests
                     if requests == self._requests:
                         self._refreshing = False
                         self._idle.notify_all()
@@ -317,6 +329,7 @@ class Stamped(Generic[V]):
             log.exception("could not refresh a cached value; keeping the previous one")
             with self._idle:
                 self._state = replace(self._state, checked_at=time.monotonic())
+                self._answered = self._requests  # no one waits for a retry
                 self._refreshing = False
                 self._idle.notify_all()
 

@@ -65,10 +65,11 @@ class MatchingData:
         """The cached input (to wait for its refresh after a write)."""
         return self._input
 
-    def invalidate(self) -> None:
+    def invalidate(self) -> int:
         """Outdate the input and results (call after a write in this process): the input is rebuilt in the
-        background, and until it is swapped in, readers get the previous one and its results."""
-        self._input.invalidate()
+        background, and until it is swapped in, readers get the previous one and its results. Return a
+        ticket for ``cache.settled``."""
+        return self._input.invalidate()
 
     def get(self, session: Session) -> MatchingInput:
         """Return the current matching input."""

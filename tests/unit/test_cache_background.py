@@ -172,3 +172,32 @@ def test_without_background_an_invalidated_value_is_rebuilt_by_the_next_reader(
         assert value.settled()  # nothing runs in the background
         assert value.get(session) == ["first", "second"]
     assert build.calls == 2
+
+
+def test_a_write_is_settled_by_the_next_rebuild_though_writes_keep_coming(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A write waits for one rebuild that started after it, not until no write is left."""
+    entered, passes = threading.Semaphore(0), threading.Semaphore(0)
+
+    def build(session: Session) -> list[str]:
+        entered.release()
+        assert passes.acquire(timeout=SETTLE_SECONDS)
+        return sorted(session.scalars(select(Source.key)))
+
+    _add_source(sessions, "first")
+    value: Stamped[list[str]] = Stamped(_stamp, build, background=True)
+    passes.release()
+    with sessions() as session:
+        value.get(session)
+    assert entered.acquire(timeout=SETTLE_SECONDS)
+    first = value.invalidate()
+    assert entered.acquire(timeout=SETTLE_SECONDS)  # its rebuild runs, held
+    second = value.invalidate()  # a write during that rebuild
+    assert not value.settled(first)
+    passes.release()
+    assert entered.acquire(timeout=SETTLE_SECONDS)  # the first rebuild is done, the next one runs, held
+    assert (value.settled(first), value.settled(second)) == (True, False)
+    passes.release()
+    assert value.wait_settled(SETTLE_SECONDS)
+    assert value.settled(second)
