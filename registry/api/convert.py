@@ -36,6 +36,11 @@ def struct(kind: type[T], row: Mapping[str, Any]) -> T:
     return msgspec.convert({k: _plain(v) for k, v in row.items()}, kind, strict=False)
 
 
+def typed(kind: type[T], row: object) -> T:
+    """Encode a typed row as is, field by field: the row already has the response's shape."""
+    return msgspec.convert(row, kind, from_attributes=True)
+
+
 def partnership(row: PartnershipRow) -> PartnershipOut:
     """Encode a partnership row as is: the row already has the response's shape."""
     return msgspec.convert(row, PartnershipOut, from_attributes=True)

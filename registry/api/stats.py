@@ -20,7 +20,7 @@ from registry.repository.statistics import partnership_statistics
 def stats(session: DbSession, filters: PartnershipFilters) -> StatsOut:
     """Count partnerships by German Land, oblast, kind, status and start year (with a running total,
     so the growth since 2022 shows); takes the filters of `GET /api/partnerships`."""
-    return convert.struct(StatsOut, partnership_statistics(session, filters.filter))
+    return convert.typed(StatsOut, partnership_statistics(session, filters.filter))
 
 
 @get("/api/audit", sync_to_thread=True, responses=READ, tags=["audit"])

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from registry.errors import ConflictError, NotFoundError
 from registry.models import HromadaNeed, Municipality, MunicipalityOffer, NeedCategory, Source
 from registry.repository.common import id_of
+from registry.repository.rows import DeclaredCountsRow
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -194,15 +195,11 @@ def insert_declared(session: Session, kind: Kind, row: Mapping[str, Any], *, uni
     return new_id
 
 
-def declared_counts(session: Session) -> dict[str, dict[str, int]]:
+def declared_counts(session: Session) -> DeclaredCountsRow:
     """Count needs and offers per category."""
-    return {
-        kind.entity: dict(
-            session.execute(
-                select(kind.model.category, func.count())
-                .group_by(kind.model.category)
-                .order_by(kind.model.category)
-            ).all()
-        )
-        for kind in (NEED, OFFER)
-    }
+
+    def per_category(kind: Kind) -> dict[str, int]:
+        statement = select(kind.model.category, func.count()).group_by(kind.model.category)
+        return {category: n for category, n in session.execute(statement.order_by(kind.model.category))}
+
+    return DeclaredCountsRow(needs=per_category(NEED), offers=per_category(OFFER))

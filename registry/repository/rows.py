@@ -106,3 +106,45 @@ class MunicipalityRow:
     idp_date: dt.date | None
     partnership_count: int  # all its partnerships
     partner_count: int  # those that have not ended
+
+
+@dataclass(frozen=True)
+class RegionCountRow:
+    """Partnerships counted in one Land or oblast."""
+
+    code: str
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class TimelineYearRow:
+    """Partnerships started in one year, and all started up to it."""
+
+    year: int
+    count: int
+    cumulative: int
+
+
+@dataclass(frozen=True)
+class DeclaredCountsRow:
+    """Needs and offers counted per category code."""
+
+    needs: dict[str, int]
+    offers: dict[str, int]
+
+
+@dataclass(frozen=True)
+class PartnershipStatisticsRow:
+    """A (filtered) set of partnerships counted every way the statistics show them."""
+
+    total: int
+    by_land: tuple[RegionCountRow, ...]  # most partnerships first
+    by_oblast: tuple[RegionCountRow, ...]
+    by_kind: dict[str, int]
+    by_status: dict[str, int]
+    by_start_year: tuple[TimelineYearRow, ...]  # known years, oldest first
+    start_year_unknown: int
+    started_since_invasion: int  # start year 2022 or later
+    needs_by_category: dict[str, int]
+    offers_by_category: dict[str, int]
