@@ -148,3 +148,23 @@ class PartnershipStatisticsRow:
     started_since_invasion: int  # start year 2022 or later
     needs_by_category: dict[str, int]
     offers_by_category: dict[str, int]
+
+
+@dataclass(frozen=True)
+class PartnershipCountsRow:
+    """All partnerships counted, and counted by kind, status and start year ("unknown" for none)."""
+
+    total: int
+    by_kind: dict[str, int]
+    by_status: dict[str, int]
+    by_start_year: dict[str, int]
+
+
+@dataclass(frozen=True)
+class GazetteerStatisticsRow:
+    """What the database holds: units by ``country/level``, partnerships, sources, rows not placed."""
+
+    municipalities: dict[str, int]
+    partnerships: PartnershipCountsRow
+    sources: int
+    unresolved_rows: int
