@@ -7,6 +7,7 @@ templates in ``api/templates`` render. Mount them with ``page_routes(settings)``
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import TYPE_CHECKING, Annotated, Any, Final
 from urllib.parse import urlencode
@@ -53,7 +54,7 @@ from registry.services.search import MunicipalitySearch
 from registry.services.suggestions import MatchingData
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from litestar.types import ControllerRouterHandler
     from markupsafe import Markup
@@ -62,7 +63,7 @@ if TYPE_CHECKING:
     from registry.config import Settings
     from registry.locale import Lang
     from registry.matching.score import Suggestion
-    from registry.repository.rows import PartnershipRow
+    from registry.repository.rows import PartnershipRow, UnitNameRow
 
 SEARCH_LIMIT: Final = 20
 SUGGESTION_LIMIT: Final = 10
@@ -133,6 +134,21 @@ def explanation(suggestion: Suggestion, lang: Lang) -> tuple[str, Lang]:
     return suggestion.explanation_en, "en"
 
 
+def suggestion_row(suggestion: Suggestion, names: Mapping[str, UnitNameRow], lang: Lang) -> dict[str, Any]:
+    """Return what a page shows of a suggested partner: its stored names (or the matching data's, for a
+    unit removed since the data was built), its rank and its explanation in ``lang``."""
+    unit = names.get(suggestion.code)
+    text, text_lang = explanation(suggestion, lang)
+    return {
+        **(dataclasses.asdict(unit) if unit else {"name": suggestion.name, "name_uk": suggestion.name_uk,
+                                                   "level": suggestion.level}),
+        "code": suggestion.code, "score": suggestion.score, "rank": suggestion.rank,
+        "candidates": suggestion.candidates,
+        "explanation": marked_latin(text) if text_lang == "uk" else text, "explanation_lang": text_lang,
+        "flags": list(suggestion.flags),
+    }  # fmt: skip
+
+
 # A run of Latin script in a Ukrainian text: German place names and the titles of sources, which stay
 # in Latin ("Landkreis Celle", "© Statistisches Bundesamt (Destatis)") and are marked as not interface.
 _LATIN_RUN: Final = re.compile(r"[A-Za-zÀ-ɏ][^\u0400-\u04ff]*?(?=[\s,;:]*(?:[\u0400-\u04ff«»]|$))")
@@ -172,19 +188,7 @@ def _suggestions(
     except UnknownCodeError:  # a Land: the matching ranks municipalities and Kreise only
         return [], locale.text(lang, "suggestions_none_level")
     names = queries.unit_names(session, [s.code for s in found])
-    rows = []
-    for s in found:
-        text, text_lang = explanation(s, lang)
-        rows.append({
-            **names.get(s.code, {"code": s.code, "name": s.name, "name_uk": s.name_uk}),
-            "code": s.code,
-            "score": s.score,
-            "rank": s.rank,
-            "candidates": s.candidates,
-            "explanation": marked_latin(text) if text_lang == "uk" else text,
-            "explanation_lang": text_lang,
-            "flags": list(s.flags),
-        })  # fmt: skip
+    rows = [suggestion_row(s, names, lang) for s in found]
     return rows, None if rows else locale.text(lang, "suggestions_empty")
 
 

@@ -168,3 +168,25 @@ class GazetteerStatisticsRow:
     partnerships: PartnershipCountsRow
     sources: int
     unresolved_rows: int
+
+
+@dataclass(frozen=True)
+class UnitNameRow:
+    """A unit as a page names it: code, country and level, and its names in every spelling."""
+
+    code: str
+    country: str
+    level: str
+    name: str
+    name_de: str | None
+    name_en: str | None
+    name_uk: str | None
+
+
+@dataclass(frozen=True)
+class FocusUnitRow(UnitNameRow):
+    """The unit a map is focused on: its names, its centre and its page."""
+
+    lat: float | None
+    lon: float | None
+    url: str
