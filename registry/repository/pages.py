@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, aliased
 from registry.models import Country, Municipality, Partnership
 from registry.repository import mapdata
 from registry.repository.common import unit_name, unit_name_columns
+from registry.repository.rows import HeadlineCountsRow
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 INVASION_YEAR: Final = 2022
 
 
-def headline_counts(session: Session) -> dict[str, int]:
+def headline_counts(session: Session) -> HeadlineCountsRow:
     """Count partnerships, the units and regions on both sides, and the hromadas still without a partner."""
     p = Partnership
     de, ua = aliased(Municipality, name="de"), aliased(Municipality, name="ua")
@@ -41,17 +42,17 @@ def headline_counts(session: Session) -> dict[str, int]:
     m = Municipality
     hromadas = session.scalar(select(func.count(m.id)).where(m.level.in_(mapdata.HROMADA_LEVELS)))
     german_units = session.scalar(select(func.count(m.id)).where(m.country == Country.DE))
-    return {
-        "partnerships": int(total or 0),
-        "german": int(german or 0),
-        "ukrainian": int(ukrainian or 0),
-        "lands": int(lands or 0),
-        "oblasts": int(oblasts or 0),
-        "since_2022": int(since),
-        "unpartnered": mapdata.count_unpartnered(session),
-        "hromadas": int(hromadas or 0),
-        "german_units": int(german_units or 0),
-    }
+    return HeadlineCountsRow(
+        partnerships=int(total or 0),
+        german=int(german or 0),
+        ukrainian=int(ukrainian or 0),
+        lands=int(lands or 0),
+        oblasts=int(oblasts or 0),
+        since_2022=int(since),
+        unpartnered=mapdata.count_unpartnered(session),
+        hromadas=int(hromadas or 0),
+        german_units=int(german_units or 0),
+    )
 
 
 def unit_names(session: Session, codes: Iterable[str | None]) -> dict[str, UnitNameRow]:

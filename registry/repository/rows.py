@@ -190,3 +190,18 @@ class FocusUnitRow(UnitNameRow):
     lat: float | None
     lon: float | None
     url: str
+
+
+@dataclass(frozen=True)
+class HeadlineCountsRow:
+    """The figures the front page leads with."""
+
+    partnerships: int
+    german: int  # German units with a partnership
+    ukrainian: int  # Ukrainian units with a partnership
+    lands: int  # Länder with a partnership
+    oblasts: int  # oblasts (and Kyiv, Sevastopol) with a partnership
+    since_2022: int  # partnerships started since the full-scale invasion
+    unpartnered: int  # hromadas without a German partner
+    hromadas: int
+    german_units: int
