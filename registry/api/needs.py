@@ -49,7 +49,7 @@ def _one(session: DbSession, kind: declared.Kind, record_id: int, *, created: bo
 @get("/api/categories", sync_to_thread=True, responses=READ, tags=TAGS)
 def list_categories(session: DbSession) -> list[CategoryOut]:
     """List the vocabulary of needs and offers (code and German/English/Ukrainian labels)."""
-    return [convert.struct(CategoryOut, row) for row in declared.categories(session)]
+    return [convert.typed(CategoryOut, row) for row in declared.categories(session)]
 
 
 @get("/api/needs", sync_to_thread=True, responses=READ, tags=TAGS)

@@ -203,7 +203,7 @@ def _declared(session: Session, facts: dict[str, Any], lang: Lang) -> dict[str, 
         kind = needs.OFFER
     else:
         return None
-    labels = {c["code"]: c[f"label_{lang}"] for c in needs.categories(session)}
+    labels = {c.code: c.label(lang) for c in needs.categories(session)}
     items, _ = needs.list_declared(session, kind, municipality=facts["code"], limit=DECLARED_LIMIT, offset=0)
     return {
         "kind": kind.entity,
@@ -292,7 +292,7 @@ def partnership_page(
         [record.de.region_code, record.de.district_code, record.ua.region_code, record.ua.district_code],
     )
     reason = GENERATED_REASONS.get(record.status_reason or "")
-    categories = {c["code"]: c[f"label_{lang}"] for c in needs.categories(session)}
+    categories = {c.code: c.label(lang) for c in needs.categories(session)}
     return render(
         request, lang, set_cookie, "partnership.html",
         {"p": record, "units": units, "map_href": _partnership_map_href(record),

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from registry.errors import ConflictError, NotFoundError
 from registry.models import HromadaNeed, Municipality, MunicipalityOffer, NeedCategory, Source
 from registry.repository.common import id_of
-from registry.repository.rows import DeclaredCountsRow
+from registry.repository.rows import CategoryRow, DeclaredCountsRow
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -80,12 +80,10 @@ def sync_categories(session: Session, records: Sequence[CategoryRecord]) -> int:
     return changed
 
 
-def categories(session: Session) -> list[dict[str, Any]]:
+def categories(session: Session) -> list[CategoryRow]:
     """Return the vocabulary in its file's order."""
-    rows = session.execute(
-        select(*(getattr(NeedCategory, f) for f in CATEGORY_FIELDS)).order_by(NeedCategory.position)
-    ).mappings()
-    return [dict(r) for r in rows]
+    columns = (getattr(NeedCategory, f) for f in CATEGORY_FIELDS)
+    return [CategoryRow(*row) for row in session.execute(select(*columns).order_by(NeedCategory.position))]
 
 
 def _select(kind: Kind) -> Any:

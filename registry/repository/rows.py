@@ -205,3 +205,21 @@ class HeadlineCountsRow:
     unpartnered: int  # hromadas without a German partner
     hromadas: int
     german_units: int
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    """A category of the needs/offers vocabulary, in the vocabulary file's order (``position``)."""
+
+    code: str
+    group: str
+    label_de: str
+    label_en: str
+    label_uk: str
+    examples: str | None
+    basis: str | None  # the public programmes whose categories it follows
+    position: int
+
+    def label(self, lang: str) -> str:
+        """Return the category's label in ``lang`` (de, en or uk)."""
+        return str(getattr(self, f"label_{lang}"))

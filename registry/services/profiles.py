@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from registry.repository.accounts import AccountRow
+    from registry.repository.rows import CategoryRow
 
 # Working languages offered on the form (ISO 639-1); their names come from Babel in the page language.
 LANGUAGES: Final = ("de", "uk", "en", "pl", "fr", "es", "it")
@@ -75,7 +76,7 @@ class EditState:
     kind: needs.Kind | None  # NEED, OFFER or None (a unit that declares neither)
     profile: ProfileRow
     declared: dict[str, DeclaredEntry]  # by category
-    categories: list[dict[str, Any]]
+    categories: list[CategoryRow]
 
     def as_form(self) -> EditForm:
         return EditForm(self.profile.values, self.profile.version, dict(self.declared))
@@ -118,7 +119,7 @@ def _int(text: str) -> int:
     return int(text) if text.isdigit() and len(text) < 10 else -1
 
 
-def parse(form: Mapping[str, Any], categories: list[dict[str, Any]], prefix: str = "") -> EditForm:
+def parse(form: Mapping[str, Any], categories: Sequence[CategoryRow], prefix: str = "") -> EditForm:
     """Read the posted form (``prefix="was."``: the stored values it was read with); nothing is checked."""
     langs = form.get(f"{prefix}languages", [])
     chosen = tuple(code for code in LANGUAGES if code in (langs if isinstance(langs, list) else [langs]))
@@ -127,11 +128,11 @@ def parse(form: Mapping[str, Any], categories: list[dict[str, Any]], prefix: str
         languages=chosen,
     )
     declared = {
-        c["code"]: DeclaredEntry(
-            checked=_text(form, f"{prefix}cat.{c['code']}") == "on",
-            priority=_text(form, f"{prefix}prio.{c['code']}") or "2",
-            note=_text(form, f"{prefix}note.{c['code']}"),
-            version=max(_int(_text(form, f"ver.{c['code']}") or "0"), 0),
+        c.code: DeclaredEntry(
+            checked=_text(form, f"{prefix}cat.{c.code}") == "on",
+            priority=_text(form, f"{prefix}prio.{c.code}") or "2",
+            note=_text(form, f"{prefix}note.{c.code}"),
+            version=max(_int(_text(form, f"ver.{c.code}") or "0"), 0),
         )
         for c in categories
     }
