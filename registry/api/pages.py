@@ -50,6 +50,7 @@ from registry.repository.partnerships import (
     partnership,
     partnerships_of,
 )
+from registry.services import needs as declared_edits
 from registry.services.search import MunicipalitySearch
 from registry.services.suggestions import MatchingData
 
@@ -197,11 +198,8 @@ def _declared(session: Session, facts: dict[str, Any], lang: Lang) -> dict[str, 
 
     None for the units that declare neither (oblasts and raions).
     """
-    if facts["country"] == "UA" and facts["level"] in needs.NEED_LEVELS:
-        kind = needs.NEED
-    elif facts["country"] == "DE":
-        kind = needs.OFFER
-    else:
+    kind = declared_edits.kind_of(facts["country"], facts["level"])
+    if kind is None:
         return None
     labels = {c.code: c.label(lang) for c in needs.categories(session)}
     items, _ = needs.list_declared(session, kind, municipality=facts["code"], limit=DECLARED_LIMIT, offset=0)

@@ -21,8 +21,6 @@ if TYPE_CHECKING:
 
 NEED_TABLE: Final = cast("Table", HromadaNeed.__table__)
 OFFER_TABLE: Final = cast("Table", MunicipalityOffer.__table__)
-# Who states needs: hromadas, and Kyiv and Sevastopol, which are municipalities outside any hromada.
-NEED_LEVELS: Final = frozenset({"hromada", "city_special_status"})
 CATEGORY_FIELDS: Final = (
     "code",
     "group",
@@ -37,17 +35,16 @@ CATEGORY_FIELDS: Final = (
 
 @dataclass(frozen=True)
 class Kind:
-    """What tells needs and offers apart: table, entity name, fields, and who may declare them."""
+    """What tells needs and offers apart in SQL: entity name, table and model, fields."""
 
     entity: str
     table: Table
     model: type[HromadaNeed] | type[MunicipalityOffer]
     fields: tuple[str, ...]
-    country: str
 
 
-NEED: Final = Kind("need", NEED_TABLE, HromadaNeed, ("category", "priority", "note", "stated_on"), "UA")
-OFFER: Final = Kind("offer", OFFER_TABLE, MunicipalityOffer, ("category", "note"), "DE")
+NEED: Final = Kind("need", NEED_TABLE, HromadaNeed, ("category", "priority", "note", "stated_on"))
+OFFER: Final = Kind("offer", OFFER_TABLE, MunicipalityOffer, ("category", "note"))
 
 
 def sync_categories(session: Session, records: Sequence[CategoryRecord]) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from registry.errors import ConflictError, UnprocessableError
 from registry.repository import needs as sql
 from registry.repository.common import SourceSpec, municipality_row, source_id
-from registry.repository.needs import NEED, NEED_LEVELS, OFFER, Kind
+from registry.repository.needs import NEED, OFFER, Kind
 from registry.services import writes
 from registry.services.writes import Change, require_source
 
@@ -19,7 +19,19 @@ if TYPE_CHECKING:
 
     from registry.repository.audit import Actor
 
-__all__ = ["NEED", "OFFER", "create_declared", "delete_declared", "update_declared"]
+__all__ = ["NEED", "NEED_LEVELS", "OFFER", "create_declared", "delete_declared", "kind_of", "update_declared"]
+
+# Who states needs: hromadas, and Kyiv and Sevastopol, which are municipalities outside any hromada.
+NEED_LEVELS: Final = frozenset({"hromada", "city_special_status"})
+
+
+def kind_of(country: object, level: object) -> Kind | None:
+    """Return what a unit declares: needs (hromadas, Kyiv, Sevastopol), offers (German units), or nothing."""
+    if str(country) == "UA" and str(level) in NEED_LEVELS:
+        return NEED
+    if str(country) == "DE":
+        return OFFER
+    return None
 
 
 def _audited(kind: Kind) -> writes.Audited[int, Mapping[str, Any]]:
@@ -63,7 +75,7 @@ def create_declared(
 ) -> int:
     """Declare a need of a hromada (or an offer of a German municipality); return its id."""
     unit = municipality_row(session, code)
-    if unit["country"] != kind.country or (kind is NEED and unit["level"] not in NEED_LEVELS):
+    if kind_of(unit["country"], unit["level"]) is not kind:
         who = "hromadas (and Kyiv, Sevastopol)" if kind is NEED else "German units"
         raise UnprocessableError(f"only {who} declare {kind.entity}s; {unit['code']} is a {unit['level']}")
     _check_category(session, values["category"])

@@ -82,19 +82,10 @@ class EditState:
         return EditForm(self.profile.values, self.profile.version, dict(self.declared))
 
 
-def kind_of(unit: Mapping[str, Any]) -> needs.Kind | None:
-    """Return what a unit declares: needs (hromadas, Kyiv), offers (German units), or nothing."""
-    if str(unit["country"]) == "UA" and str(unit["level"]) in needs.NEED_LEVELS:
-        return needs.NEED
-    if str(unit["country"]) == "DE":
-        return needs.OFFER
-    return None
-
-
 def state(session: Session, code: str) -> EditState:
     """Return the stored profile and needs or offers of a municipality."""
     unit = municipality_row(session, code)
-    kind = kind_of(unit)
+    kind = declared_edits.kind_of(unit["country"], unit["level"])
     declared: dict[str, DeclaredEntry] = {}
     if kind is not None:
         items, _ = needs.list_declared(session, kind, municipality=unit["code"], limit=100, offset=0)
