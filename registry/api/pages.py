@@ -64,7 +64,8 @@ if TYPE_CHECKING:
     from registry.config import Settings
     from registry.locale import Lang
     from registry.matching.score import Suggestion
-    from registry.repository.rows import PartnershipRow, UnitNameRow
+    from registry.repository.name_rows import UnitNameRow
+    from registry.repository.rows import PartnershipRow
 
 SEARCH_LIMIT: Final = 20
 SUGGESTION_LIMIT: Final = 10

@@ -21,7 +21,7 @@ from registry.models import (
     PartnershipSource,
     Source,
 )
-from registry.repository.rows import UnitNameRow
+from registry.repository.name_rows import UnitNameRow
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -18,7 +18,7 @@ from registry.models import (
     UnresolvedRow,
 )
 from registry.names import Candidate, IndexedName
-from registry.repository.rows import GazetteerStatisticsRow, PartnershipCountsRow
+from registry.repository.count_rows import GazetteerStatisticsRow, PartnershipCountsRow
 
 
 def name_index_stamp(session: Session) -> tuple[Any, ...]:

@@ -35,7 +35,7 @@ from registry.models import (
     WarStatus,
 )
 from registry.repository.common import id_of
-from registry.repository.rows import FocusUnitRow
+from registry.repository.name_rows import FocusUnitRow
 
 # The Ukrainian units of the hromada layers: the hromadas and the two cities outside any oblast.
 HROMADA_LEVELS: Final = (Level.HROMADA, Level.CITY_SPECIAL_STATUS)

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, aliased
 from registry.errors import ConflictError, NotFoundError
 from registry.models import HromadaNeed, Municipality, MunicipalityOffer, NeedCategory, Source
 from registry.repository.common import id_of
-from registry.repository.rows import CategoryRow, DeclaredCountsRow
+from registry.repository.count_rows import DeclaredCountsRow
+from registry.repository.name_rows import CategoryRow
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence

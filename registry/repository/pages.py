@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session, aliased
 from registry.models import Country, Municipality, Partnership
 from registry.repository import mapdata
 from registry.repository.common import unit_name, unit_name_columns
-from registry.repository.rows import HeadlineCountsRow
+from registry.repository.count_rows import HeadlineCountsRow
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from registry.repository.rows import UnitNameRow
+    from registry.repository.name_rows import UnitNameRow
 
 # The year of the full-scale invasion: partnerships started since then are the solidarity wave.
 INVASION_YEAR: Final = 2022

@@ -16,7 +16,7 @@ from registry.repository.common import compare_and_set, unit_name, unit_name_col
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from registry.repository.rows import UnitNameRow
+    from registry.repository.name_rows import UnitNameRow
 
 TABLE: Final = cast("Table", SuggestionResponse.__table__)
 

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from registry.models import Country, Municipality, Partnership
+from registry.repository.count_rows import PartnershipStatisticsRow, RegionCountRow, TimelineYearRow
 from registry.repository.needs import declared_counts
 from registry.repository.partnerships import PartnershipFilter, de, filter_clauses, joined_select, land_of, ua
-from registry.repository.rows import PartnershipStatisticsRow, RegionCountRow, TimelineYearRow
 
 # The year of the full-scale invasion: partnerships started since then are the solidarity wave.
 INVASION_YEAR: Final = 2022

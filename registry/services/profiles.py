@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from registry.repository.accounts import AccountRow
-    from registry.repository.rows import CategoryRow
+    from registry.repository.name_rows import CategoryRow
 
 # Working languages offered on the form (ISO 639-1); their names come from Babel in the page language.
 LANGUAGES: Final = ("de", "uk", "en", "pl", "fr", "es", "it")

@@ -1,0 +1,46 @@
+"""Typed rows of what the pages name in every language: units (with their names in every spelling)
+and the categories of the needs/offers vocabulary (with their labels)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class UnitNameRow:
+    """A unit as a page names it: code, country and level, and its names in every spelling."""
+
+    code: str
+    country: str
+    level: str
+    name: str
+    name_de: str | None
+    name_en: str | None
+    name_uk: str | None
+
+
+@dataclass(frozen=True)
+class FocusUnitRow(UnitNameRow):
+    """The unit a map is focused on: its names, its centre and its page."""
+
+    lat: float | None
+    lon: float | None
+    url: str
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    """A category of the needs/offers vocabulary, in the vocabulary file's order (``position``)."""
+
+    code: str
+    group: str
+    label_de: str
+    label_en: str
+    label_uk: str
+    examples: str | None
+    basis: str | None  # the public programmes whose categories it follows
+    position: int
+
+    def label(self, lang: str) -> str:
+        """Return the category's label in ``lang`` (de, en or uk)."""
+        return str(getattr(self, f"label_{lang}"))
