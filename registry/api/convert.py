@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import msgspec
 
 from registry.api.schemas import (
+    AuditEventOut,
+    AuditPageOut,
     MunicipalityDetailOut,
     MunicipalityOut,
     NeedOut,
@@ -18,6 +20,7 @@ from registry.api.schemas import (
 )
 
 if TYPE_CHECKING:
+    from registry.repository.audit import AuditEventRow
     from registry.repository.rows import MunicipalityRow, PartnershipRow
 
 T = TypeVar("T")
@@ -39,6 +42,13 @@ def struct(kind: type[T], row: Mapping[str, Any]) -> T:
 def typed(kind: type[T], row: object) -> T:
     """Encode a typed row as is, field by field: the row already has the response's shape."""
     return msgspec.convert(row, kind, from_attributes=True)
+
+
+def audit_page(rows: Sequence[AuditEventRow], total: int, limit: int, offset: int) -> AuditPageOut:
+    """Encode one page of the audit trail."""
+    return AuditPageOut(
+        items=[typed(AuditEventOut, row) for row in rows], total=total, limit=limit, offset=offset
+    )
 
 
 def partnership(row: PartnershipRow) -> PartnershipOut:

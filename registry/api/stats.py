@@ -40,7 +40,7 @@ def audit_trail(
     """List writes across records, newest first: who, when, which record, before and after."""
     query = audit.AuditQuery(entity=entity, entity_key=key, actor=by)
     rows, total = audit.list_events(session, query, limit=limit, offset=offset)
-    return convert.struct(AuditPageOut, {"items": rows, "total": total, "limit": limit, "offset": offset})
+    return convert.audit_page(rows, total, limit, offset)
 
 
 ROUTES = [stats, audit_trail]
