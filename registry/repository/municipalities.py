@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from registry.facts import SOURCE_GROUPS
 from registry.models import Municipality, MunicipalityName, Partnership, PartnershipStatus, Source
 from registry.names import NameKind
 from registry.repository.common import id_of, municipality_row
@@ -31,43 +32,6 @@ TABLE: Final = cast("Table", Municipality.__table__)
 PARTNERSHIP: Final = cast("Table", Partnership.__table__)
 MunicipalitySort = Literal["relevance", "name", "-name", "population", "-population", "code", "-code"]
 
-# Editable facts and the column that holds each one's source: a fact never changes without its source.
-FACT_SOURCE: Final[dict[str, str]] = {
-    "population": "population_source_id",
-    "population_date": "population_source_id",
-    "area_km2": "area_source_id",
-    "lat": "coordinates_source_id",
-    "lon": "coordinates_source_id",
-    "war_status": "war_status_source_id",
-    "war_status_date": "war_status_source_id",
-    "occupied_since": "war_status_source_id",
-    "occupation_ended": "war_status_source_id",
-    "idp_registered": "idp_source_id",
-    "idp_date": "idp_source_id",
-    "distance_to_russia_km": "distance_source_id",
-    "damage_note": "damage_source_id",
-}
-UKRAINIAN_FACTS: Final = frozenset(
-    {
-        "war_status",
-        "war_status_date",
-        "occupied_since",
-        "occupation_ended",
-        "idp_registered",
-        "idp_date",
-        "distance_to_russia_km",
-        "damage_note",
-    }
-)
-SOURCE_GROUPS: Final[dict[str, str]] = {
-    "population": "population_source_id",
-    "area": "area_source_id",
-    "coordinates": "coordinates_source_id",
-    "war_status": "war_status_source_id",
-    "idp": "idp_source_id",
-    "distance_to_russia": "distance_source_id",
-    "damage": "damage_source_id",
-}
 # Kinds of names worth showing on a page; settlements (villages of a hromada) would drown them.
 SHOWN_NAME_KINDS: Final = tuple(k.value for k in NameKind if k is not NameKind.SETTLEMENT)
 
