@@ -21,6 +21,7 @@ from registry.api.schemas import (
 
 if TYPE_CHECKING:
     from registry.repository.audit import AuditEventRow
+    from registry.repository.needs import DeclaredRow
     from registry.repository.rows import MunicipalityRow, PartnershipRow
 
 T = TypeVar("T")
@@ -61,19 +62,19 @@ def municipality(row: MunicipalityRow, *, score: float | None = None) -> Municip
     return msgspec.structs.replace(msgspec.convert(row, MunicipalityOut, from_attributes=True), score=score)
 
 
-def need(row: Mapping[str, Any]) -> NeedOut:
-    return struct(NeedOut, row)
+def need(row: DeclaredRow) -> NeedOut:
+    return typed(NeedOut, row)
 
 
-def offer(row: Mapping[str, Any]) -> OfferOut:
-    return struct(OfferOut, row)
+def offer(row: DeclaredRow) -> OfferOut:
+    return typed(OfferOut, row)
 
 
 def municipality_detail(
     facts: Mapping[str, Any],
     partnerships: Sequence[PartnershipRow],
-    needs: Sequence[Mapping[str, Any]],
-    offers: Sequence[Mapping[str, Any]],
+    needs: Sequence[DeclaredRow],
+    offers: Sequence[DeclaredRow],
 ) -> MunicipalityDetailOut:
     return struct(
         MunicipalityDetailOut,

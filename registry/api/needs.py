@@ -39,7 +39,7 @@ TAGS = ["needs and offers"]
 
 def _one(session: DbSession, kind: declared.Kind, record_id: int, *, created: bool = False) -> Response[Any]:
     row = declared.declared(session, kind, record_id)
-    headers = {"ETag": etag(kind.entity, record_id, row["version"])}
+    headers = {"ETag": etag(kind.entity, record_id, row.version)}
     if created:
         headers["Location"] = f"/api/{kind.entity}s/{record_id}"
     body = convert.need(row) if kind is declared.NEED else convert.offer(row)

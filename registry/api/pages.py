@@ -208,11 +208,11 @@ def _declared(session: Session, facts: dict[str, Any], lang: Lang) -> dict[str, 
         "kind": kind.entity,
         "entries": [
             {
-                "label": labels.get(item["category"], item["category"]),
-                "priority": item.get("priority"),
-                "stated_on": item.get("stated_on"),
-                "note": item.get("note"),
-                "source": item.get("source"),
+                "label": labels.get(item.category, item.category),
+                "priority": getattr(item, "priority", None),  # needs only
+                "stated_on": getattr(item, "stated_on", None),
+                "note": item.note,
+                "source": getattr(item, "source", None),
             }
             for item in items
         ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -14,9 +15,12 @@ from registry.models import HromadaNeed, Municipality, MunicipalityOffer, NeedCa
 from registry.repository.common import id_of
 from registry.repository.count_rows import DeclaredCountsRow
 from registry.repository.name_rows import CategoryRow
+from registry.repository.rows import utc
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+
+    from sqlalchemy import Row
 
     from registry.records import CategoryRecord
 
@@ -42,6 +46,46 @@ class Kind:
     table: Table
     model: type[HromadaNeed] | type[MunicipalityOffer]
     fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DeclaredSourceRow:
+    """The source a need cites."""
+
+    id: int
+    url: str | None
+    citation: str
+
+
+@dataclass(frozen=True)
+class DeclaredRow:
+    """A need or an offer: the unit and its region, the category, the note, the version."""
+
+    id: int
+    municipality_code: str
+    municipality_name: str
+    region_code: str | None  # oblast or Land (the unit's own code for Kyiv, Sevastopol)
+    region_name: str | None
+    category: str
+    category_label_en: str
+    note: str | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class NeedRow(DeclaredRow):
+    """A need of a hromada (or Kyiv, Sevastopol): also its priority, when it was stated, its source."""
+
+    priority: int
+    stated_on: dt.date | None
+    source: DeclaredSourceRow | None
+
+
+@dataclass(frozen=True)
+class OfferRow(DeclaredRow):
+    """An offer of a German municipality."""
 
 
 NEED: Final = Kind("need", NEED_TABLE, HromadaNeed, ("category", "priority", "note", "stated_on"))
@@ -116,12 +160,12 @@ def _select(kind: Kind) -> Any:
     )
 
 
-def _shape(kind: Kind, row: Mapping[Any, Any]) -> dict[str, Any]:
-    out = dict(row)
-    if kind is NEED:
-        sid, url, citation = out.pop("source_id"), out.pop("source_url"), out.pop("source_citation")
-        out["source"] = None if sid is None else {"id": sid, "url": url, "citation": citation}
-    return out
+def _row(kind: Kind, row: Row[Any]) -> NeedRow | OfferRow:
+    values = row._asdict() | {"created_at": utc(row.created_at), "updated_at": utc(row.updated_at)}
+    if kind is not NEED:
+        return OfferRow(**values)
+    sid, url, citation = values.pop("source_id"), values.pop("source_url"), values.pop("source_citation")
+    return NeedRow(**values, source=None if sid is None else DeclaredSourceRow(sid, url, citation))
 
 
 def list_declared(
@@ -134,7 +178,7 @@ def list_declared(
     priority: int | None = None,
     limit: int,
     offset: int,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[NeedRow | OfferRow], int]:
     """Return one page of needs (or offers), ordered by municipality, then priority, then category."""
     statement, unit, region_alias = _select(kind)
     model = kind.model
@@ -153,17 +197,17 @@ def list_declared(
     )
     total = session.scalar(total_statement.where(*clauses)) or 0
     order = [unit.code, *([HromadaNeed.priority] if model is HromadaNeed else []), model.category, model.id]
-    rows = session.execute(statement.where(*clauses).order_by(*order).limit(limit).offset(offset)).mappings()
-    return [_shape(kind, r) for r in rows], total
+    rows = session.execute(statement.where(*clauses).order_by(*order).limit(limit).offset(offset))
+    return [_row(kind, r) for r in rows], total
 
 
-def declared(session: Session, kind: Kind, record_id: int) -> dict[str, Any]:
+def declared(session: Session, kind: Kind, record_id: int) -> NeedRow | OfferRow:
     """Return one need (or offer)."""
     statement, _unit, _region = _select(kind)
-    row = session.execute(statement.where(kind.model.id == record_id)).mappings().first()
+    row = session.execute(statement.where(kind.model.id == record_id)).first()
     if row is None:
         raise NotFoundError(f"no {kind.entity} with id {record_id}")
-    return _shape(kind, row)
+    return _row(kind, row)
 
 
 def category_exists(session: Session, category: str) -> bool:

@@ -90,9 +90,8 @@ def state(session: Session, code: str) -> EditState:
     if kind is not None:
         items, _ = needs.list_declared(session, kind, municipality=unit["code"], limit=100, offset=0)
         for item in items:
-            declared[item["category"]] = DeclaredEntry(
-                True, str(item.get("priority") or 2), item.get("note") or "", item["version"]
-            )
+            priority = item.priority if isinstance(item, needs.NeedRow) else 2
+            declared[item.category] = DeclaredEntry(True, str(priority), item.note or "", item.version)
     return EditState(
         unit["code"], unit["id"], kind, profiles.profile(session, unit["id"]), declared,
         needs.categories(session),
@@ -196,7 +195,7 @@ def _save_declared(
     kind = current.kind
     assert kind is not None
     who = actor(viewer)
-    stored = {item["category"]: item for item in needs.list_declared(
+    stored = {item.category: item for item in needs.list_declared(
         session, kind, municipality=current.code, limit=100, offset=0)[0]}  # fmt: skip
     for category, entry in form.declared.items():
         item = stored.get(category)
@@ -215,9 +214,9 @@ def _save_declared(
         elif not entry.version:  # declared by someone else since the form was read
             raise PreconditionFailedError(f"{kind.entity} {category} was declared by someone else")
         elif entry.checked:
-            declared_edits.update_declared(session, kind, item["id"], entry.version, wanted, who)
+            declared_edits.update_declared(session, kind, item.id, entry.version, wanted, who)
         else:
-            declared_edits.delete_declared(session, kind, item["id"], entry.version, who)
+            declared_edits.delete_declared(session, kind, item.id, entry.version, who)
 
 
 def save(session: Session, code: str, form: EditForm, viewer: AccountRow) -> None:
