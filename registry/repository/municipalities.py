@@ -25,6 +25,7 @@ from registry.facts import SOURCE_GROUPS
 from registry.models import Municipality, MunicipalityName, Partnership, PartnershipStatus, Source
 from registry.names import NameKind
 from registry.repository.common import id_of, municipality_row
+from registry.repository.name_rows import PlacedUnitRow
 from registry.repository.paging import page_of, total_of
 from registry.repository.rows import MunicipalityRow
 
@@ -234,7 +235,7 @@ def municipality_facts(session: Session, code: str) -> dict[str, Any]:
     return facts
 
 
-def units(session: Session, ids: Sequence[int] = (), codes: Sequence[str] = ()) -> list[dict[str, Any]]:
+def units(session: Session, ids: Sequence[int] = (), codes: Sequence[str] = ()) -> list[PlacedUnitRow]:
     """Return what placing a partner needs to know of units, by id or by any of their codes."""
     m = Municipality
     statement = select(
@@ -252,9 +253,15 @@ def units(session: Session, ids: Sequence[int] = (), codes: Sequence[str] = ()) 
         _region.c.name_en.label("region_name_en"),
         _region.c.name_uk.label("region_name_uk"),
     ).outerjoin(_region, _region.c.id == func.coalesce(m.region_id, m.id))
-    found: list[dict[str, Any]] = []
-    if ids:
-        found += [dict(r) for r in session.execute(statement.where(m.id.in_(list(ids)))).mappings()]
-    for code in codes:
-        found += [dict(r) for r in session.execute(statement.where(m.id == id_of(code))).mappings()]
-    return found
+    statements = [statement.where(m.id.in_(list(ids)))] if ids else []
+    statements += [statement.where(m.id == id_of(code)) for code in codes]
+    enums = ("country", "level", "war_status")
+    return [
+        PlacedUnitRow(**row._asdict() | {name: _text(getattr(row, name)) for name in enums})
+        for one in statements
+        for row in session.execute(one)
+    ]
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

@@ -44,3 +44,23 @@ class CategoryRow:
     def label(self, lang: str) -> str:
         """Return the category's label in ``lang`` (de, en or uk)."""
         return str(getattr(self, f"label_{lang}"))
+
+
+@dataclass(frozen=True)
+class PlacedUnitRow:
+    """A unit as an import places a partner: its official name and level, and its Land or oblast named in
+    every spelling (a row may name the region in any of them)."""
+
+    id: int
+    code: str
+    country: str
+    level: str
+    name: str
+    name_official: str
+    population: int | None
+    war_status: str | None
+    region_code: str | None  # the unit's own code for a Land, an oblast, Kyiv or Sevastopol
+    region_name: str | None
+    region_name_de: str | None
+    region_name_en: str | None
+    region_name_uk: str | None
