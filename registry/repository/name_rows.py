@@ -1,5 +1,7 @@
-"""Typed rows of what the pages name in every language: units (with their names in every spelling)
-and the categories of the needs/offers vocabulary (with their labels)."""
+"""Typed rows of units as the pages and the import name them: their names in every spelling.
+
+(The categories of the needs/offers vocabulary are read back as the ``CategoryRecord`` they were loaded
+from: one shape from the file to the page.)"""
 
 from __future__ import annotations
 
@@ -26,24 +28,6 @@ class FocusUnitRow(UnitNameRow):
     lat: float | None
     lon: float | None
     url: str
-
-
-@dataclass(frozen=True)
-class CategoryRow:
-    """A category of the needs/offers vocabulary, in the vocabulary file's order (``position``)."""
-
-    code: str
-    group: str
-    label_de: str
-    label_en: str
-    label_uk: str
-    examples: str | None
-    basis: str | None  # the public programmes whose categories it follows
-    position: int
-
-    def label(self, lang: str) -> str:
-        """Return the category's label in ``lang`` (de, en or uk)."""
-        return str(getattr(self, f"label_{lang}"))
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session, aliased
 
 from registry.errors import ConflictError, NotFoundError
 from registry.models import HromadaNeed, Municipality, MunicipalityOffer, NeedCategory, Source
+from registry.records import CategoryRecord
 from registry.repository.common import id_of
 from registry.repository.count_rows import DeclaredCountsRow
-from registry.repository.name_rows import CategoryRow
 from registry.repository.rows import utc
 
 if TYPE_CHECKING:
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
     from sqlalchemy import Row
 
-    from registry.records import CategoryRecord
 
 NEED_TABLE: Final = cast("Table", HromadaNeed.__table__)
 OFFER_TABLE: Final = cast("Table", MunicipalityOffer.__table__)
@@ -122,10 +121,10 @@ def sync_categories(session: Session, records: Sequence[CategoryRecord]) -> int:
     return changed
 
 
-def categories(session: Session) -> list[CategoryRow]:
+def categories(session: Session) -> list[CategoryRecord]:
     """Return the vocabulary in its file's order."""
     columns = (getattr(NeedCategory, f) for f in CATEGORY_FIELDS)
-    return [CategoryRow(*row) for row in session.execute(select(*columns).order_by(NeedCategory.position))]
+    return [CategoryRecord(*row) for row in session.execute(select(*columns).order_by(NeedCategory.position))]
 
 
 def _select(kind: Kind) -> Any:

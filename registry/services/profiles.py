@@ -26,8 +26,8 @@ from registry.services.accounts import FieldProblem, FormRejectedError, actor
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from registry.records import CategoryRecord
     from registry.repository.accounts import AccountRow
-    from registry.repository.name_rows import CategoryRow
 
 # Working languages offered on the form (ISO 639-1); their names come from Babel in the page language.
 LANGUAGES: Final = ("de", "uk", "en", "pl", "fr", "es", "it")
@@ -76,7 +76,7 @@ class EditState:
     kind: needs.Kind | None  # NEED, OFFER or None (a unit that declares neither)
     profile: ProfileRow
     declared: dict[str, DeclaredEntry]  # by category
-    categories: list[CategoryRow]
+    categories: list[CategoryRecord]
 
     def as_form(self) -> EditForm:
         return EditForm(self.profile.values, self.profile.version, dict(self.declared))
@@ -109,7 +109,7 @@ def _int(text: str) -> int:
     return int(text) if text.isdigit() and len(text) < 10 else -1
 
 
-def parse(form: Mapping[str, Any], categories: Sequence[CategoryRow], prefix: str = "") -> EditForm:
+def parse(form: Mapping[str, Any], categories: Sequence[CategoryRecord], prefix: str = "") -> EditForm:
     """Read the posted form (``prefix="was."``: the stored values it was read with); nothing is checked."""
     langs = form.get(f"{prefix}languages", [])
     chosen = tuple(code for code in LANGUAGES if code in (langs if isinstance(langs, list) else [langs]))
