@@ -102,6 +102,7 @@ def all_responses(session: Session) -> list[ResponseRow]:
 
 
 def _snapshot(row: ResponseRow) -> dict[str, Any]:
+    """Return what the audit trail keeps of an answer: a free-form JSON object, so a dict by design."""
     return {
         "municipality_code": row.code,
         "partner_code": row.partner_code,
