@@ -21,9 +21,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from registry.facts import SOURCE_GROUPS
 from registry.models import Municipality, MunicipalityName, Partnership, PartnershipStatus, Source
 from registry.names import NameKind
 from registry.repository.common import id_of, municipality_row
+from registry.repository.name_rows import PlacedUnitRow
 from registry.repository.paging import page_of, total_of
 from registry.repository.rows import MunicipalityRow
 
@@ -31,43 +33,6 @@ TABLE: Final = cast("Table", Municipality.__table__)
 PARTNERSHIP: Final = cast("Table", Partnership.__table__)
 MunicipalitySort = Literal["relevance", "name", "-name", "population", "-population", "code", "-code"]
 
-# Editable facts and the column that holds each one's source: a fact never changes without its source.
-FACT_SOURCE: Final[dict[str, str]] = {
-    "population": "population_source_id",
-    "population_date": "population_source_id",
-    "area_km2": "area_source_id",
-    "lat": "coordinates_source_id",
-    "lon": "coordinates_source_id",
-    "war_status": "war_status_source_id",
-    "war_status_date": "war_status_source_id",
-    "occupied_since": "war_status_source_id",
-    "occupation_ended": "war_status_source_id",
-    "idp_registered": "idp_source_id",
-    "idp_date": "idp_source_id",
-    "distance_to_russia_km": "distance_source_id",
-    "damage_note": "damage_source_id",
-}
-UKRAINIAN_FACTS: Final = frozenset(
-    {
-        "war_status",
-        "war_status_date",
-        "occupied_since",
-        "occupation_ended",
-        "idp_registered",
-        "idp_date",
-        "distance_to_russia_km",
-        "damage_note",
-    }
-)
-SOURCE_GROUPS: Final[dict[str, str]] = {
-    "population": "population_source_id",
-    "area": "area_source_id",
-    "coordinates": "coordinates_source_id",
-    "war_status": "war_status_source_id",
-    "idp": "idp_source_id",
-    "distance_to_russia": "distance_source_id",
-    "damage": "damage_source_id",
-}
 # Kinds of names worth showing on a page; settlements (villages of a hromada) would drown them.
 SHOWN_NAME_KINDS: Final = tuple(k.value for k in NameKind if k is not NameKind.SETTLEMENT)
 
@@ -134,44 +99,20 @@ def _where(f: MunicipalityFilter) -> list[ColumnElement[bool]]:
     return clauses
 
 
-# The columns of ``MunicipalityRow``, in its order, after its id.
-_OWN: Final = (
-    "code",
-    "country",
-    "level",
-    "subtype",
-    "name",
-    "name_official",
-    "name_de",
-    "name_en",
-    "name_uk",
-)
-_FACTS: Final = (
-    "population",
-    "population_date",
-    "area_km2",
-    "lat",
-    "lon",
-    "war_status",
-    "war_status_date",
-    "idp_registered",
-    "idp_date",
-)
-
-
 def _columns() -> list[Any]:
-    """The columns of ``MunicipalityRow``, in its order, from ``_joined``."""
+    """The columns of ``MunicipalityRow``, in its order (its fields name them), from ``_JOINED``."""
     m = TABLE.c
+    derived = {
+        "region_code": _region.c.code,
+        "region_name": _region.c.name,
+        "district_code": _district.c.code,
+        "district_name": _district.c.name,
+        "partnership_count": _partnerships(m.id, current=False),
+        "partner_count": _partnerships(m.id, current=True),
+    }
     return [
-        m.id,
-        *(m[name] for name in _OWN),
-        _region.c.code.label("region_code"),
-        _region.c.name.label("region_name"),
-        _district.c.code.label("district_code"),
-        _district.c.name.label("district_name"),
-        *(m[name] for name in _FACTS),
-        _partnerships(m.id, current=False).label("partnership_count"),
-        _partnerships(m.id, current=True).label("partner_count"),
+        derived[name].label(name) if name in derived else m[name]
+        for name in MunicipalityRow.__struct_fields__
     ]
 
 
@@ -270,7 +211,7 @@ def municipality_facts(session: Session, code: str) -> dict[str, Any]:
     return facts
 
 
-def units(session: Session, ids: Sequence[int] = (), codes: Sequence[str] = ()) -> list[dict[str, Any]]:
+def units(session: Session, ids: Sequence[int] = (), codes: Sequence[str] = ()) -> list[PlacedUnitRow]:
     """Return what placing a partner needs to know of units, by id or by any of their codes."""
     m = Municipality
     statement = select(
@@ -288,9 +229,15 @@ def units(session: Session, ids: Sequence[int] = (), codes: Sequence[str] = ()) 
         _region.c.name_en.label("region_name_en"),
         _region.c.name_uk.label("region_name_uk"),
     ).outerjoin(_region, _region.c.id == func.coalesce(m.region_id, m.id))
-    found: list[dict[str, Any]] = []
-    if ids:
-        found += [dict(r) for r in session.execute(statement.where(m.id.in_(list(ids)))).mappings()]
-    for code in codes:
-        found += [dict(r) for r in session.execute(statement.where(m.id == id_of(code))).mappings()]
-    return found
+    statements = [statement.where(m.id.in_(list(ids)))] if ids else []
+    statements += [statement.where(m.id == id_of(code)) for code in codes]
+    enums = ("country", "level", "war_status")
+    return [
+        PlacedUnitRow(**row._asdict() | {name: _text(getattr(row, name)) for name in enums})
+        for one in statements
+        for row in session.execute(one)
+    ]
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

@@ -29,11 +29,11 @@ from registry.repository.rows import PartnershipRow
 from registry.services import partnership_edits as edits
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
 
     from sqlalchemy.orm import Session
 
     from registry.repository.audit import Actor
+    from registry.repository.name_rows import PlacedUnitRow
     from registry.services.search import MunicipalitySearch
 
 # The source of a row: "source" (data/partnerships.csv), or "sources" (the registry's own export, every
@@ -101,20 +101,20 @@ class Resolver:
         self.session = session
         self.search = search
 
-    def by_code(self, code: str) -> dict[str, Any] | None:
+    def by_code(self, code: str) -> PlacedUnitRow | None:
         found = units(self.session, codes=[code])
         return found[0] if found else None
 
     def by_name(
         self, name: str, *, country: str, levels: frozenset[str] | None, region: str | None
-    ) -> tuple[dict[str, Any] | None, str, list[str]]:
+    ) -> tuple[PlacedUnitRow | None, str, list[str]]:
         """Return the unit, or None with the reason and the best candidates."""
         matches = self.search.index(self.session).search(name, country=country, limit=SEARCH_DEPTH)
-        by_id = {u["id"]: u for u in units(self.session, ids=[m.municipality_id for m in matches])}
+        by_id = {u.id: u for u in units(self.session, ids=[m.municipality_id for m in matches])}
         fitting = [
             m
             for m in matches
-            if (levels is None or by_id[m.municipality_id]["level"] in levels)
+            if (levels is None or by_id[m.municipality_id].level in levels)
             and (region is None or _in_region(by_id[m.municipality_id], region))
         ]
         exact = [m for m in fitting if m.exact]
@@ -127,15 +127,15 @@ class Resolver:
         return None, f"no {country} unit named {name!r}{narrowed}", shown
 
 
-def _label(unit: Mapping[str, Any]) -> str:
-    region = f", {unit['region_name']}" if unit["region_name"] and unit["region_code"] != unit["code"] else ""
-    return f"{unit['code']} {unit['name_official']} ({unit['level']}{region})"
+def _label(unit: PlacedUnitRow) -> str:
+    region = f", {unit.region_name}" if unit.region_name and unit.region_code != unit.code else ""
+    return f"{unit.code} {unit.name_official} ({unit.level}{region})"
 
 
-def _in_region(unit: Mapping[str, Any], region: str) -> bool:
+def _in_region(unit: PlacedUnitRow, region: str) -> bool:
     wanted = level_hint(region)[0]
-    names = (unit[k] for k in ("region_name", "region_name_de", "region_name_en", "region_name_uk"))
-    return region == unit["region_code"] or any(n and level_hint(n)[0] == wanted for n in names)
+    names = (unit.region_name, unit.region_name_de, unit.region_name_en, unit.region_name_uk)
+    return region == unit.region_code or any(n and level_hint(n)[0] == wanted for n in names)
 
 
 def _kind(value: str, note: str | None) -> str:
@@ -147,11 +147,11 @@ def _kind(value: str, note: str | None) -> str:
     return value
 
 
-def _derived_status(note: str | None, ua: Mapping[str, Any]) -> tuple[str, str | None]:
+def _derived_status(note: str | None, ua: PlacedUnitRow) -> tuple[str, str | None]:
     for status, pattern, reason in STATUS_RULES:
         if note and pattern.search(note):
             return status, reason
-    if ua["war_status"] == "occupied":
+    if ua.war_status == "occupied":
         return "paused", OCCUPIED_REASON
     return "active", None
 
@@ -185,16 +185,14 @@ class _Reader:
         self.problems: list[Problem] = []
         self.values = Values(self.problems)
 
-    def side(self, row: Row, country: str) -> dict[str, Any] | None:
+    def side(self, row: Row, country: str) -> PlacedUnitRow | None:
         columns = DE_COLUMNS if country == "DE" else UA_COLUMNS
         prefix = country.lower()
         for column in columns:
             if column.endswith("code") and (code := row.get(column)):
                 unit = self.resolver.by_code(code)
-                if unit is None or unit["country"] != country:
-                    where = (
-                        "in the registry" if unit is None else f"in {country} (it is in {unit['country']})"
-                    )
+                if unit is None or unit.country != country:
+                    where = "in the registry" if unit is None else f"in {country} (it is in {unit.country})"
                     self.problems.append(row.problem(column, f"unknown code {code!r}: no unit {where}"))
                     return None
                 return unit
@@ -260,8 +258,8 @@ class _Reader:
                 explicit[name] = value
         derived_status, reason = (status, None) if status else _derived_status(note, ukrainian)
         spec = edits.PartnershipSpec(
-            de_code=german["code"],
-            ua_code=ukrainian["code"],
+            de_code=german.code,
+            ua_code=ukrainian.code,
             kind=explicit["kind"],
             kind_source=kind,
             status=derived_status or "active",
@@ -274,7 +272,7 @@ class _Reader:
             topics=topics,
             sources=_sources(source, note, listed[1:]),
         )
-        return Placed(row, german["code"], ukrainian["code"], spec, explicit)
+        return Placed(row, german.code, ukrainian.code, spec, explicit)
 
 
 def check_file(session: Session, search: MunicipalitySearch, content: bytes, label: str) -> list[Placed]:
@@ -338,7 +336,7 @@ def check_file(session: Session, search: MunicipalitySearch, content: bytes, lab
 
 def _existing(session: Session, item: Placed) -> PartnershipRow | None:
     german, ukrainian = units(session, codes=[item.de_code, item.ua_code])
-    return records.find_pair(session, german["id"], ukrainian["id"])
+    return records.find_pair(session, german.id, ukrainian.id)
 
 
 def _changes(item: Placed) -> dict[str, Any]:

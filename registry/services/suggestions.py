@@ -14,16 +14,15 @@ from sqlalchemy.orm import Session
 from registry import db
 from registry.config import Settings
 from registry.matching import MatchingInput
-from registry.matching.frames import PARTNERSHIP_COLUMNS
 from registry.matching.request import make_request
-from registry.repository import matching as queries
+from registry.repository.matching import matching_stamp
 from registry.services.cache import Memo, Stamped
+from registry.services.matching_input import matching_input
 from registry.services.matching_model import read_model
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from registry.matching.model import FitModel
     from registry.services.build_process import BuildProcess
 
 # Results kept per generation of the input: plans for a few parameter sets (each ~1 s of CPU to compute).
@@ -44,14 +43,14 @@ class MatchingData:
         self._model = read_model(data_dir) if data_dir is not None else None
         self._builds = builds
         self._built = False
-        self._input = Stamped(queries.matching_stamp, self._build, background=True)
+        self._input = Stamped(matching_stamp, self._build, background=True)
         self._results: Memo[Hashable, object] = Memo(KEPT_RESULTS)
 
     def _build(self, session: Session) -> MatchingInput:
         url = session.get_bind().engine.url
         in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
         if self._builds is None or not self._built or in_memory:
-            value = read_input(session, self._model)
+            value = matching_input(session, self._model)
             if self._builds is not None and not self._built:
                 self._builds.start(_imported)  # ready for the first rebuild
             self._built = True
@@ -84,31 +83,16 @@ class MatchingData:
         return self._results.get(generation, key, lambda: compute(data))  # type: ignore[return-value]
 
 
-def read_input(session: Session, model: FitModel | None) -> MatchingInput:
-    """Read everything the matching module needs from the database."""
-    return MatchingInput(
-        hromadas=queries.hromadas_frame(session),
-        germans=queries.germans_frame(session),
-        partnerships=queries.partnerships_frame(session, PARTNERSHIP_COLUMNS),
-        needs=queries.needs_frame(session),
-        offers=queries.offers_frame(session),
-        third_partners=queries.third_partners_frame(session),
-        listings=queries.listings_frame(session),
-        vocabulary=queries.vocabulary_frame(session),
-        model=model,
-    )
-
-
 _engines: dict[str, Engine] = {}  # in the build process: one engine per database, kept between builds
 
 
 def read_input_elsewhere(database_url: str, data_dir: Path | None) -> MatchingInput:
-    """``read_input`` in the build process, which has no engine of the server's, and the first use."""
+    """``matching_input`` in the build process, which has no engine of the server's, and its first use."""
     engine = _engines.get(database_url)
     if engine is None:
         engine = _engines[database_url] = db.make_engine(replace(Settings(), database_url=database_url))
     with Session(engine) as session:
-        data = read_input(session, read_model(data_dir) if data_dir is not None else None)
+        data = matching_input(session, read_model(data_dir) if data_dir is not None else None)
     # The derived arrays and today's ties (~0.5 s of CPU), computed here and pickled with the input, or
     # the first request after the swap would compute them in the serving process.
     make_request(data, None, None)
