@@ -54,8 +54,12 @@ class BuildProcess:
             raise
 
     def close(self) -> None:
-        """Stop the worker process once its build under way (if any) is done; return at once."""
+        """Stop the worker process once its build under way (if any) is done (a few seconds at most).
+
+        Waits for it: a pool shut down without waiting could leave its worker running after this
+        process ended.
+        """
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown(wait=True, cancel_futures=True)
