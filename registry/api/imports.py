@@ -60,7 +60,16 @@ async def import_csv(
     """
     content = await request.body()
     report = await anyio.to_thread.run_sync(
-        partial(import_partnerships, session, search, content, LABEL, actor, dry_run=dry_run)
+        partial(
+            import_partnerships,
+            session,
+            search,
+            content,
+            LABEL,
+            actor,
+            dry_run=dry_run,
+            max_rows=request.app.state["settings"].import_max_rows,
+        )
     )
     return convert.struct(ImportOut, report.__dict__)
 

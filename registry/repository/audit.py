@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, insert, or_, select
 
 from registry.models import ApiKeyRole, AuditEvent
 
@@ -75,6 +75,42 @@ def record_event(
         )
     )
     session.flush()
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One record's part of a bulk write: its key, and the record before and after (None: none)."""
+
+    entity_key: str | int
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any] | None
+
+
+def record_events(
+    session: Session, actor: Actor, action: str, entity: str, records: Sequence[Recorded]
+) -> None:
+    """Add the events of a bulk write in one statement, to the current transaction like ``record_event``."""
+    if not records:
+        return
+    at = dt.datetime.now(dt.UTC)
+    session.execute(
+        insert(AuditEvent),
+        [
+            {
+                "at": at,
+                "actor": actor.name,
+                "api_key_id": actor.api_key_id,
+                "account_id": actor.account_id,
+                "action": action,
+                "entity": entity,
+                "entity_key": str(r.entity_key),
+                "municipality_code": None,
+                "before": None if r.before is None else jsonable(r.before),
+                "after": None if r.after is None else jsonable(r.after),
+            }
+            for r in records
+        ],
+    )
 
 
 def _where(query: AuditQuery) -> list[ColumnElement[bool]]:

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 # Runtime imports: the filter dataclass reaches Litestar, which resolves its annotations.
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Final, Literal, cast
 
 from sqlalchemy import ColumnElement, Select, Table, case, exists, func, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
-from registry.models import Municipality, MunicipalityName, Partnership, PartnershipStatus, Source
+from registry.codes import official_code
+from registry.models import (
+    Municipality,
+    MunicipalityCode,
+    MunicipalityName,
+    Partnership,
+    PartnershipStatus,
+    Source,
+)
 from registry.names import NameKind
 from registry.repository.common import id_of, municipality_row
 from registry.repository.rows import MunicipalityRow
@@ -233,27 +241,52 @@ def municipality_facts(session: Session, code: str) -> dict[str, Any]:
     return facts
 
 
+_UNITS: Final = select(
+    Municipality.id,
+    Municipality.code,
+    Municipality.country,
+    Municipality.level,
+    Municipality.name,
+    Municipality.name_official,
+    Municipality.population,
+    Municipality.war_status,
+    _region.code.label("region_code"),
+    _region.name.label("region_name"),
+    _region.name_de.label("region_name_de"),
+    _region.name_en.label("region_name_en"),
+    _region.name_uk.label("region_name_uk"),
+).outerjoin(_region, _region.id == func.coalesce(Municipality.region_id, Municipality.id))
+IN_BATCH: Final = 500  # values bound in one IN (...) list
+
+
 def units(session: Session, ids: Sequence[int] = (), codes: Sequence[str] = ()) -> list[dict[str, Any]]:
     """Return what placing a partner needs to know of units, by id or by any of their codes."""
-    m = Municipality
-    statement = select(
-        m.id,
-        m.code,
-        m.country,
-        m.level,
-        m.name,
-        m.name_official,
-        m.population,
-        m.war_status,
-        _region.code.label("region_code"),
-        _region.name.label("region_name"),
-        _region.name_de.label("region_name_de"),
-        _region.name_en.label("region_name_en"),
-        _region.name_uk.label("region_name_uk"),
-    ).outerjoin(_region, _region.id == func.coalesce(m.region_id, m.id))
     found: list[dict[str, Any]] = []
     if ids:
-        found += [dict(r) for r in session.execute(statement.where(m.id.in_(list(ids)))).mappings()]
+        found += [dict(r) for r in session.execute(_UNITS.where(Municipality.id.in_(list(ids)))).mappings()]
     for code in codes:
-        found += [dict(r) for r in session.execute(statement.where(m.id == id_of(code))).mappings()]
+        found += [dict(r) for r in session.execute(_UNITS.where(Municipality.id == id_of(code))).mappings()]
     return found
+
+
+def units_by_code(session: Session, codes: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Return the units of many codes (any of their codes, as ``id_of`` reads one) in a few queries.
+
+    A unit's own code wins over another unit's further code, as in ``id_of``; unknown codes are left out.
+    """
+    wanted = {code: official_code(code) for code in codes}
+    by_own: dict[str, dict[str, Any]] = {}
+    official = sorted(set(wanted.values()))
+    for start in range(0, len(official), IN_BATCH):
+        statement = _UNITS.where(Municipality.code.in_(official[start : start + IN_BATCH]))
+        by_own.update((r["code"], dict(r)) for r in session.execute(statement).mappings())
+    others = sorted({c for c in official if c not in by_own})
+    owner: dict[str, int] = {}
+    for start in range(0, len(others), IN_BATCH):
+        further = select(MunicipalityCode.code, MunicipalityCode.municipality_id).where(
+            MunicipalityCode.code.in_(others[start : start + IN_BATCH])
+        )
+        owner.update((code, mid) for code, mid in session.execute(further))
+    by_id = {u["id"]: u for u in units(session, ids=sorted(set(owner.values())))} if owner else {}
+    found = {code: by_own.get(o) or by_id.get(owner.get(o, -1)) for code, o in wanted.items()}
+    return {code: unit for code, unit in found.items() if unit is not None}

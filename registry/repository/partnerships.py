@@ -349,3 +349,31 @@ def find_pair(session: Session, de_id: int, ua_id: int) -> PartnershipRow | None
         )
     )
     return None if found is None else partnership(session, found)
+
+
+IN_BATCH: Final = 500  # values bound in one IN (...) list
+
+
+def partnerships_by_id(session: Session, ids: Sequence[int]) -> dict[int, PartnershipRow]:
+    """Return many partnerships with their partners, topics and sources, a few queries per 500."""
+    found: dict[int, PartnershipRow] = {}
+    for start in range(0, len(ids), IN_BATCH):
+        statement = _select(PartnershipFilter(), "id").where(
+            Partnership.id.in_(ids[start : start + IN_BATCH])
+        )
+        found.update((row.id, row) for row in _typed(session, session.execute(statement)))
+    return found
+
+
+def pair_ids(session: Session, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """Return the ids of the partnerships linking any of ``pairs`` (German id, Ukrainian id)."""
+    wanted = set(pairs)
+    german = sorted({de_id for de_id, _ in wanted})
+    found: dict[tuple[int, int], int] = {}
+    p = Partnership
+    for start in range(0, len(german), IN_BATCH):
+        statement = select(p.id, p.de_municipality_id, p.ua_municipality_id).where(
+            p.de_municipality_id.in_(german[start : start + IN_BATCH])
+        )
+        found.update(((de_id, ua_id), pid) for pid, de_id, ua_id in session.execute(statement))
+    return {pair: pid for pair, pid in found.items() if pair in wanted}
