@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import ColumnElement, func, insert, or_, select
+from sqlalchemy import ColumnElement, Table, func, insert, or_, select
 
 from registry.models import ApiKeyRole, AuditEvent
 
@@ -89,12 +89,15 @@ class Recorded:
 def record_events(
     session: Session, actor: Actor, action: str, entity: str, records: Sequence[Recorded]
 ) -> None:
-    """Add the events of a bulk write in one statement, to the current transaction like ``record_event``."""
+    """Add the events of a bulk write in one statement, to the current transaction like ``record_event``.
+
+    The snapshots are JSON-ready already (``jsonable``): the caller converts them before its write starts.
+    """
     if not records:
         return
     at = dt.datetime.now(dt.UTC)
     session.execute(
-        insert(AuditEvent),
+        insert(cast("Table", AuditEvent.__table__)),
         [
             {
                 "at": at,
@@ -105,8 +108,8 @@ def record_events(
                 "entity": entity,
                 "entity_key": str(r.entity_key),
                 "municipality_code": None,
-                "before": None if r.before is None else jsonable(r.before),
-                "after": None if r.after is None else jsonable(r.after),
+                "before": r.before,
+                "after": r.after,
             }
             for r in records
         ],

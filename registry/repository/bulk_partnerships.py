@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 IN_BATCH: Final = 500  # values bound in one IN (...) list
+# Core tables, not ORM entities: an INSERT of an entity with many rows goes through the ORM's bulk path.
+SOURCE: Final = cast("Table", Source.__table__)
+TOPIC: Final = cast("Table", PartnershipTopic.__table__)
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ def ensure_sources(session: Session, specs: Iterable[SourceSpec]) -> dict[str, S
     ]
     if missing:
         dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        session.execute(dialect.insert(Source).on_conflict_do_nothing(index_elements=["key"]), missing)
+        session.execute(dialect.insert(SOURCE).on_conflict_do_nothing(index_elements=["key"]), missing)
         found.update(_stored(session, [str(row["key"]) for row in missing]))
     return found
 
@@ -113,22 +116,24 @@ def update_partnerships(session: Session, rows: Sequence[Mapping[str, Any]]) -> 
     return [pid for pid in ids if now.get(pid) != expected[pid]]
 
 
+def add_topics(session: Session, topics: Sequence[tuple[int, str]]) -> None:
+    """Add topics: (partnership id, topic), none of them there yet."""
+    if topics:
+        session.execute(insert(TOPIC), [{"partnership_id": pid, "topic": topic} for pid, topic in topics])
+
+
 def replace_topics(session: Session, topics: Mapping[int, Sequence[str]]) -> None:
     """Make each partnership's topics the given ones."""
     ids = sorted(topics)
     for start in range(0, len(ids), IN_BATCH):
-        session.execute(
-            delete(PartnershipTopic).where(PartnershipTopic.partnership_id.in_(ids[start : start + IN_BATCH]))
-        )
-    rows = [{"partnership_id": pid, "topic": topic} for pid in ids for topic in topics[pid]]
-    if rows:
-        session.execute(insert(PartnershipTopic), rows)
+        session.execute(delete(TOPIC).where(TOPIC.c.partnership_id.in_(ids[start : start + IN_BATCH])))
+    add_topics(session, [(pid, topic) for pid in ids for topic in topics[pid]])
 
 
 def link_sources(session: Session, links: Sequence[tuple[int, int, str]]) -> None:
     """Cite sources: (partnership id, source id, role), none of them cited yet."""
     if links:
         session.execute(
-            insert(PartnershipSource),
+            insert(cast("Table", PartnershipSource.__table__)),
             [{"partnership_id": pid, "source_id": sid, "role": role} for pid, sid, role in links],
         )

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from registry.errors import PreconditionFailedError
 from registry.repository import bulk_partnerships as sql
-from registry.repository.audit import Recorded, record_events
+from registry.repository.audit import Recorded, jsonable, record_events
 from registry.repository.partnership_edits import edited
 from registry.repository.partnerships import EDITABLE, snapshot
 from registry.repository.rows import CitedSourceRow, PartnershipRow
@@ -71,18 +71,26 @@ def _cited(
     ]
 
 
-def _created_snapshot(
-    item: Placed, topics: tuple[str, ...], cited: Sequence[CitedSourceRow]
-) -> dict[str, Any]:
-    """What ``snapshot`` reads of a partnership just created from ``item``."""
-    return {
-        "de_code": item.de_code,
-        "ua_code": item.ua_code,
-        **{name: getattr(item.spec, name) for name in EDITABLE},
-        "topics": list(topics),
-        "sources": [{"id": s.id, "url": s.url, "citation": s.citation, "role": s.role} for s in cited],
-        "version": 1,
-    }
+def _created_snapshot(item: Placed) -> dict[str, Any]:
+    """What ``snapshot`` reads of a partnership just created from ``item``, JSON-ready, but its sources."""
+    ready: dict[str, Any] = jsonable(
+        {
+            "de_code": item.de_code,
+            "ua_code": item.ua_code,
+            **{name: getattr(item.spec, name) for name in EDITABLE},
+            "topics": list(_topics(item)),
+            "version": 1,
+        }
+    )
+    return ready
+
+
+def _topics(item: Placed) -> tuple[str, ...]:
+    return tuple(sorted(set(item.spec.topics)))
+
+
+def _listed(sources: Sequence[CitedSourceRow]) -> list[dict[str, Any]]:
+    return [{"id": s.id, "url": s.url, "citation": s.citation, "role": s.role} for s in sources]
 
 
 def write(session: Session, created: Sequence[Placed], updated: Sequence[Update], actor: Actor) -> list[int]:
@@ -92,12 +100,8 @@ def write(session: Session, created: Sequence[Placed], updated: Sequence[Update]
         PreconditionFailedError: a pair the file updates was edited since it was read; nothing is written.
         ConflictError: a pair the file creates was created meanwhile (the caller's transaction rolls back).
     """
+    # Everything that needs no database first: SQLite's write lock is taken at the first write below.
     stamp = edited()
-    stored = sql.ensure_sources(
-        session,
-        [spec for item in created for spec, _ in item.spec.sources]
-        + [spec for change in updated for spec, _ in change.sources],
-    )
     new_rows = [
         {
             "de_municipality_id": item.de_id,
@@ -109,25 +113,25 @@ def write(session: Session, created: Sequence[Placed], updated: Sequence[Update]
         }
         for item in created
     ]
-    ids = sql.insert_partnerships(session, new_rows)
-    stale = sql.update_partnerships(
+    changed_rows = [
+        {"b_id": c.before.id, "b_version": c.before.version, **editable(c.before), **c.changes, **stamp}
+        for c in updated
+    ]
+    created_after = [_created_snapshot(item) for item in created]
+
+    stored = sql.ensure_sources(
         session,
-        [
-            {"b_id": c.before.id, "b_version": c.before.version, **editable(c.before), **c.changes, **stamp}
-            for c in updated
-        ],
+        [spec for item in created for spec, _ in item.spec.sources]
+        + [spec for change in updated for spec, _ in change.sources],
     )
-    if stale:
+    ids = sql.insert_partnerships(session, new_rows)
+    if stale := sql.update_partnerships(session, changed_rows):
         raise PreconditionFailedError(
             f"partnership {stale[0]} was changed by someone else during the import; nothing was written: "
             "import the file again"
         )
-    topics = {pid: tuple(sorted(set(item.spec.topics))) for pid, item in zip(ids, created, strict=True)}
-    sql.replace_topics(
-        session,
-        {pid: t for pid, t in topics.items() if t}
-        | {c.before.id: c.topics for c in updated if c.topics is not None},
-    )
+    sql.add_topics(session, [(pid, t) for pid, item in zip(ids, created, strict=True) for t in _topics(item)])
+    sql.replace_topics(session, {c.before.id: c.topics for c in updated if c.topics is not None})
     sql.link_sources(
         session,
         [
@@ -138,10 +142,8 @@ def write(session: Session, created: Sequence[Placed], updated: Sequence[Update]
         + [(c.before.id, stored[s.key].id, role) for c in updated for s, role in c.sources],
     )
     events = [
-        Recorded(
-            pid, None, _created_snapshot(item, topics[pid], _primary_first(_cited(item.spec.sources, stored)))
-        )
-        for pid, item in zip(ids, created, strict=True)
+        Recorded(pid, None, after | {"sources": _listed(_primary_first(_cited(item.spec.sources, stored)))})
+        for pid, item, after in zip(ids, created, created_after, strict=True)
     ]
     for change in updated:
         after = dataclasses.replace(
@@ -151,6 +153,8 @@ def write(session: Session, created: Sequence[Placed], updated: Sequence[Update]
             sources=_primary_first([*change.before.sources, *_cited(change.sources, stored)]),
             version=change.before.version + 1,
         )
-        events.append(Recorded(change.before.id, snapshot(change.before), snapshot(after)))
+        events.append(
+            Recorded(change.before.id, jsonable(snapshot(change.before)), jsonable(snapshot(after)))
+        )
     record_events(session, actor, ACTION, "partnership", events)
     return ids
