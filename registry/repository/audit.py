@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import ColumnElement, Table, func, insert, or_, select
 
 from registry.models import ApiKeyRole, AuditEvent
+from registry.repository.common import insert_rows
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -96,7 +97,8 @@ def record_events(
     if not records:
         return
     at = dt.datetime.now(dt.UTC)
-    session.execute(
+    insert_rows(
+        session,
         insert(cast("Table", AuditEvent.__table__)),
         [
             {

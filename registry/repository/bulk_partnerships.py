@@ -1,7 +1,7 @@
 """The SQL of an import's write: many partnerships, their topics, source links and audit events at once.
 
-Each function is a few statements whatever the number of rows (executemany, IN lists of at most
-``IN_BATCH``), so an import's write lasts as long as its bulk statements, not a round trip per row.
+Each function is a few statements whatever the number of rows (multi-row INSERTs, IN lists of at
+most ``IN_BATCH``), so an import's write lasts as long as its bulk statements, not a round trip per row.
 """
 
 from __future__ import annotations
@@ -16,13 +16,11 @@ from sqlalchemy.exc import IntegrityError
 
 from registry.errors import ConflictError
 from registry.models import PartnershipSource, PartnershipTopic, Source
-from registry.repository.common import SourceSpec
+from registry.repository.common import IN_BATCH, SourceSpec, insert_rows
 from registry.repository.partnerships import TABLE, pair_ids
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
-
-IN_BATCH: Final = 500  # values bound in one IN (...) list
 # Core tables, not ORM entities: an INSERT of an entity with many rows goes through the ORM's bulk path.
 SOURCE: Final = cast("Table", Source.__table__)
 TOPIC: Final = cast("Table", PartnershipTopic.__table__)
@@ -66,7 +64,7 @@ def ensure_sources(session: Session, specs: Iterable[SourceSpec]) -> dict[str, S
     ]
     if missing:
         dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        session.execute(dialect.insert(SOURCE).on_conflict_do_nothing(index_elements=["key"]), missing)
+        insert_rows(session, dialect.insert(SOURCE).on_conflict_do_nothing(index_elements=["key"]), missing)
         found.update(_stored(session, [str(row["key"]) for row in missing]))
     return found
 
@@ -80,7 +78,7 @@ def insert_partnerships(session: Session, rows: Sequence[Mapping[str, Any]]) -> 
     if not rows:
         return []
     try:
-        session.execute(insert(TABLE), list(rows))
+        insert_rows(session, insert(TABLE), rows)
     except IntegrityError as exc:  # a pair created meanwhile, or a unit removed by a reload
         raise ConflictError(
             "a partnership of the file was created, or one of its units removed, while it was imported; "
@@ -118,8 +116,7 @@ def update_partnerships(session: Session, rows: Sequence[Mapping[str, Any]]) -> 
 
 def add_topics(session: Session, topics: Sequence[tuple[int, str]]) -> None:
     """Add topics: (partnership id, topic), none of them there yet."""
-    if topics:
-        session.execute(insert(TOPIC), [{"partnership_id": pid, "topic": topic} for pid, topic in topics])
+    insert_rows(session, insert(TOPIC), [{"partnership_id": pid, "topic": topic} for pid, topic in topics])
 
 
 def replace_topics(session: Session, topics: Mapping[int, Sequence[str]]) -> None:
@@ -132,8 +129,8 @@ def replace_topics(session: Session, topics: Mapping[int, Sequence[str]]) -> Non
 
 def link_sources(session: Session, links: Sequence[tuple[int, int, str]]) -> None:
     """Cite sources: (partnership id, source id, role), none of them cited yet."""
-    if links:
-        session.execute(
-            insert(cast("Table", PartnershipSource.__table__)),
-            [{"partnership_id": pid, "source_id": sid, "role": role} for pid, sid, role in links],
-        )
+    insert_rows(
+        session,
+        insert(cast("Table", PartnershipSource.__table__)),
+        [{"partnership_id": pid, "source_id": sid, "role": role} for pid, sid, role in links],
+    )

@@ -20,7 +20,7 @@ from registry.models import (
     Source,
 )
 from registry.names import NameKind
-from registry.repository.common import id_of, municipality_row
+from registry.repository.common import IN_BATCH, id_of, municipality_row
 from registry.repository.rows import MunicipalityRow
 
 TABLE: Final = cast("Table", Municipality.__table__)
@@ -256,7 +256,6 @@ _UNITS: Final = select(
     _region.name_en.label("region_name_en"),
     _region.name_uk.label("region_name_uk"),
 ).outerjoin(_region, _region.id == func.coalesce(Municipality.region_id, Municipality.id))
-IN_BATCH: Final = 500  # values bound in one IN (...) list
 
 
 def units(session: Session, ids: Sequence[int] = (), codes: Sequence[str] = ()) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from registry.models import (
     Source,
 )
 from registry.names import fold
-from registry.repository.common import id_of
+from registry.repository.common import IN_BATCH, id_of
 from registry.repository.rows import CitedSourceRow, PartnerRow, PartnershipRow, utc
 
 TABLE: Final = cast("Table", Partnership.__table__)
@@ -349,9 +349,6 @@ def find_pair(session: Session, de_id: int, ua_id: int) -> PartnershipRow | None
         )
     )
     return None if found is None else partnership(session, found)
-
-
-IN_BATCH: Final = 500  # values bound in one IN (...) list
 
 
 def partnerships_by_id(session: Session, ids: Sequence[int]) -> dict[int, PartnershipRow]:
