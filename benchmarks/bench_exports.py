@@ -92,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         with db.make_sessionmaker(engine)() as session:
             rows = [
                 row
-                for batch in iter_municipalities(session, MunicipalityFilter(), sort="code", batch=2000)
+                for batch in iter_municipalities(
+                    session.connection(), MunicipalityFilter(), sort="code", batch=2000
+                )
                 for row in dictionary.prepare("municipalities", batch, "xlsx")
             ]
         engine.dispose()

@@ -23,7 +23,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, OpenAPIType, Parameter, Schema, SecurityScheme, Tag
 from litestar.routes import HTTPRoute
 from litestar.types import ControllerRouterHandler
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from registry import db
 from registry.api import (
@@ -267,6 +267,9 @@ def create_app(
     listening = engine.dialect.name == "postgresql" and settings.listen_for_changes
     listeners = [ChangeListener(settings.database_url, data_changed)] if listening else []
 
+    def provide_reads() -> sessionmaker[Session]:
+        return factory
+
     def provide_search() -> MunicipalitySearch:
         return names
 
@@ -288,6 +291,7 @@ def create_app(
         ],
         dependencies={
             "session": Provide(provide_session),
+            "reads": Provide(provide_reads, sync_to_thread=False),
             "search": Provide(provide_search, sync_to_thread=False),
             "matching": Provide(provide_matching, sync_to_thread=False),
             "actor": Provide(provide_actor, sync_to_thread=True),

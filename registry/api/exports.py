@@ -71,7 +71,9 @@ def _partnership_batches(
         request,
         lambda s: (
             dictionary.prepare("partnerships", b, fmt)
-            for b in partnerships.iter_partnerships(s, filters.filter, sort=filters.sort, batch=BATCH)
+            for b in partnerships.iter_partnerships(
+                s.connection(), filters.filter, sort=filters.sort, batch=BATCH
+            )
         ),
     )
     return read()
@@ -84,7 +86,9 @@ def _municipality_batches(
         request,
         lambda s: (
             dictionary.prepare("municipalities", b, fmt)
-            for b in municipalities.iter_municipalities(s, filters.filter, sort=filters.sort, batch=BATCH)
+            for b in municipalities.iter_municipalities(
+                s.connection(), filters.filter, sort=filters.sort, batch=BATCH
+            )
         ),
     )
     return read()

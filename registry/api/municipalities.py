@@ -7,7 +7,7 @@ from litestar.params import JSONBody
 
 from registry.api import convert
 from registry.api.auth import ETAG_HEADER, SECURITY, IfMatch, etag, expected_version
-from registry.api.deps import DbSession, Writer
+from registry.api.deps import DbSession, Reads, Writer
 from registry.api.errors import EDIT, READ, RECORD
 from registry.api.params import MUNICIPALITY_QUERY, Limit, MunicipalityFilters, Offset, PathCode
 from registry.api.schemas import (
@@ -41,15 +41,16 @@ def page(session: DbSession, code: str) -> Response[MunicipalityDetailOut]:
 
 @get("/api/municipalities", sync_to_thread=True, dependencies=MUNICIPALITY_QUERY, responses=READ, tags=TAGS)
 def list_municipalities(
-    session: DbSession, filters: MunicipalityFilters, limit: Limit = 50, offset: Offset = 0
+    reads: Reads, filters: MunicipalityFilters, limit: Limit = 50, offset: Offset = 0
 ) -> MunicipalityPageOut:
     """List municipalities of both countries: filtered, in a stable order, one page at a time.
 
     With `q`, the list holds the best matches of the name search (any spelling), best first.
     """
-    rows, total = queries.list_municipalities(
-        session, filters.filter, sort=filters.sort, limit=limit, offset=offset
-    )
+    with reads() as session:
+        rows, total = queries.list_municipalities(
+            session.connection(), filters.filter, sort=filters.sort, limit=limit, offset=offset
+        )
     items = [convert.municipality(r, score=filters.scores.get(r.id)) for r in rows]
     return MunicipalityPageOut(items=items, total=total, limit=limit, offset=offset)
 

@@ -91,7 +91,7 @@ def index(request: Request[Any, Any, Any], session: DbSession) -> Template:
     """Show the search form, the headline counts and the newest partnerships."""
     lang, set_cookie = page_lang(request)
     newest, _ = list_partnerships(
-        session, PartnershipFilter(), sort="-start_year", limit=NEWEST_LIMIT, offset=0
+        session.connection(), PartnershipFilter(), sort="-start_year", limit=NEWEST_LIMIT, offset=0
     )
     return render(
         request, lang, set_cookie, "index.html",

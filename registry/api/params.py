@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Final, TypeAlias
 
+import anyio.to_thread
 from litestar import Request, Response
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import ValidationException
 from litestar.params import FromQuery, PathParameter, QueryParameter
 
-from registry.api.deps import DbSession, Search
+from registry.api.deps import Reads, Search
 from registry.api.schemas import CODE_PATTERN, NO_NUL
 from registry.models import Confidence, Country, Level, PartnershipKind, PartnershipStatus, WarStatus
 from registry.repository.municipalities import MunicipalityFilter, MunicipalitySort
@@ -50,8 +51,8 @@ class MunicipalityQuery:
     scores: dict[int, float]
 
 
-def municipality_query(
-    session: DbSession,
+async def municipality_query(
+    reads: Reads,
     search: Search,
     q: Annotated[
         str | None,
@@ -74,18 +75,33 @@ def municipality_query(
         QueryParameter(description="default: relevance with q, else name; ties by id"),
     ] = None,
 ) -> MunicipalityQuery:
-    """Filter municipalities; ``q`` runs the core name search and keeps its best hits."""
+    """Filter municipalities; ``q`` runs the core name search and keeps its best hits.
+
+    Without a name to look up, the parameters are only parsed: no thread, no database.
+    """
     ids: list[int] | None = None
     scores: dict[int, float] = {}
-    if q is not None and q.strip():
-        matches = search.index(session).search(
-            q, country=country.value if country else None, limit=SEARCH_DEPTH
-        )
-        ids = [m.municipality_id for m in matches]
-        scores = {m.municipality_id: m.score for m in matches}
+    query = q if q is not None and q.strip() else None
+    if query is not None or region or district:
+
+        def look_up() -> tuple[list[tuple[int, float]], dict[str, str | None]]:
+            with reads() as session:
+                matches = (
+                    search.index(session).search(
+                        query, country=country.value if country else None, limit=SEARCH_DEPTH
+                    )
+                    if query is not None
+                    else []
+                )
+                units = resolve_values(session, search, {"region": region, "district": district})
+                return [(m.municipality_id, m.score) for m in matches], units
+
+        found, units = await anyio.to_thread.run_sync(look_up)
+        region, district = units["region"], units["district"]
+        if query is not None:
+            ids = [mid for mid, _ in found]
+            scores = dict(found)
     chosen = sort or ("relevance" if ids is not None else "name")
-    units = resolve_values(session, search, {"region": region, "district": district})
-    region, district = units["region"], units["district"]
     return MunicipalityQuery(
         MunicipalityFilter(
             country=country.value if country else None,
@@ -109,8 +125,8 @@ class PartnershipQuery:
     sort: str
 
 
-def partnership_query(
-    session: DbSession,
+async def partnership_query(
+    reads: Reads,
     search: Search,
     land: Annotated[
         str | None, unit_param("German partner is or lies in this Land: key (09) or name (Bayern)")
@@ -146,13 +162,18 @@ def partnership_query(
     ] = None,
     sort: Annotated[PartnershipSort, QueryParameter(description="ties are broken by id")] = "id",
 ) -> PartnershipQuery:
-    """Filter partnerships; a unit may be given by code or by name."""
-    units = resolve_values(
-        session,
-        search,
-        {"land": land, "kreis": kreis, "municipality": municipality, "oblast": oblast, "raion": raion,
-         "hromada": hromada},
-    )  # fmt: skip
+    """Filter partnerships; a unit may be given by code or by name (looked up in a thread)."""
+    units: dict[str, str | None] = {
+        "land": land, "kreis": kreis, "municipality": municipality, "oblast": oblast, "raion": raion,
+        "hromada": hromada,
+    }  # fmt: skip
+    if any(units.values()):
+
+        def look_up() -> dict[str, str | None]:
+            with reads() as session:
+                return resolve_values(session, search, units)
+
+        units = await anyio.to_thread.run_sync(look_up)
     return PartnershipQuery(
         PartnershipFilter(
             land=units["land"],
@@ -175,8 +196,8 @@ def partnership_query(
 
 MunicipalityFilters: TypeAlias = NamedDependency[MunicipalityQuery]
 PartnershipFilters: TypeAlias = NamedDependency[PartnershipQuery]
-MUNICIPALITY_QUERY: Final = {"filters": Provide(municipality_query, sync_to_thread=True)}
-PARTNERSHIP_QUERY: Final = {"filters": Provide(partnership_query, sync_to_thread=True)}
+MUNICIPALITY_QUERY: Final = {"filters": Provide(municipality_query)}
+PARTNERSHIP_QUERY: Final = {"filters": Provide(partnership_query)}
 
 
 def _allowed_query_names(request: Request[Any, Any, Any]) -> frozenset[str] | None:

@@ -7,7 +7,7 @@ from litestar.params import JSONBody
 
 from registry.api import convert
 from registry.api.auth import ETAG_HEADER, SECURITY, IfMatch, etag, expected_version, require_admin
-from registry.api.deps import DbSession, Writer
+from registry.api.deps import DbSession, Reads, Writer
 from registry.api.errors import CREATE, EDIT, READ, RECORD
 from registry.api.params import PARTNERSHIP_QUERY, Limit, Offset, PartnershipFilters, RecordId
 from registry.api.schemas import (
@@ -44,13 +44,14 @@ def one(session: DbSession, partnership_id: int, *, status_code: int = 200) -> R
 
 @get("/api/partnerships", sync_to_thread=True, dependencies=PARTNERSHIP_QUERY, responses=READ, tags=TAGS)
 def list_partnerships(
-    session: DbSession, filters: PartnershipFilters, limit: Limit = 50, offset: Offset = 0
+    reads: Reads, filters: PartnershipFilters, limit: Limit = 50, offset: Offset = 0
 ) -> PartnershipPageOut:
     """List partnerships: filtered by place (Land, Kreis, municipality, oblast, raion, hromada), kind,
     status, start year, topic or text, in a stable order, one page at a time, with the total count."""
-    rows, total = records.list_partnerships(
-        session, filters.filter, sort=filters.sort, limit=limit, offset=offset
-    )
+    with reads() as session:
+        rows, total = records.list_partnerships(
+            session.connection(), filters.filter, sort=filters.sort, limit=limit, offset=offset
+        )
     return PartnershipPageOut(
         items=[convert.partnership(r) for r in rows], total=total, limit=limit, offset=offset
     )

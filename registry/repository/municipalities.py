@@ -4,11 +4,22 @@ from __future__ import annotations
 
 # Runtime imports: the filter dataclass reaches Litestar, which resolves its annotations.
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Final, Literal, cast
 
-from sqlalchemy import ColumnElement, Select, Table, case, exists, func, or_, select, union_all
-from sqlalchemy.orm import Session, aliased
+import msgspec
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
 
 from registry.codes import official_code
 from registry.models import (
@@ -21,9 +32,11 @@ from registry.models import (
 )
 from registry.names import NameKind
 from registry.repository.common import IN_BATCH, id_of, municipality_row
+from registry.repository.paging import page_of, total_of
 from registry.repository.rows import MunicipalityRow
 
 TABLE: Final = cast("Table", Municipality.__table__)
+PARTNERSHIP: Final = cast("Table", Partnership.__table__)
 MunicipalitySort = Literal["relevance", "name", "-name", "population", "-population", "code", "-code"]
 
 # Editable facts and the column that holds each one's source: a fact never changes without its source.
@@ -82,30 +95,28 @@ class MunicipalityFilter:
     ids: Sequence[int] | None = None  # the hits of a name search, best first
 
 
-_region = aliased(Municipality, name="region")
-_district = aliased(Municipality, name="district")
+# Core aliases: cheaper for SQLAlchemy to key its statement cache by than ORM ones (see partnerships)
+_region = TABLE.alias("region")
+_district = TABLE.alias("district")
 
 
-def _partner_counts() -> Any:
-    """Every unit's partnerships, all and those that have not ended, as a subquery to join on ``unit_id``.
+def _partnerships(unit_id: ColumnElement[int], *, current: bool) -> ColumnElement[int]:
+    """Count a unit's partnerships (only those that have not ended if ``current``), on either side.
 
-    One grouped pass over the partnerships: a correlated count per unit (with its OR over both sides)
-    took most of the time of an export of all 13,000 municipalities.
+    Two correlated counts, each answered from the index of one side: an OR over both sides scans.
     """
-    ends = union_all(
-        select(Partnership.de_municipality_id.label("unit_id"), Partnership.status),
-        select(Partnership.ua_municipality_id.label("unit_id"), Partnership.status),
-    ).subquery()
-    current = func.sum(case((ends.c.status != PartnershipStatus.ENDED, 1), else_=0))
-    return (
-        select(ends.c.unit_id, func.count().label("total"), current.label("current"))
-        .group_by(ends.c.unit_id)
-        .subquery("partner_counts")
-    )
+    p = PARTNERSHIP.c
+    counts = []
+    for side in (p.de_municipality_id, p.ua_municipality_id):
+        statement = select(func.count()).select_from(PARTNERSHIP).where(side == unit_id)
+        if current:
+            statement = statement.where(p.status != PartnershipStatus.ENDED)
+        counts.append(statement.scalar_subquery())
+    return counts[0] + counts[1]
 
 
 def _where(f: MunicipalityFilter) -> list[ColumnElement[bool]]:
-    m = Municipality
+    m = TABLE.c
     clauses: list[ColumnElement[bool]] = []
     if f.country:
         clauses.append(m.country == f.country)
@@ -131,48 +142,61 @@ def _where(f: MunicipalityFilter) -> list[ColumnElement[bool]]:
     return clauses
 
 
+# The columns of ``MunicipalityRow``, in its order, after its id.
+_OWN: Final = (
+    "code",
+    "country",
+    "level",
+    "subtype",
+    "name",
+    "name_official",
+    "name_de",
+    "name_en",
+    "name_uk",
+)
+_FACTS: Final = (
+    "population",
+    "population_date",
+    "area_km2",
+    "lat",
+    "lon",
+    "war_status",
+    "war_status_date",
+    "idp_registered",
+    "idp_date",
+)
+
+
+def _columns() -> list[Any]:
+    """The columns of ``MunicipalityRow``, in its order, from ``_joined``."""
+    m = TABLE.c
+    return [
+        m.id,
+        *(m[name] for name in _OWN),
+        _region.c.code.label("region_code"),
+        _region.c.name.label("region_name"),
+        _district.c.code.label("district_code"),
+        _district.c.name.label("district_name"),
+        *(m[name] for name in _FACTS),
+        _partnerships(m.id, current=False).label("partnership_count"),
+        _partnerships(m.id, current=True).label("partner_count"),
+    ]
+
+
+_COLUMNS: Final = _columns()  # built once: statements are immutable
+_JOINED: Final = TABLE.outerjoin(_region, TABLE.c.region_id == _region.c.id).outerjoin(
+    _district, TABLE.c.district_id == _district.c.id
+)
+
+
 def _select(f: MunicipalityFilter, sort: str) -> Select[*tuple[Any, ...]]:
     """Select the columns of ``MunicipalityRow``, in its order."""
-    m = Municipality
-    counts = _partner_counts()
-    statement = (
-        select(
-            m.id,
-            m.code,
-            m.country,
-            m.level,
-            m.subtype,
-            m.name,
-            m.name_official,
-            m.name_de,
-            m.name_en,
-            m.name_uk,
-            _region.code.label("region_code"),
-            _region.name.label("region_name"),
-            _district.code.label("district_code"),
-            _district.name.label("district_name"),
-            m.population,
-            m.population_date,
-            m.area_km2,
-            m.lat,
-            m.lon,
-            m.war_status,
-            m.war_status_date,
-            m.idp_registered,
-            m.idp_date,
-            func.coalesce(counts.c.total, 0).label("partnership_count"),
-            func.coalesce(counts.c.current, 0).label("partner_count"),
-        )
-        .outerjoin(_region, m.region_id == _region.id)
-        .outerjoin(_district, m.district_id == _district.id)
-        .outerjoin(counts, counts.c.unit_id == m.id)
-        .where(*_where(f))
-    )
-    return statement.order_by(*_order(f, sort), m.id)
+    statement = select(*_COLUMNS).select_from(_JOINED).where(*_where(f))
+    return statement.order_by(*_order(f, sort), TABLE.c.id)
 
 
 def _order(f: MunicipalityFilter, sort: str) -> list[Any]:
-    m = Municipality
+    m = TABLE.c
     if sort == "relevance":
         if not f.ids:
             return [m.name]
@@ -181,24 +205,37 @@ def _order(f: MunicipalityFilter, sort: str) -> list[Any]:
     return [column.desc().nulls_last() if sort.startswith("-") else column.asc().nulls_last()]
 
 
+def count_municipalities(connection: Connection, f: MunicipalityFilter) -> int:
+    """Count the municipalities that match ``f``."""
+    return connection.scalar(select(func.count()).select_from(TABLE).where(*_where(f))) or 0
+
+
 def list_municipalities(
-    session: Session, f: MunicipalityFilter, *, sort: str, limit: int, offset: int
+    connection: Connection, f: MunicipalityFilter, *, sort: str, limit: int, offset: int
 ) -> tuple[list[MunicipalityRow], int]:
-    """Return one page of municipalities in a stable order, and how many match in all."""
+    """Return one page of municipalities in a stable order, and how many match in all: one query."""
     if f.ids is not None and not f.ids:
         return [], 0
-    total = session.scalar(select(func.count()).select_from(Municipality).where(*_where(f))) or 0
-    rows = session.execute(_select(f, sort).limit(limit).offset(offset))
-    return [MunicipalityRow(*r) for r in rows], total
+    where, order = _where(f), [*_order(f, sort), TABLE.c.id]
+    page = page_of(TABLE.c.id, TABLE, where, order, limit=limit, offset=offset)
+    statement = (
+        select(*_COLUMNS, total_of(TABLE, where))
+        .select_from(_JOINED.join(page, page.c.id == TABLE.c.id))
+        .order_by(*order)
+    )
+    rows = connection.execute(statement).all()
+    if not rows:  # past the end (or nothing matches): no row carried the total
+        return [], count_municipalities(connection, f) if offset else 0
+    return [MunicipalityRow(*r[:-1]) for r in rows], rows[0][-1]
 
 
 def iter_municipalities(
-    session: Session, f: MunicipalityFilter, *, sort: str, batch: int
+    connection: Connection, f: MunicipalityFilter, *, sort: str, batch: int
 ) -> Iterator[list[dict[str, Any]]]:
     """Yield every matching municipality in batches, reading the result as a stream."""
     if f.ids is not None and not f.ids:
         return
-    result = session.execute(_select(f, sort).execution_options(yield_per=batch))
+    result = connection.execute(_select(f, sort).execution_options(yield_per=batch))
     for partition in result.mappings().partitions():
         yield [dict(r) for r in partition]
 
@@ -218,9 +255,9 @@ def municipality_facts(session: Session, code: str) -> dict[str, Any]:
     """Return a municipality's facts, its names and the source of each group of facts."""
     row = municipality_row(session, code)
     rows, _ = list_municipalities(
-        session, MunicipalityFilter(ids=[row["id"]]), sort="code", limit=1, offset=0
+        session.connection(), MunicipalityFilter(ids=[row["id"]]), sort="code", limit=1, offset=0
     )
-    facts = {**dict(row), **asdict(rows[0])}
+    facts = {**dict(row), **msgspec.structs.asdict(rows[0])}
     parent = session.execute(
         select(Municipality.code, Municipality.name).where(Municipality.id == row["parent_id"])
     ).first()
@@ -250,12 +287,12 @@ _UNITS: Final = select(
     Municipality.name_official,
     Municipality.population,
     Municipality.war_status,
-    _region.code.label("region_code"),
-    _region.name.label("region_name"),
-    _region.name_de.label("region_name_de"),
-    _region.name_en.label("region_name_en"),
-    _region.name_uk.label("region_name_uk"),
-).outerjoin(_region, _region.id == func.coalesce(Municipality.region_id, Municipality.id))
+    _region.c.code.label("region_code"),
+    _region.c.name.label("region_name"),
+    _region.c.name_de.label("region_name_de"),
+    _region.c.name_en.label("region_name_en"),
+    _region.c.name_uk.label("region_name_uk"),
+).outerjoin(_region, _region.c.id == func.coalesce(Municipality.region_id, Municipality.id))
 
 
 def units(session: Session, ids: Sequence[int] = (), codes: Sequence[str] = ()) -> list[dict[str, Any]]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 # Runtime imports: the filter dataclasses reach Litestar, which resolves their annotations.
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, cast
 
-from sqlalchemy import ColumnElement, Select, Table, case, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased
+import msgspec
+from sqlalchemy import ColumnElement, Connection, FromClause, Select, Table, case, exists, func, or_, select
+from sqlalchemy.orm import Session
 
 from registry.errors import NotFoundError
 from registry.models import (
@@ -21,6 +22,8 @@ from registry.models import (
 )
 from registry.names import fold
 from registry.repository.common import IN_BATCH, id_of
+from registry.repository.json_agg import children_json, json_row
+from registry.repository.paging import page_of, total_of
 from registry.repository.rows import CitedSourceRow, PartnerRow, PartnershipRow, utc
 
 TABLE: Final = cast("Table", Partnership.__table__)
@@ -68,36 +71,44 @@ class PartnershipFilter:
     text: str | None = None  # a name of either partner in any spelling, or words of the notes
 
 
-de = aliased(Municipality, name="de")
-ua = aliased(Municipality, name="ua")
-de_land = aliased(Municipality, name="de_land")
-de_kreis = aliased(Municipality, name="de_kreis")
-ua_oblast = aliased(Municipality, name="ua_oblast")
-ua_raion = aliased(Municipality, name="ua_raion")
+MUNICIPALITY: Final = cast("Table", Municipality.__table__)
+TOPIC: Final = cast("Table", PartnershipTopic.__table__)
+CITED: Final = cast("Table", PartnershipSource.__table__)
+SOURCE: Final = cast("Table", Source.__table__)
+NAME: Final = cast("Table", MunicipalityName.__table__)
+
+# Core aliases, not ORM ones: SQLAlchemy keys its statement cache by walking the statement, and that
+# walk over six annotated ORM aliases cost more than the query itself.
+de = MUNICIPALITY.alias("de")
+ua = MUNICIPALITY.alias("ua")
+de_land = MUNICIPALITY.alias("de_land")
+de_kreis = MUNICIPALITY.alias("de_kreis")
+ua_oblast = MUNICIPALITY.alias("ua_oblast")
+ua_raion = MUNICIPALITY.alias("ua_raion")
 
 
-def land_of(unit: Any) -> Any:
+def land_of(unit: FromClause) -> ColumnElement[int]:
     """The Land (oblast) a unit lies in; a Land, oblast or special-status city is its own."""
-    return func.coalesce(unit.region_id, unit.id)
+    return func.coalesce(unit.c.region_id, unit.c.id)
 
 
 def filter_clauses(f: PartnershipFilter) -> list[ColumnElement[bool]]:
-    p = Partnership
+    p = TABLE.c
     clauses: list[ColumnElement[bool]] = []
     if f.land:
         clauses.append(land_of(de) == id_of(f.land))
     if f.kreis:
         kreis = id_of(f.kreis)
-        clauses.append(or_(de.district_id == kreis, de.id == kreis))
+        clauses.append(or_(de.c.district_id == kreis, de.c.id == kreis))
     if f.municipality:
-        clauses.append(de.id == id_of(f.municipality))
+        clauses.append(de.c.id == id_of(f.municipality))
     if f.oblast:
         clauses.append(land_of(ua) == id_of(f.oblast))
     if f.raion:
         raion = id_of(f.raion)
-        clauses.append(or_(ua.district_id == raion, ua.id == raion))
+        clauses.append(or_(ua.c.district_id == raion, ua.c.id == raion))
     if f.hromada:
-        clauses.append(ua.id == id_of(f.hromada))
+        clauses.append(ua.c.id == id_of(f.hromada))
     for column, values in ((p.kind, f.kinds), (p.status, f.statuses), (p.confidence, f.confidences)):
         if values:
             clauses.append(column.in_(list(values)))
@@ -106,16 +117,14 @@ def filter_clauses(f: PartnershipFilter) -> list[ColumnElement[bool]]:
     if f.start_year_max is not None:
         clauses.append(p.start_year <= f.start_year_max)
     if f.topic:
-        clauses.append(
-            exists().where(PartnershipTopic.partnership_id == p.id, PartnershipTopic.topic == f.topic)
-        )
+        clauses.append(exists().where(TOPIC.c.partnership_id == p.id, TOPIC.c.topic == f.topic))
     if f.text and f.text.strip():
         hits = [p.notes.icontains(f.text.strip(), autoescape=True)]
         if key := fold(f.text):
             hits.append(
                 exists().where(
-                    MunicipalityName.municipality_id.in_([p.de_municipality_id, p.ua_municipality_id]),
-                    MunicipalityName.key.contains(key, autoescape=True),
+                    NAME.c.municipality_id.in_([p.de_municipality_id, p.ua_municipality_id]),
+                    NAME.c.key.contains(key, autoescape=True),
                 )
             )
         clauses.append(or_(*hits))
@@ -123,14 +132,15 @@ def filter_clauses(f: PartnershipFilter) -> list[ColumnElement[bool]]:
 
 
 def joined_select(statement: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
-    p = Partnership
-    return (
-        statement.join(de, p.de_municipality_id == de.id)
-        .join(ua, p.ua_municipality_id == ua.id)
-        .outerjoin(de_land, de_land.id == land_of(de))
-        .outerjoin(de_kreis, de_kreis.id == case((de.level == "kreis", de.id), else_=de.district_id))
-        .outerjoin(ua_oblast, ua_oblast.id == land_of(ua))
-        .outerjoin(ua_raion, ua_raion.id == case((ua.level == "raion", ua.id), else_=ua.district_id))
+    """Join both partners and the regions and districts they lie in to the partnerships."""
+    p = TABLE.c
+    return statement.select_from(
+        TABLE.join(de, p.de_municipality_id == de.c.id)
+        .join(ua, p.ua_municipality_id == ua.c.id)
+        .outerjoin(de_land, de_land.c.id == land_of(de))
+        .outerjoin(de_kreis, de_kreis.c.id == case((de.c.level == "kreis", de.c.id), else_=de.c.district_id))
+        .outerjoin(ua_oblast, ua_oblast.c.id == land_of(ua))
+        .outerjoin(ua_raion, ua_raion.c.id == case((ua.c.level == "raion", ua.c.id), else_=ua.c.district_id))
     )
 
 
@@ -146,171 +156,166 @@ OWN_COLUMNS: Final = (
     "created_at",
     "updated_at",
 )
+PARTNER_COLUMNS: Final = (
+    "code",
+    "name",
+    "name_de",
+    "name_en",
+    "name_uk",
+    "level",
+    "lat",
+    "lon",
+    "population",
+    "war_status",
+)
+
+
+def _topics() -> ColumnElement[str]:
+    """A partnership's topics, alphabetically, as a JSON array of strings."""
+    ordered = (
+        select(TOPIC.c.topic)
+        .where(TOPIC.c.partnership_id == TABLE.c.id)
+        .order_by(TOPIC.c.topic)
+        .correlate(TABLE)
+        .subquery("topics")
+    )
+    return children_json(ordered, ordered.c.topic, ordered.c.topic)
+
+
+def _sources() -> ColumnElement[str]:
+    """A partnership's sources, primary first, as a JSON array of ``CitedSourceRow`` arrays."""
+    rank = case((CITED.c.role == "primary", 0), else_=1).label("rank")
+    ordered = (
+        select(CITED.c.source_id, CITED.c.role, rank)
+        .where(CITED.c.partnership_id == TABLE.c.id)
+        .order_by(rank, CITED.c.source_id)
+        .correlate(TABLE)
+        .subquery("cited")
+    )
+    value = json_row(SOURCE.c.id, SOURCE.c.url, SOURCE.c.citation, SOURCE.c.publisher, ordered.c.role)
+    children = ordered.join(SOURCE, SOURCE.c.id == ordered.c.source_id)
+    return children_json(children, value, ordered.c.rank, ordered.c.source_id)
 
 
 def _columns() -> list[Any]:
-    p = Partnership
-    own = [getattr(p, name) for name in OWN_COLUMNS]
+    own = [TABLE.c[name] for name in OWN_COLUMNS]
     sides = [
-        column.label(f"{prefix}_{name}")
+        unit.c[name].label(f"{prefix}_{name}")
         for prefix, unit in (("de", de), ("ua", ua))
-        for name, column in (
-            ("code", unit.code),
-            ("name", unit.name),
-            ("name_de", unit.name_de),
-            ("name_en", unit.name_en),
-            ("name_uk", unit.name_uk),
-            ("level", unit.level),
-            ("lat", unit.lat),
-            ("lon", unit.lon),
-            ("population", unit.population),
-            ("war_status", unit.war_status),
-        )
+        for name in PARTNER_COLUMNS
     ]
     regions = [
         column.label(label)
         for label, column in (
-            ("de_land_code", de_land.code),
-            ("de_land_name", de_land.name),
-            ("de_kreis_code", de_kreis.code),
-            ("de_kreis_name", de_kreis.name),
-            ("ua_oblast_code", ua_oblast.code),
-            ("ua_oblast_name", ua_oblast.name),
-            ("ua_raion_code", ua_raion.code),
-            ("ua_raion_name", ua_raion.name),
+            ("de_land_code", de_land.c.code),
+            ("de_land_name", de_land.c.name),
+            ("de_kreis_code", de_kreis.c.code),
+            ("de_kreis_name", de_kreis.c.name),
+            ("ua_oblast_code", ua_oblast.c.code),
+            ("ua_oblast_name", ua_oblast.c.name),
+            ("ua_raion_code", ua_raion.c.code),
+            ("ua_raion_name", ua_raion.c.name),
         )
     ]
-    return [*own, *sides, *regions]
+    return [*own, *sides, *regions, _topics().label("topics"), _sources().label("sources")]
 
 
 _OWN: Final = len(OWN_COLUMNS)
-_SIDE: Final = 10  # each partner's columns, then four of each partner's region and district
+_SIDE: Final = len(PARTNER_COLUMNS)  # each partner's columns, then four of each partner's region and district
+_TOPICS: Final = _OWN + 2 * _SIDE + 8  # then the topics' and the sources' JSON, then the total
+_TOPIC_LIST: Final = msgspec.json.Decoder(tuple[str, ...])
+_SOURCE_LIST: Final = msgspec.json.Decoder(tuple[CitedSourceRow, ...])
 
 
 def _order(sort: str) -> list[Any]:
-    p = Partnership
+    p = TABLE.c
     column = {
         "id": p.id,
         "start_year": p.start_year,
-        "de_name": de.name,
-        "ua_name": ua.name,
+        "de_name": de.c.name,
+        "ua_name": ua.c.name,
         "updated_at": p.updated_at,
     }[sort.lstrip("-")]
     ordered = column.desc().nulls_last() if sort.startswith("-") else column.asc().nulls_last()
     return [ordered, p.id]
 
 
-_BASE: Final = joined_select(select(*_columns()))  # built once: statements are immutable
+_COLUMNS: Final = _columns()  # built once: statements are immutable, and building costs more than a query
+_BASE: Final = joined_select(select(*_COLUMNS))
 
 
 def _select(f: PartnershipFilter, sort: str) -> Select[*tuple[Any, ...]]:
     return _BASE.where(*filter_clauses(f)).order_by(*_order(sort))
 
 
-def count_partnerships(session: Session, f: PartnershipFilter) -> int:
-    """Count the partnerships that match ``f`` (the filters need both partners, not their regions)."""
-    p = Partnership
-    statement = (
-        select(func.count(p.id))
-        .join(de, p.de_municipality_id == de.id)
-        .join(ua, p.ua_municipality_id == ua.id)
-        .where(*filter_clauses(f))
-    )
-    return session.scalar(statement) or 0
+def _partners() -> FromClause:
+    """The partnerships with both partners: what the filters and the sort orders need."""
+    p = TABLE.c
+    return TABLE.join(de, p.de_municipality_id == de.c.id).join(ua, p.ua_municipality_id == ua.c.id)
 
 
-def _topics_and_sources(
-    session: Session, ids: Sequence[int]
-) -> tuple[dict[int, list[str]], dict[int, list[CitedSourceRow]]]:
-    """Return the topics and the sources (primary first) of a batch: one IN query each."""
-    topics: dict[int, list[str]] = {i: [] for i in ids}
-    sources: dict[int, list[CitedSourceRow]] = {i: [] for i in ids}
-    if not ids:
-        return topics, sources
-    for pid, topic in session.execute(
-        select(PartnershipTopic.partnership_id, PartnershipTopic.topic)
-        .where(PartnershipTopic.partnership_id.in_(ids))
-        .order_by(PartnershipTopic.topic)
-    ):
-        topics[pid].append(topic)
-    for pid, role, sid, url, citation, publisher in session.execute(
-        select(
-            PartnershipSource.partnership_id,
-            PartnershipSource.role,
-            Source.id,
-            Source.url,
-            Source.citation,
-            Source.publisher,
-        )
-        .join(Source, Source.id == PartnershipSource.source_id)
-        .where(PartnershipSource.partnership_id.in_(ids))
-        .order_by(case((PartnershipSource.role == "primary", 0), else_=1), Source.id)
-    ):
-        sources[pid].append(CitedSourceRow(sid, url, citation, publisher, role))
-    return topics, sources
-
-
-def _attach(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Add each flat row's topics and sources (as the exports write them), two queries for the batch."""
-    topics, sources = _topics_and_sources(session, [r["id"] for r in rows])
-    for record in rows:
-        record["topics"] = topics[record["id"]]
-        record["sources"] = [
-            {"id": s.id, "url": s.url, "citation": s.citation, "publisher": s.publisher, "role": s.role}
-            for s in sources[record["id"]]
-        ]
-    return rows
+def count_partnerships(connection: Connection, f: PartnershipFilter) -> int:
+    """Count the partnerships that match ``f``."""
+    statement = select(func.count(TABLE.c.id)).select_from(_partners()).where(*filter_clauses(f))
+    return connection.scalar(statement) or 0
 
 
 def _partner(values: Sequence[Any], side: int, region: int) -> PartnerRow:
     return PartnerRow(*values[side : side + _SIDE], *values[region : region + 4])
 
 
-def _typed(session: Session, result: Iterable[Sequence[Any]]) -> list[PartnershipRow]:
+# Built by position from the query's columns (``OWN_COLUMNS`` first), which mypy cannot count.
+_new_row: Final[Callable[..., PartnershipRow]] = PartnershipRow
+
+
+def _typed(rows: Iterable[Sequence[Any]]) -> list[PartnershipRow]:
     """Build typed rows from ``_columns()`` rows: by position, the partners nested once, here."""
-    rows = list(result)
-    topics, sources = _topics_and_sources(session, [r[0] for r in rows])
     return [
-        PartnershipRow(
-            **dict(zip(OWN_COLUMNS[:-2], r[: _OWN - 2], strict=True)),
-            created_at=utc(r[_OWN - 2]),
-            updated_at=utc(r[_OWN - 1]),
-            de=_partner(r, _OWN, _OWN + 2 * _SIDE),
-            ua=_partner(r, _OWN + _SIDE, _OWN + 2 * _SIDE + 4),
-            topics=tuple(topics[r[0]]),
-            sources=tuple(sources[r[0]]),
+        _new_row(
+            *r[: _OWN - 2],
+            utc(r[_OWN - 2]),  # created_at
+            utc(r[_OWN - 1]),  # updated_at
+            _partner(r, _OWN, _OWN + 2 * _SIDE),
+            _partner(r, _OWN + _SIDE, _OWN + 2 * _SIDE + 4),
+            _TOPIC_LIST.decode(r[_TOPICS]),
+            _SOURCE_LIST.decode(r[_TOPICS + 1]),
         )
         for r in rows
     ]
 
 
 def list_partnerships(
-    session: Session, f: PartnershipFilter, *, sort: str, limit: int, offset: int
+    connection: Connection, f: PartnershipFilter, *, sort: str, limit: int, offset: int
 ) -> tuple[list[PartnershipRow], int]:
-    """Return one page of partnerships in a stable order, and how many match in all."""
-    page = session.execute(_select(f, sort).limit(limit).offset(offset))
-    return _typed(session, page), count_partnerships(session, f)
+    """Return one page of partnerships in a stable order, and how many match in all: one query."""
+    where, order = filter_clauses(f), _order(sort)
+    page = page_of(TABLE.c.id, _partners(), where, order, limit=limit, offset=offset)
+    total = total_of(_partners(), where)
+    statement = _BASE.add_columns(total).join(page, page.c.id == TABLE.c.id).order_by(*order)
+    rows = connection.execute(statement).all()
+    if not rows:  # past the end (or nothing matches): no row carried the total
+        return [], count_partnerships(connection, f) if offset else 0
+    return _typed(rows), rows[0][-1]
 
 
 def iter_partnerships(
-    session: Session, f: PartnershipFilter, *, sort: str, batch: int
+    connection: Connection, f: PartnershipFilter, *, sort: str, batch: int
 ) -> Iterator[list[dict[str, Any]]]:
-    """Yield every matching partnership in batches of flat rows (the exports' columns), as a stream.
-
-    The rows come through the session's connection as plain Core rows: the ORM's row processing
-    would double the time of a large export.
-    """
-    result = session.connection().execute(_select(f, sort).execution_options(stream_results=True))
+    """Yield every matching partnership in batches of flat rows (the exports' columns), as a stream."""
+    result = connection.execute(_select(f, sort).execution_options(stream_results=True))
     keys = list(result.keys())
     while partition := result.fetchmany(batch):
-        yield _attach(session, [dict(zip(keys, row, strict=True)) for row in partition])
+        rows = [dict(zip(keys, row, strict=True)) for row in partition]
+        for record in rows:
+            record["topics"] = list(_TOPIC_LIST.decode(record["topics"]))
+            record["sources"] = [msgspec.structs.asdict(s) for s in _SOURCE_LIST.decode(record["sources"])]
+        yield rows
 
 
 def partnership(session: Session, partnership_id: int) -> PartnershipRow:
     """Return one partnership with its partners, topics and sources."""
-    found = _typed(
-        session, session.execute(_select(PartnershipFilter(), "id").where(Partnership.id == partnership_id))
-    )
+    statement = _select(PartnershipFilter(), "id").where(TABLE.c.id == partnership_id)
+    found = _typed(session.connection().execute(statement))
     if not found:
         raise NotFoundError(f"no partnership with id {partnership_id}")
     return found[0]
@@ -319,12 +324,9 @@ def partnership(session: Session, partnership_id: int) -> PartnershipRow:
 def partnerships_of(session: Session, municipality_id: int) -> list[PartnershipRow]:
     """Return every partnership of one unit, on either side."""
     statement = _select(PartnershipFilter(), "id").where(
-        or_(
-            Partnership.de_municipality_id == municipality_id,
-            Partnership.ua_municipality_id == municipality_id,
-        )
+        or_(TABLE.c.de_municipality_id == municipality_id, TABLE.c.ua_municipality_id == municipality_id)
     )
-    return _typed(session, session.execute(statement))
+    return _typed(session.connection().execute(statement))
 
 
 def snapshot(record: PartnershipRow) -> dict[str, Any]:
@@ -352,13 +354,11 @@ def find_pair(session: Session, de_id: int, ua_id: int) -> PartnershipRow | None
 
 
 def partnerships_by_id(session: Session, ids: Sequence[int]) -> dict[int, PartnershipRow]:
-    """Return many partnerships with their partners, topics and sources, a few queries per 500."""
+    """Return many partnerships with their partners, topics and sources: one query per 500."""
     found: dict[int, PartnershipRow] = {}
     for start in range(0, len(ids), IN_BATCH):
-        statement = _select(PartnershipFilter(), "id").where(
-            Partnership.id.in_(ids[start : start + IN_BATCH])
-        )
-        found.update((row.id, row) for row in _typed(session, session.execute(statement)))
+        statement = _select(PartnershipFilter(), "id").where(TABLE.c.id.in_(ids[start : start + IN_BATCH]))
+        found.update((row.id, row) for row in _typed(session.connection().execute(statement)))
     return found
 
 

@@ -1,17 +1,18 @@
-"""Typed rows the repository returns: frozen dataclasses, one shape from the query to the JSON encoder.
+"""Typed rows the repository returns: one shape from the query to the JSON encoder.
 
-The API turns them into its response Structs field by field (``msgspec.convert(..., from_attributes=True)``);
-nothing is re-nested or renamed on the way.
+The rows of the list pages are msgspec Structs (frozen): a page builds one per record, and a Struct
+is built several times faster than a frozen dataclass. The API turns them into its response Structs
+field by field (``msgspec.convert(..., from_attributes=True)``); nothing is re-nested or renamed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+
+import msgspec
 
 
-@dataclass(frozen=True)
-class PartnerRow:
+class PartnerRow(msgspec.Struct, frozen=True):
     """One side of a partnership: the unit, and the region and district it lies in."""
 
     code: str
@@ -30,9 +31,9 @@ class PartnerRow:
     district_name: str | None
 
 
-@dataclass(frozen=True)
-class CitedSourceRow:
-    """A source a record cites, with the role it plays there."""
+class CitedSourceRow(msgspec.Struct, frozen=True, array_like=True):
+    """A source a record cites, with the role it plays there (array-like: the database sends each
+    one as a JSON array, see ``json_agg``)."""
 
     id: int
     url: str | None
@@ -46,8 +47,7 @@ class CitedSourceRow:
         return self.url or self.citation
 
 
-@dataclass(frozen=True)
-class PartnershipRow:
+class PartnershipRow(msgspec.Struct, frozen=True):
     """A partnership with both partners, its topics and its sources (primary first)."""
 
     id: int
@@ -77,8 +77,7 @@ def utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
-@dataclass(frozen=True)
-class MunicipalityRow:
+class MunicipalityRow(msgspec.Struct, frozen=True):
     """A municipality in a list: identity, where it lies, headline facts, its partnerships counted."""
 
     id: int

@@ -8,9 +8,10 @@ keeps the lock for as long as the statements take, not the checking and placing 
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
+
+import msgspec
 
 from registry.errors import PreconditionFailedError
 from registry.repository import bulk_partnerships as sql
@@ -146,7 +147,7 @@ def write(session: Session, created: Sequence[Placed], updated: Sequence[Update]
         for pid, item, after in zip(ids, created, created_after, strict=True)
     ]
     for change in updated:
-        after = dataclasses.replace(
+        after = msgspec.structs.replace(
             change.before,
             **change.changes,
             topics=change.before.topics if change.topics is None else change.topics,

@@ -486,3 +486,37 @@ def test_reads_see_writes_made_by_other_processes(live_api: LiveApi) -> None:
     while httpx.get(url, params=params).json()["total"] == 0:
         assert time.monotonic() < deadline, "the cached answer outlived the change"
         time.sleep(0.2)
+
+
+def test_a_list_page_shows_each_partnership_as_its_own_page_does(
+    live_api: LiveApi, created: dict[str, Any]
+) -> None:
+    """Topics and sources come with the page's one query (JSON built by the database): alphabetical
+    topics, the primary source first, then the others by id, as on the record's own page."""
+    url = f"{live_api.url}{created['location']}"
+    etag = created["etag"]
+    for citation in ("Amtsblatt 3/2024", "Amtsblatt 1/2024"):
+        added = httpx.post(
+            f"{url}/sources",
+            json={"citation": citation, "role": "also"},
+            headers=live_api.editor | {"If-Match": etag},
+        )
+        assert added.status_code == 201, added.text
+        etag = added.headers["etag"]
+    edited = httpx.patch(
+        url, json={"topics": ["water", "culture", "schools"]}, headers=live_api.editor | {"If-Match": etag}
+    )
+    assert edited.status_code == 200, edited.text
+    page = httpx.get(
+        f"{live_api.url}/api/partnerships", params={"hromada": created["ua"]["code"], "limit": 50}
+    )
+    assert page.status_code == 200
+    [listed] = [p for p in page.json()["items"] if p["id"] == created["id"]]
+    own = httpx.get(url).json()
+    assert listed == own
+    assert listed["topics"] == ["culture", "schools", "water"]
+    roles = [s["role"] for s in listed["sources"]]
+    assert roles == ["primary", "also", "also"]
+    ids = [s["id"] for s in listed["sources"][1:]]
+    assert ids == sorted(ids)
+    assert [s["citation"] for s in listed["sources"][1:]] == ["Amtsblatt 3/2024", "Amtsblatt 1/2024"]
