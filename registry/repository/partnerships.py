@@ -302,14 +302,18 @@ def iter_partnerships(
     connection: Connection, f: PartnershipFilter, *, sort: str, batch: int
 ) -> Iterator[list[dict[str, Any]]]:
     """Yield every matching partnership in batches of flat rows (the exports' columns), as a stream."""
-    result = connection.execute(_select(f, sort).execution_options(stream_results=True))
-    keys = list(result.keys())
-    while partition := result.fetchmany(batch):
-        rows = [dict(zip(keys, row, strict=True)) for row in partition]
-        for record in rows:
-            record["topics"] = list(_TOPIC_LIST.decode(record["topics"]))
-            record["sources"] = [msgspec.structs.asdict(s) for s in _SOURCE_LIST.decode(record["sources"])]
-        yield rows
+    # Closed however the stream ends (a database error, a client gone): PostgreSQL reads it through a
+    # server-side cursor, which must not be left to the garbage collector.
+    with connection.execute(_select(f, sort).execution_options(stream_results=True)) as result:
+        keys = list(result.keys())
+        while partition := result.fetchmany(batch):
+            rows = [dict(zip(keys, row, strict=True)) for row in partition]
+            for record in rows:
+                record["topics"] = list(_TOPIC_LIST.decode(record["topics"]))
+                record["sources"] = [
+                    msgspec.structs.asdict(s) for s in _SOURCE_LIST.decode(record["sources"])
+                ]
+            yield rows
 
 
 def partnership(session: Session, partnership_id: int) -> PartnershipRow:
