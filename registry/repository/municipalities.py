@@ -235,9 +235,10 @@ def iter_municipalities(
     """Yield every matching municipality in batches, reading the result as a stream."""
     if f.ids is not None and not f.ids:
         return
-    result = connection.execute(_select(f, sort).execution_options(yield_per=batch))
-    for partition in result.mappings().partitions():
-        yield [dict(r) for r in partition]
+    # Closed however the stream ends, like iter_partnerships' (a server-side cursor on PostgreSQL).
+    with connection.execute(_select(f, sort).execution_options(yield_per=batch)) as result:
+        for partition in result.mappings().partitions():
+            yield [dict(r) for r in partition]
 
 
 def _sources(session: Session, ids: set[int]) -> dict[int, dict[str, Any]]:
