@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Table, func, select
+from sqlalchemy.orm import Bundle, Session, aliased
 
 from registry.models import (
     Country,
@@ -29,9 +29,12 @@ UA_CANDIDATE_LEVELS = (Level.HROMADA, Level.CITY_SPECIAL_STATUS, Level.RAION, Le
 
 def _with_region_and_district() -> tuple[Any, Any, Any]:
     region, district = aliased(Municipality), aliased(Municipality)
+    # The unit's columns as one bundle, read like an entity (m.code, m.level) but without ORM instances:
+    # 12,000 of them and their states made a full garbage collection pause other threads 150 ms.
+    unit: Bundle[Any] = Bundle("m", *cast("Table", Municipality.__table__).c)
     query = (
         select(
-            Municipality,
+            unit,
             region.code.label("region_code"),
             region.name.label("region_name"),
             region.name_de.label("region_name_de"),
