@@ -11,6 +11,8 @@ connections after a warm-up:
 * a bare Litestar hello world, measured in the same run as the yardstick;
 * the list and search endpoints of the API as served (with its read cache), and again with the
   cache turned off (every request goes to the database);
+* the first page of partnerships answered from memory by a handler of the uncached app: the floor
+  the app stack itself sets for that answer (middleware, a thread hop, encoding ~90 KB of JSON);
 
 then the CSV export of 100,000 synthetic partnerships: the encoder alone against `pandas.to_csv`
 of the same rows, and the streamed HTTP export of the same rows from a synthetic copy of the
@@ -51,8 +53,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from registry import db, export  # noqa: E402
-from registry.api import dictionary  # noqa: E402
+from registry.api import convert, dictionary  # noqa: E402
 from registry.api.app import create_app  # noqa: E402
+from registry.api.schemas import PartnershipPageOut  # noqa: E402
 from registry.config import Settings  # noqa: E402
 from registry.models import Municipality, Partnership, PartnershipSource, PartnershipTopic, Source  # noqa: E402
 from registry.repository import partnerships  # noqa: E402
@@ -86,6 +89,28 @@ hello_app = Litestar([hello])
 def uncached_app() -> Litestar:
     """The API with its read cache off: every request goes through the handler and the database."""
     return create_app(Settings.from_env(), cached_reads=0)
+
+
+FLOOR_PATH: Final = "/bench/precomputed-partnerships"
+
+
+def floor_app() -> Litestar:
+    """The uncached API plus one handler that answers the first page of partnerships from memory: what
+    the app stack costs for that answer (thread hop, middleware, encoding ~90 KB) without any query."""
+    settings = Settings.from_env()
+    engine = db.make_engine(settings)
+    with engine.connect() as connection:
+        rows, total = partnerships.list_partnerships(
+            connection, partnerships.PartnershipFilter(), sort="id", limit=50, offset=0
+        )
+    engine.dispose()
+    page = PartnershipPageOut(items=[convert.partnership(r) for r in rows], total=total, limit=50, offset=0)
+
+    @get(FLOOR_PATH, sync_to_thread=True)
+    def precomputed() -> PartnershipPageOut:
+        return page
+
+    return create_app(settings, cached_reads=0, extra_handlers=[precomputed])
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -361,6 +386,10 @@ def main() -> None:
                 figures = wrk(url + path, args.seconds, args.connections)
                 figures["ratio_to_hello"] = figures["rps"] / hello_figures["rps"]
                 results["reads"][f"{name}, {label}"] = figures
+    with server("bench_api:floor_app", database_url, factory=True) as url:
+        figures = wrk(url + FLOOR_PATH, args.seconds, args.connections)
+        figures["ratio_to_hello"] = figures["rps"] / hello_figures["rps"]
+        results["floor"] = figures
     if not (args.reads_only or args.database_url):
         results.update(export_figures(database_url))
     report(results)
@@ -418,6 +447,11 @@ def report(results: dict[str, Any]) -> None:
             f"{name:48} {f['rps']:9.0f} {f['p50_ms']:8.1f} {f['p99_ms']:8.1f} {f['errors']:7d} "
             f"{f['ratio_to_hello']:8.0%}  {ok}"
         )
+    f = results["floor"]
+    print(
+        f"{'list partnerships, answer precomputed (floor)':48} {f['rps']:9.0f} {f['p50_ms']:8.1f} "
+        f"{f['p99_ms']:8.1f} {f['errors']:7d} {f['ratio_to_hello']:8.0%}  (no query: the app stack alone)"
+    )
     if "export_http" not in results:
         return
     print(f"\nCSV export of {SYNTHETIC_ROWS:,} synthetic rows (target: >= 50% of pandas.to_csv's speed)")

@@ -142,44 +142,20 @@ def _where(f: MunicipalityFilter) -> list[ColumnElement[bool]]:
     return clauses
 
 
-# The columns of ``MunicipalityRow``, in its order, after its id.
-_OWN: Final = (
-    "code",
-    "country",
-    "level",
-    "subtype",
-    "name",
-    "name_official",
-    "name_de",
-    "name_en",
-    "name_uk",
-)
-_FACTS: Final = (
-    "population",
-    "population_date",
-    "area_km2",
-    "lat",
-    "lon",
-    "war_status",
-    "war_status_date",
-    "idp_registered",
-    "idp_date",
-)
-
-
 def _columns() -> list[Any]:
-    """The columns of ``MunicipalityRow``, in its order, from ``_joined``."""
+    """The columns of ``MunicipalityRow``, in its order (its fields name them), from ``_JOINED``."""
     m = TABLE.c
+    derived = {
+        "region_code": _region.c.code,
+        "region_name": _region.c.name,
+        "district_code": _district.c.code,
+        "district_name": _district.c.name,
+        "partnership_count": _partnerships(m.id, current=False),
+        "partner_count": _partnerships(m.id, current=True),
+    }
     return [
-        m.id,
-        *(m[name] for name in _OWN),
-        _region.c.code.label("region_code"),
-        _region.c.name.label("region_name"),
-        _district.c.code.label("district_code"),
-        _district.c.name.label("district_name"),
-        *(m[name] for name in _FACTS),
-        _partnerships(m.id, current=False).label("partnership_count"),
-        _partnerships(m.id, current=True).label("partner_count"),
+        derived[name].label(name) if name in derived else m[name]
+        for name in MunicipalityRow.__struct_fields__
     ]
 
 

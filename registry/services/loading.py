@@ -205,5 +205,7 @@ def load_bundled(factory: sessionmaker[Session], data_dir: Path, progress: Progr
             session, report.war_listings, source_ids.get(datasets.WAR_LIST.key)
         )
         needs_repository.sync_categories(session, categories)
+    with transaction(factory) as session:
+        repository.refresh_planner_statistics(session)
     report.seconds = time.perf_counter() - started
     return report
