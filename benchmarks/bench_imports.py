@@ -25,7 +25,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,6 +42,8 @@ from sqlalchemy import create_engine, select, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from serving import free_port, wait_until_up  # noqa: E402
 
 from registry import db  # noqa: E402
 from registry.config import Settings, normalize_database_url  # noqa: E402
@@ -104,17 +105,6 @@ class Edits:
             f"{len(ordered)} edits: median {statistics.median(ordered):7.1f} ms, p99 {p99:7.1f} ms, "
             f"max {ordered[-1]:7.1f} ms, not 200: {failed} {sorted(set(self.statuses))}"
         )
-
-
-def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
 
 
 @contextmanager
@@ -199,7 +189,7 @@ def synthetic_csv(settings: Settings, rows: int, seed: int = 9) -> bytes:
 
 @contextmanager
 def _server(settings: Settings, rows: int, timings: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port(PORTS)
     env = os.environ | {
         "DATABASE_URL": settings.database_url,
         "REGISTRY_IMPORT_MAX_ROWS": str(rows),
@@ -211,16 +201,7 @@ def _server(settings: Settings, rows: int, timings: Path) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("the server did not start")
-            time.sleep(0.2)
+        wait_until_up(url, process)
         yield url
     finally:
         os.killpg(process.pid, signal.SIGTERM)

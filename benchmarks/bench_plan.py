@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,15 +30,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 import httpx
-from sqlalchemy import func, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from registry import db  # noqa: E402
+from bench_api import ensure_loaded  # noqa: E402
+from serving import free_port, wait_until_up  # noqa: E402
+
 from registry.config import Settings  # noqa: E402
-from registry.models import Municipality  # noqa: E402
-from registry.services.loading import load_bundled  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -64,34 +62,10 @@ PLANS: Final = [
 ]
 
 
-def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
-
-
-def ensure_loaded(settings: Settings) -> None:
-    """Migrate and load the bundled data unless the database already holds it."""
-    db.upgrade(settings)
-    engine = db.make_engine(settings)
-    factory = db.make_sessionmaker(engine)
-    with factory() as session:
-        empty = not session.scalar(select(func.count()).select_from(Municipality))
-    if empty:
-        print("loading the bundled data (once) ...", flush=True)
-        load_bundled(factory, settings.data_dir, lambda _message: None)
-    engine.dispose()
-
-
 @contextmanager
 def server(database_url: str) -> Iterator[tuple[str, int]]:
     """Run the app with uvicorn in a child process; yield its base URL and process id."""
-    port = _free_port()
+    port = free_port(PORTS)
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "registry.api.app:create_app", "--factory", "--port", str(port),
          "--log-level", "warning", "--no-access-log"],
@@ -100,16 +74,7 @@ def server(database_url: str) -> Iterator[tuple[str, int]]:
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("the server did not start")
-            time.sleep(0.2)
+        wait_until_up(url, process)
         yield url, process.pid
     finally:
         os.killpg(process.pid, signal.SIGTERM)
