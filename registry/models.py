@@ -186,7 +186,7 @@ class Municipality(Base, Timestamped):
     damage_source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))
 
     source_hash: Mapped[str | None] = mapped_column(String(64))  # of the loaded source row
-    # Facts edited through the API (names as in repository.municipalities.FACT_SOURCE): a reload keeps
+    # Facts edited through the API (names as in registry.facts.FACT_SOURCE): a reload keeps
     # them, with every fact citing the same source, instead of taking the bundled values.
     edited_facts: Mapped[list[str] | None] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -144,7 +144,7 @@ class UnplacedRow:
 
 @dataclass(frozen=True)
 class CategoryRecord:
-    """One category as read from the vocabulary file."""
+    """One category of the needs/offers vocabulary, as read from its file and read back from the database."""
 
     code: str
     group: str
@@ -152,8 +152,12 @@ class CategoryRecord:
     label_en: str
     label_uk: str
     examples: str | None
-    basis: str | None
-    position: int
+    basis: str | None  # the public programmes whose categories it follows
+    position: int  # order in the vocabulary file
+
+    def label(self, lang: str) -> str:
+        """Return the category's label in ``lang`` (de, en or uk)."""
+        return str(getattr(self, f"label_{lang}"))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import msgspec
 
 from registry.api.schemas import (
+    AuditEventOut,
+    AuditPageOut,
     MunicipalityDetailOut,
     MunicipalityOut,
     NeedOut,
@@ -18,6 +20,8 @@ from registry.api.schemas import (
 )
 
 if TYPE_CHECKING:
+    from registry.repository.audit import AuditEventRow
+    from registry.repository.needs import DeclaredRow
     from registry.repository.rows import MunicipalityRow, PartnershipRow
 
 T = TypeVar("T")
@@ -36,6 +40,18 @@ def struct(kind: type[T], row: Mapping[str, Any]) -> T:
     return msgspec.convert({k: _plain(v) for k, v in row.items()}, kind, strict=False)
 
 
+def typed(kind: type[T], row: object) -> T:
+    """Encode a typed row as is, field by field: the row already has the response's shape."""
+    return msgspec.convert(row, kind, from_attributes=True)
+
+
+def audit_page(rows: Sequence[AuditEventRow], total: int, limit: int, offset: int) -> AuditPageOut:
+    """Encode one page of the audit trail."""
+    return AuditPageOut(
+        items=[typed(AuditEventOut, row) for row in rows], total=total, limit=limit, offset=offset
+    )
+
+
 def partnership(row: PartnershipRow) -> PartnershipOut:
     """Encode a partnership row as is: the row already has the response's shape."""
     return msgspec.convert(row, PartnershipOut, from_attributes=True)
@@ -46,19 +62,19 @@ def municipality(row: MunicipalityRow, *, score: float | None = None) -> Municip
     return msgspec.structs.replace(msgspec.convert(row, MunicipalityOut, from_attributes=True), score=score)
 
 
-def need(row: Mapping[str, Any]) -> NeedOut:
-    return struct(NeedOut, row)
+def need(row: DeclaredRow) -> NeedOut:
+    return typed(NeedOut, row)
 
 
-def offer(row: Mapping[str, Any]) -> OfferOut:
-    return struct(OfferOut, row)
+def offer(row: DeclaredRow) -> OfferOut:
+    return typed(OfferOut, row)
 
 
 def municipality_detail(
     facts: Mapping[str, Any],
     partnerships: Sequence[PartnershipRow],
-    needs: Sequence[Mapping[str, Any]],
-    offers: Sequence[Mapping[str, Any]],
+    needs: Sequence[DeclaredRow],
+    offers: Sequence[DeclaredRow],
 ) -> MunicipalityDetailOut:
     return struct(
         MunicipalityDetailOut,

@@ -111,7 +111,7 @@ def municipality_history(
     rows, total = audit.list_events(
         session, audit.AuditQuery(municipality_code=row["code"]), limit=limit, offset=offset
     )
-    return convert.struct(AuditPageOut, {"items": rows, "total": total, "limit": limit, "offset": offset})
+    return convert.audit_page(rows, total, limit, offset)
 
 
 ROUTES = [list_municipalities, get_municipality, edit_municipality, municipality_history]

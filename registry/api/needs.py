@@ -39,7 +39,7 @@ TAGS = ["needs and offers"]
 
 def _one(session: DbSession, kind: declared.Kind, record_id: int, *, created: bool = False) -> Response[Any]:
     row = declared.declared(session, kind, record_id)
-    headers = {"ETag": etag(kind.entity, record_id, row["version"])}
+    headers = {"ETag": etag(kind.entity, record_id, row.version)}
     if created:
         headers["Location"] = f"/api/{kind.entity}s/{record_id}"
     body = convert.need(row) if kind is declared.NEED else convert.offer(row)
@@ -49,7 +49,7 @@ def _one(session: DbSession, kind: declared.Kind, record_id: int, *, created: bo
 @get("/api/categories", sync_to_thread=True, responses=READ, tags=TAGS)
 def list_categories(session: DbSession) -> list[CategoryOut]:
     """List the vocabulary of needs and offers (code and German/English/Ukrainian labels)."""
-    return [convert.struct(CategoryOut, row) for row in declared.categories(session)]
+    return [convert.typed(CategoryOut, row) for row in declared.categories(session)]
 
 
 @get("/api/needs", sync_to_thread=True, responses=READ, tags=TAGS)

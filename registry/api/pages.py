@@ -7,6 +7,7 @@ templates in ``api/templates`` render. Mount them with ``page_routes(settings)``
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import TYPE_CHECKING, Annotated, Any, Final
 from urllib.parse import urlencode
@@ -49,11 +50,12 @@ from registry.repository.partnerships import (
     partnership,
     partnerships_of,
 )
+from registry.services import needs as declared_edits
 from registry.services.search import MunicipalitySearch
 from registry.services.suggestions import MatchingData
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from litestar.types import ControllerRouterHandler
     from markupsafe import Markup
@@ -62,6 +64,7 @@ if TYPE_CHECKING:
     from registry.config import Settings
     from registry.locale import Lang
     from registry.matching.score import Suggestion
+    from registry.repository.name_rows import UnitNameRow
     from registry.repository.rows import PartnershipRow
 
 SEARCH_LIMIT: Final = 20
@@ -133,6 +136,21 @@ def explanation(suggestion: Suggestion, lang: Lang) -> tuple[str, Lang]:
     return suggestion.explanation_en, "en"
 
 
+def suggestion_row(suggestion: Suggestion, names: Mapping[str, UnitNameRow], lang: Lang) -> dict[str, Any]:
+    """Return what a page shows of a suggested partner: its stored names (or the matching data's, for a
+    unit removed since the data was built), its rank and its explanation in ``lang``."""
+    unit = names.get(suggestion.code)
+    text, text_lang = explanation(suggestion, lang)
+    return {
+        **(dataclasses.asdict(unit) if unit else {"name": suggestion.name, "name_uk": suggestion.name_uk,
+                                                   "level": suggestion.level}),
+        "code": suggestion.code, "score": suggestion.score, "rank": suggestion.rank,
+        "candidates": suggestion.candidates,
+        "explanation": marked_latin(text) if text_lang == "uk" else text, "explanation_lang": text_lang,
+        "flags": list(suggestion.flags),
+    }  # fmt: skip
+
+
 # A run of Latin script in a Ukrainian text: German place names and the titles of sources, which stay
 # in Latin ("Landkreis Celle", "© Statistisches Bundesamt (Destatis)") and are marked as not interface.
 _LATIN_RUN: Final = re.compile(r"[A-Za-zÀ-ɏ][^\u0400-\u04ff]*?(?=[\s,;:]*(?:[\u0400-\u04ff«»]|$))")
@@ -172,19 +190,7 @@ def _suggestions(
     except UnknownCodeError:  # a Land: the matching ranks municipalities and Kreise only
         return [], locale.text(lang, "suggestions_none_level")
     names = queries.unit_names(session, [s.code for s in found])
-    rows = []
-    for s in found:
-        text, text_lang = explanation(s, lang)
-        rows.append({
-            **names.get(s.code, {"code": s.code, "name": s.name, "name_uk": s.name_uk}),
-            "code": s.code,
-            "score": s.score,
-            "rank": s.rank,
-            "candidates": s.candidates,
-            "explanation": marked_latin(text) if text_lang == "uk" else text,
-            "explanation_lang": text_lang,
-            "flags": list(s.flags),
-        })  # fmt: skip
+    rows = [suggestion_row(s, names, lang) for s in found]
     return rows, None if rows else locale.text(lang, "suggestions_empty")
 
 
@@ -193,23 +199,20 @@ def _declared(session: Session, facts: dict[str, Any], lang: Lang) -> dict[str, 
 
     None for the units that declare neither (oblasts and raions).
     """
-    if facts["country"] == "UA" and facts["level"] in needs.NEED_LEVELS:
-        kind = needs.NEED
-    elif facts["country"] == "DE":
-        kind = needs.OFFER
-    else:
+    kind = declared_edits.kind_of(facts["country"], facts["level"])
+    if kind is None:
         return None
-    labels = {c["code"]: c[f"label_{lang}"] for c in needs.categories(session)}
+    labels = {c.code: c.label(lang) for c in needs.categories(session)}
     items, _ = needs.list_declared(session, kind, municipality=facts["code"], limit=DECLARED_LIMIT, offset=0)
     return {
         "kind": kind.entity,
         "entries": [
             {
-                "label": labels.get(item["category"], item["category"]),
-                "priority": item.get("priority"),
-                "stated_on": item.get("stated_on"),
-                "note": item.get("note"),
-                "source": item.get("source"),
+                "label": labels.get(item.category, item.category),
+                "priority": getattr(item, "priority", None),  # needs only
+                "stated_on": getattr(item, "stated_on", None),
+                "note": item.note,
+                "source": getattr(item, "source", None),
             }
             for item in items
         ],
@@ -288,7 +291,7 @@ def partnership_page(
         [record.de.region_code, record.de.district_code, record.ua.region_code, record.ua.district_code],
     )
     reason = GENERATED_REASONS.get(record.status_reason or "")
-    categories = {c["code"]: c[f"label_{lang}"] for c in needs.categories(session)}
+    categories = {c.code: c.label(lang) for c in needs.categories(session)}
     return render(
         request, lang, set_cookie, "partnership.html",
         {"p": record, "units": units, "map_href": _partnership_map_href(record),

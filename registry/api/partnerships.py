@@ -190,7 +190,7 @@ def partnership_history(
     rows, total = audit.list_events(session, query, limit=limit, offset=offset)
     if not total:
         records.partnership(session, partnership_id)  # 404 for an id that never existed
-    return convert.struct(AuditPageOut, {"items": rows, "total": total, "limit": limit, "offset": offset})
+    return convert.audit_page(rows, total, limit, offset)
 
 
 ROUTES = [

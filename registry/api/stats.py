@@ -20,7 +20,7 @@ from registry.repository.statistics import partnership_statistics
 def stats(session: DbSession, filters: PartnershipFilters) -> StatsOut:
     """Count partnerships by German Land, oblast, kind, status and start year (with a running total,
     so the growth since 2022 shows); takes the filters of `GET /api/partnerships`."""
-    return convert.struct(StatsOut, partnership_statistics(session, filters.filter))
+    return convert.typed(StatsOut, partnership_statistics(session, filters.filter))
 
 
 @get("/api/audit", sync_to_thread=True, responses=READ, tags=["audit"])
@@ -40,7 +40,7 @@ def audit_trail(
     """List writes across records, newest first: who, when, which record, before and after."""
     query = audit.AuditQuery(entity=entity, entity_key=key, actor=by)
     rows, total = audit.list_events(session, query, limit=limit, offset=offset)
-    return convert.struct(AuditPageOut, {"items": rows, "total": total, "limit": limit, "offset": offset})
+    return convert.audit_page(rows, total, limit, offset)
 
 
 ROUTES = [stats, audit_trail]

@@ -18,7 +18,7 @@ from litestar.response import Redirect, Template
 from registry.api.account_pages import FormData, ViewerDep, page, safe_next, texts
 from registry.api.deps import DbSession
 from registry.api.exports import CSV_TYPE, attachment
-from registry.api.pages import explanation, marked_latin, template_facts
+from registry.api.pages import explanation, marked_latin, suggestion_row, template_facts
 from registry.api.site import SiteDep, page_lang
 from registry.errors import NotFoundError, UnprocessableError
 from registry.matching import DEFAULT_BLEND, UnknownCodeError, explain_pair
@@ -72,15 +72,7 @@ def suggestion_list(
         found, reason = [], "acc_sugg_not_matched"
     names = unit_names(session, [s.code for s in found])
     given = answers.responses_of(session, unit["id"])
-    rows = []
-    for s in found:
-        text, text_lang = explanation(s, lang)
-        rows.append({
-            **names.get(s.code, {"code": s.code, "name": s.name}), "code": s.code, "score": s.score,
-            "rank": s.rank, "candidates": s.candidates,
-            "explanation": marked_latin(text) if text_lang == "uk" else text,
-            "explanation_lang": text_lang, "flags": list(s.flags), "answer": given.get(s.code),
-        })  # fmt: skip
+    rows = [suggestion_row(s, names, lang) | {"answer": given.get(s.code)} for s in found]
     return page(
         request, "suggestions.html",
         {

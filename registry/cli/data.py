@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 
@@ -78,18 +79,20 @@ def stats(context: Context, as_json: bool) -> None:
     with context.sessions() as session:
         figures = queries.statistics(session)
     if as_json:
-        click.echo(json.dumps(figures, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(dataclasses.asdict(figures), indent=2, ensure_ascii=False))
         return
     click.echo("municipalities by country/level:")
-    for key, count in figures["municipalities"].items():
+    for key, count in figures.municipalities.items():
         click.echo(f"  {key:28} {count:>7,}")
-    partnerships = figures["partnerships"]
-    click.echo(f"partnerships: {partnerships['total']}")
-    for title in ("by_kind", "by_status", "by_start_year"):
-        click.echo(
-            f"  {title.replace('_', ' ')}: " + ", ".join(f"{k} {v}" for k, v in partnerships[title].items())
-        )
-    click.echo(f"sources: {figures['sources']}; rows not placed (review queue): {figures['unresolved_rows']}")
+    partnerships = figures.partnerships
+    click.echo(f"partnerships: {partnerships.total}")
+    for title, counts in (
+        ("by kind", partnerships.by_kind),
+        ("by status", partnerships.by_status),
+        ("by start year", partnerships.by_start_year),
+    ):
+        click.echo(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    click.echo(f"sources: {figures.sources}; rows not placed (review queue): {figures.unresolved_rows}")
 
 
 @main.command("find")

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Table, func, insert, or_, select
 
 from registry.models import ApiKeyRole, AuditEvent
 from registry.repository.common import insert_rows
+from registry.repository.rows import utc
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -34,6 +35,25 @@ class AuditQuery:
     entity_key: str | None = None
     municipality_code: str | None = None  # events of the municipality and of its needs and offers
     actor: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditEventRow:
+    """One write as the trail lists it.
+
+    ``before`` and ``after`` stay dicts: they are the free-form JSON snapshots each kind of record writes
+    (``jsonable``), not rows of a table.
+    """
+
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    entity: str
+    entity_key: str
+    municipality_code: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
 
 
 def jsonable(value: Any) -> Any:
@@ -138,7 +158,7 @@ def _where(query: AuditQuery) -> list[ColumnElement[bool]]:
 
 def list_events(
     session: Session, query: AuditQuery, *, limit: int, offset: int
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[AuditEventRow], int]:
     """Return one page of events, newest first, and how many match in all."""
     clauses = _where(query)
     total = session.scalar(select(func.count()).select_from(AuditEvent).where(*clauses)) or 0
@@ -146,16 +166,8 @@ def list_events(
         select(AuditEvent).where(*clauses).order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
     )
     return [
-        {
-            "id": e.id,
-            "at": e.at if e.at.tzinfo else e.at.replace(tzinfo=dt.UTC),  # SQLite drops the zone; we store UTC
-            "actor": e.actor,
-            "action": e.action,
-            "entity": e.entity,
-            "entity_key": e.entity_key,
-            "municipality_code": e.municipality_code,
-            "before": e.before,
-            "after": e.after,
-        }
+        AuditEventRow(
+            e.id, utc(e.at), e.actor, e.action, e.entity, e.entity_key, e.municipality_code, e.before, e.after
+        )
         for e in rows
     ], total

@@ -1,4 +1,4 @@
-"""SQL shared by the record modules: codes to ids, sources, compare-and-set updates."""
+"""SQL shared by the record modules: codes to ids, unit names, sources, compare-and-set updates."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from registry.models import (
     PartnershipSource,
     Source,
 )
+from registry.repository.name_rows import UnitNameRow
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -66,6 +67,24 @@ def id_of(code: str) -> Any:
     own = select(Municipality.id).where(Municipality.code == code).scalar_subquery()
     other = select(MunicipalityCode.municipality_id).where(MunicipalityCode.code == code).scalar_subquery()
     return func.coalesce(own, other)
+
+
+def unit_name_columns(unit: Any) -> tuple[Any, ...]:
+    """Return the columns of ``unit`` (the model or an alias) that ``unit_name`` takes, in its order."""
+    return (unit.code, unit.country, unit.level, unit.name, unit.name_de, unit.name_en, unit.name_uk)
+
+
+def unit_name(
+    code: str,
+    country: object,
+    level: object,
+    name: str,
+    name_de: str | None,
+    name_en: str | None,
+    name_uk: str | None,
+) -> UnitNameRow:
+    """Build a unit's name row from the values of ``unit_name_columns`` (enums as plain strings)."""
+    return UnitNameRow(code, str(country), str(level), name, name_de, name_en, name_uk)
 
 
 def municipality_row(session: Session, code: str, *, field: str | None = None) -> Mapping[str, Any]:

@@ -18,6 +18,7 @@ from registry.models import (
     UnresolvedRow,
 )
 from registry.names import Candidate, IndexedName
+from registry.repository.count_rows import GazetteerStatisticsRow, PartnershipCountsRow
 
 
 def name_index_stamp(session: Session) -> tuple[Any, ...]:
@@ -85,7 +86,7 @@ def municipality_by_code(session: Session, code: str) -> Municipality | None:
     )
 
 
-def statistics(session: Session) -> dict[str, Any]:
+def statistics(session: Session) -> GazetteerStatisticsRow:
     """Count municipalities by country and level, partnerships by kind, status and start year, sources."""
 
     def grouped(*columns: Any, model: Any = Partnership) -> list[tuple[Any, ...]]:
@@ -96,22 +97,25 @@ def statistics(session: Session) -> dict[str, Any]:
             )
         ]
 
-    return {
-        "municipalities": {
+    def count(model: Any) -> int:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+    return GazetteerStatisticsRow(
+        municipalities={
             f"{country}/{level}": n
             for country, level, n in grouped(Municipality.country, Municipality.level, model=Municipality)
         },
-        "partnerships": {
-            "total": session.scalar(select(func.count()).select_from(Partnership)),
-            "by_kind": {str(kind): n for kind, n in grouped(Partnership.kind)},
-            "by_status": {str(status): n for status, n in grouped(Partnership.status)},
-            "by_start_year": {
+        partnerships=PartnershipCountsRow(
+            total=count(Partnership),
+            by_kind={str(kind): n for kind, n in grouped(Partnership.kind)},
+            by_status={str(status): n for status, n in grouped(Partnership.status)},
+            by_start_year={
                 ("unknown" if year is None else str(year)): n for year, n in grouped(Partnership.start_year)
             },
-        },
-        "sources": session.scalar(select(func.count()).select_from(Source)),
-        "unresolved_rows": session.scalar(select(func.count()).select_from(UnresolvedRow)),
-    }
+        ),
+        sources=count(Source),
+        unresolved_rows=count(UnresolvedRow),
+    )
 
 
 def without_coordinates(session: Session) -> list[tuple[int, str, str, str, tuple[float, float] | None]]:

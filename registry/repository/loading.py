@@ -14,6 +14,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from registry.facts import FACT_SOURCE
 from registry.models import (
     DeletedPartnership,
     HromadaNeed,
@@ -27,7 +28,6 @@ from registry.models import (
     UnresolvedRow,
 )
 from registry.records import Dataset, MunicipalityRecord, PartnershipRecord, UnplacedRow
-from registry.repository.municipalities import FACT_SOURCE
 
 BATCH = 5000
 Progress = Callable[[str], None]

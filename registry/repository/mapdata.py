@@ -35,6 +35,7 @@ from registry.models import (
     WarStatus,
 )
 from registry.repository.common import id_of
+from registry.repository.name_rows import FocusUnitRow
 
 # The Ukrainian units of the hromada layers: the hromadas and the two cities outside any oblast.
 HROMADA_LEVELS: Final = (Level.HROMADA, Level.CITY_SPECIAL_STATUS)
@@ -192,7 +193,7 @@ def region_centres(session: Session) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(REGION_FRAME_COLUMNS))
 
 
-def focus_unit(session: Session, code: str) -> dict[str, Any] | None:
+def focus_unit(session: Session, code: str) -> FocusUnitRow | None:
     """Return the unit a map is focused on (any of its codes), with its centre, or None if unknown."""
     m = Municipality
     row = session.execute(
@@ -202,11 +203,10 @@ def focus_unit(session: Session, code: str) -> dict[str, Any] | None:
     ).first()
     if row is None:
         return None
-    return {
-        "code": row.code, "country": str(row.country), "level": str(row.level), "name": row.name,
-        "name_de": row.name_de, "name_en": row.name_en, "name_uk": row.name_uk,
-        "lat": row.lat, "lon": row.lon, "url": municipality_url(row.code),
-    }  # fmt: skip
+    code, country, level, name, name_de, name_en, name_uk, lat, lon = row
+    return FocusUnitRow(
+        code, str(country), str(level), name, name_de, name_en, name_uk, lat, lon, municipality_url(code)
+    )
 
 
 def _sources_by_partnership(session: Session) -> dict[int, list[dict[str, str | None]]]:

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from registry.codes import official_code
+from registry.facts import SOURCE_GROUPS
 from registry.models import (
     Municipality,
     MunicipalityCode,
@@ -32,6 +33,7 @@ from registry.models import (
 )
 from registry.names import NameKind
 from registry.repository.common import IN_BATCH, id_of, municipality_row
+from registry.repository.name_rows import PlacedUnitRow
 from registry.repository.paging import page_of, total_of
 from registry.repository.rows import MunicipalityRow
 
@@ -39,43 +41,6 @@ TABLE: Final = cast("Table", Municipality.__table__)
 PARTNERSHIP: Final = cast("Table", Partnership.__table__)
 MunicipalitySort = Literal["relevance", "name", "-name", "population", "-population", "code", "-code"]
 
-# Editable facts and the column that holds each one's source: a fact never changes without its source.
-FACT_SOURCE: Final[dict[str, str]] = {
-    "population": "population_source_id",
-    "population_date": "population_source_id",
-    "area_km2": "area_source_id",
-    "lat": "coordinates_source_id",
-    "lon": "coordinates_source_id",
-    "war_status": "war_status_source_id",
-    "war_status_date": "war_status_source_id",
-    "occupied_since": "war_status_source_id",
-    "occupation_ended": "war_status_source_id",
-    "idp_registered": "idp_source_id",
-    "idp_date": "idp_source_id",
-    "distance_to_russia_km": "distance_source_id",
-    "damage_note": "damage_source_id",
-}
-UKRAINIAN_FACTS: Final = frozenset(
-    {
-        "war_status",
-        "war_status_date",
-        "occupied_since",
-        "occupation_ended",
-        "idp_registered",
-        "idp_date",
-        "distance_to_russia_km",
-        "damage_note",
-    }
-)
-SOURCE_GROUPS: Final[dict[str, str]] = {
-    "population": "population_source_id",
-    "area": "area_source_id",
-    "coordinates": "coordinates_source_id",
-    "war_status": "war_status_source_id",
-    "idp": "idp_source_id",
-    "distance_to_russia": "distance_source_id",
-    "damage": "damage_source_id",
-}
 # Kinds of names worth showing on a page; settlements (villages of a hromada) would drown them.
 SHOWN_NAME_KINDS: Final = tuple(k.value for k in NameKind if k is not NameKind.SETTLEMENT)
 
@@ -270,29 +235,35 @@ _UNITS: Final = select(
     _region.c.name_en.label("region_name_en"),
     _region.c.name_uk.label("region_name_uk"),
 ).outerjoin(_region, _region.c.id == func.coalesce(Municipality.region_id, Municipality.id))
+_ENUMS: Final = ("country", "level", "war_status")
 
 
-def units(session: Session, ids: Sequence[int] = (), codes: Sequence[str] = ()) -> list[dict[str, Any]]:
+def _placed(session: Session, statement: Select[*tuple[Any, ...]]) -> list[PlacedUnitRow]:
+    return [
+        PlacedUnitRow(**row._asdict() | {name: _text(getattr(row, name)) for name in _ENUMS})
+        for row in session.execute(statement)
+    ]
+
+
+def units(session: Session, ids: Sequence[int] = (), codes: Sequence[str] = ()) -> list[PlacedUnitRow]:
     """Return what placing a partner needs to know of units, by id or by any of their codes."""
-    found: list[dict[str, Any]] = []
-    if ids:
-        found += [dict(r) for r in session.execute(_UNITS.where(Municipality.id.in_(list(ids)))).mappings()]
+    found = _placed(session, _UNITS.where(Municipality.id.in_(list(ids)))) if ids else []
     for code in codes:
-        found += [dict(r) for r in session.execute(_UNITS.where(Municipality.id == id_of(code))).mappings()]
+        found += _placed(session, _UNITS.where(Municipality.id == id_of(code)))
     return found
 
 
-def units_by_code(session: Session, codes: Iterable[str]) -> dict[str, dict[str, Any]]:
+def units_by_code(session: Session, codes: Iterable[str]) -> dict[str, PlacedUnitRow]:
     """Return the units of many codes (any of their codes, as ``id_of`` reads one) in a few queries.
 
     A unit's own code wins over another unit's further code, as in ``id_of``; unknown codes are left out.
     """
     wanted = {code: official_code(code) for code in codes}
-    by_own: dict[str, dict[str, Any]] = {}
+    by_own: dict[str, PlacedUnitRow] = {}
     official = sorted(set(wanted.values()))
     for start in range(0, len(official), IN_BATCH):
         statement = _UNITS.where(Municipality.code.in_(official[start : start + IN_BATCH]))
-        by_own.update((r["code"], dict(r)) for r in session.execute(statement).mappings())
+        by_own.update((unit.code, unit) for unit in _placed(session, statement))
     others = sorted({c for c in official if c not in by_own})
     owner: dict[str, int] = {}
     for start in range(0, len(others), IN_BATCH):
@@ -300,6 +271,10 @@ def units_by_code(session: Session, codes: Iterable[str]) -> dict[str, dict[str,
             MunicipalityCode.code.in_(others[start : start + IN_BATCH])
         )
         owner.update((code, mid) for code, mid in session.execute(further))
-    by_id = {u["id"]: u for u in units(session, ids=sorted(set(owner.values())))} if owner else {}
+    by_id = {u.id: u for u in units(session, ids=sorted(set(owner.values())))} if owner else {}
     found = {code: by_own.get(o) or by_id.get(owner.get(o, -1)) for code, o in wanted.items()}
     return {code: unit for code, unit in found.items() if unit is not None}
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -11,17 +12,19 @@ from sqlalchemy.orm import Session, aliased
 
 from registry.errors import ConflictError, NotFoundError
 from registry.models import HromadaNeed, Municipality, MunicipalityOffer, NeedCategory, Source
+from registry.records import CategoryRecord
 from registry.repository.common import id_of
+from registry.repository.count_rows import DeclaredCountsRow
+from registry.repository.rows import utc
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from registry.records import CategoryRecord
+    from sqlalchemy import Row
+
 
 NEED_TABLE: Final = cast("Table", HromadaNeed.__table__)
 OFFER_TABLE: Final = cast("Table", MunicipalityOffer.__table__)
-# Who states needs: hromadas, and Kyiv and Sevastopol, which are municipalities outside any hromada.
-NEED_LEVELS: Final = frozenset({"hromada", "city_special_status"})
 CATEGORY_FIELDS: Final = (
     "code",
     "group",
@@ -36,17 +39,56 @@ CATEGORY_FIELDS: Final = (
 
 @dataclass(frozen=True)
 class Kind:
-    """What tells needs and offers apart: table, entity name, fields, and who may declare them."""
+    """What tells needs and offers apart in SQL: entity name, table and model, fields."""
 
     entity: str
     table: Table
     model: type[HromadaNeed] | type[MunicipalityOffer]
     fields: tuple[str, ...]
-    country: str
 
 
-NEED: Final = Kind("need", NEED_TABLE, HromadaNeed, ("category", "priority", "note", "stated_on"), "UA")
-OFFER: Final = Kind("offer", OFFER_TABLE, MunicipalityOffer, ("category", "note"), "DE")
+@dataclass(frozen=True)
+class DeclaredSourceRow:
+    """The source a need cites."""
+
+    id: int
+    url: str | None
+    citation: str
+
+
+@dataclass(frozen=True)
+class DeclaredRow:
+    """A need or an offer: the unit and its region, the category, the note, the version."""
+
+    id: int
+    municipality_code: str
+    municipality_name: str
+    region_code: str | None  # oblast or Land (the unit's own code for Kyiv, Sevastopol)
+    region_name: str | None
+    category: str
+    category_label_en: str
+    note: str | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class NeedRow(DeclaredRow):
+    """A need of a hromada (or Kyiv, Sevastopol): also its priority, when it was stated, its source."""
+
+    priority: int
+    stated_on: dt.date | None
+    source: DeclaredSourceRow | None
+
+
+@dataclass(frozen=True)
+class OfferRow(DeclaredRow):
+    """An offer of a German municipality."""
+
+
+NEED: Final = Kind("need", NEED_TABLE, HromadaNeed, ("category", "priority", "note", "stated_on"))
+OFFER: Final = Kind("offer", OFFER_TABLE, MunicipalityOffer, ("category", "note"))
 
 
 def sync_categories(session: Session, records: Sequence[CategoryRecord]) -> int:
@@ -79,12 +121,10 @@ def sync_categories(session: Session, records: Sequence[CategoryRecord]) -> int:
     return changed
 
 
-def categories(session: Session) -> list[dict[str, Any]]:
+def categories(session: Session) -> list[CategoryRecord]:
     """Return the vocabulary in its file's order."""
-    rows = session.execute(
-        select(*(getattr(NeedCategory, f) for f in CATEGORY_FIELDS)).order_by(NeedCategory.position)
-    ).mappings()
-    return [dict(r) for r in rows]
+    columns = (getattr(NeedCategory, f) for f in CATEGORY_FIELDS)
+    return [CategoryRecord(*row) for row in session.execute(select(*columns).order_by(NeedCategory.position))]
 
 
 def _select(kind: Kind) -> Any:
@@ -119,12 +159,12 @@ def _select(kind: Kind) -> Any:
     )
 
 
-def _shape(kind: Kind, row: Mapping[Any, Any]) -> dict[str, Any]:
-    out = dict(row)
-    if kind is NEED:
-        sid, url, citation = out.pop("source_id"), out.pop("source_url"), out.pop("source_citation")
-        out["source"] = None if sid is None else {"id": sid, "url": url, "citation": citation}
-    return out
+def _row(kind: Kind, row: Row[Any]) -> NeedRow | OfferRow:
+    values = row._asdict() | {"created_at": utc(row.created_at), "updated_at": utc(row.updated_at)}
+    if kind is not NEED:
+        return OfferRow(**values)
+    sid, url, citation = values.pop("source_id"), values.pop("source_url"), values.pop("source_citation")
+    return NeedRow(**values, source=None if sid is None else DeclaredSourceRow(sid, url, citation))
 
 
 def list_declared(
@@ -137,7 +177,7 @@ def list_declared(
     priority: int | None = None,
     limit: int,
     offset: int,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[NeedRow | OfferRow], int]:
     """Return one page of needs (or offers), ordered by municipality, then priority, then category."""
     statement, unit, region_alias = _select(kind)
     model = kind.model
@@ -156,17 +196,17 @@ def list_declared(
     )
     total = session.scalar(total_statement.where(*clauses)) or 0
     order = [unit.code, *([HromadaNeed.priority] if model is HromadaNeed else []), model.category, model.id]
-    rows = session.execute(statement.where(*clauses).order_by(*order).limit(limit).offset(offset)).mappings()
-    return [_shape(kind, r) for r in rows], total
+    rows = session.execute(statement.where(*clauses).order_by(*order).limit(limit).offset(offset))
+    return [_row(kind, r) for r in rows], total
 
 
-def declared(session: Session, kind: Kind, record_id: int) -> dict[str, Any]:
+def declared(session: Session, kind: Kind, record_id: int) -> NeedRow | OfferRow:
     """Return one need (or offer)."""
     statement, _unit, _region = _select(kind)
-    row = session.execute(statement.where(kind.model.id == record_id)).mappings().first()
+    row = session.execute(statement.where(kind.model.id == record_id)).first()
     if row is None:
         raise NotFoundError(f"no {kind.entity} with id {record_id}")
-    return _shape(kind, row)
+    return _row(kind, row)
 
 
 def category_exists(session: Session, category: str) -> bool:
@@ -194,15 +234,11 @@ def insert_declared(session: Session, kind: Kind, row: Mapping[str, Any], *, uni
     return new_id
 
 
-def declared_counts(session: Session) -> dict[str, dict[str, int]]:
+def declared_counts(session: Session) -> DeclaredCountsRow:
     """Count needs and offers per category."""
-    return {
-        kind.entity: dict(
-            session.execute(
-                select(kind.model.category, func.count())
-                .group_by(kind.model.category)
-                .order_by(kind.model.category)
-            ).all()
-        )
-        for kind in (NEED, OFFER)
-    }
+
+    def per_category(kind: Kind) -> dict[str, int]:
+        statement = select(kind.model.category, func.count()).group_by(kind.model.category)
+        return {category: n for category, n in session.execute(statement.order_by(kind.model.category))}
+
+    return DeclaredCountsRow(needs=per_category(NEED), offers=per_category(OFFER))

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from registry.models import Country, Municipality, Partnership
 from registry.repository import mapdata
+from registry.repository.common import unit_name, unit_name_columns
+from registry.repository.count_rows import HeadlineCountsRow
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from registry.repository.name_rows import UnitNameRow
 
 # The year of the full-scale invasion: partnerships started since then are the solidarity wave.
 INVASION_YEAR: Final = 2022
 
 
-def headline_counts(session: Session) -> dict[str, int]:
+def headline_counts(session: Session) -> HeadlineCountsRow:
     """Count partnerships, the units and regions on both sides, and the hromadas still without a partner."""
     p = Partnership
     de, ua = aliased(Municipality, name="de"), aliased(Municipality, name="ua")
@@ -38,31 +42,26 @@ def headline_counts(session: Session) -> dict[str, int]:
     m = Municipality
     hromadas = session.scalar(select(func.count(m.id)).where(m.level.in_(mapdata.HROMADA_LEVELS)))
     german_units = session.scalar(select(func.count(m.id)).where(m.country == Country.DE))
-    return {
-        "partnerships": int(total or 0),
-        "german": int(german or 0),
-        "ukrainian": int(ukrainian or 0),
-        "lands": int(lands or 0),
-        "oblasts": int(oblasts or 0),
-        "since_2022": int(since),
-        "unpartnered": mapdata.count_unpartnered(session),
-        "hromadas": int(hromadas or 0),
-        "german_units": int(german_units or 0),
-    }
+    return HeadlineCountsRow(
+        partnerships=int(total or 0),
+        german=int(german or 0),
+        ukrainian=int(ukrainian or 0),
+        lands=int(lands or 0),
+        oblasts=int(oblasts or 0),
+        since_2022=int(since),
+        unpartnered=mapdata.count_unpartnered(session),
+        hromadas=int(hromadas or 0),
+        german_units=int(german_units or 0),
+    )
 
 
-def unit_names(session: Session, codes: Iterable[str | None]) -> dict[str, dict[str, Any]]:
+def unit_names(session: Session, codes: Iterable[str | None]) -> dict[str, UnitNameRow]:
     """Return the names, country and level of the units with these (own) codes, keyed by code."""
     wanted = sorted({c for c in codes if c})
     if not wanted:
         return {}
-    m = Municipality
-    rows = session.execute(
-        select(m.code, m.country, m.level, m.name, m.name_de, m.name_en, m.name_uk).where(m.code.in_(wanted))
-    ).mappings()
-    return {
-        row["code"]: {**dict(row), "country": str(row["country"]), "level": str(row["level"])} for row in rows
-    }
+    rows = session.execute(select(*unit_name_columns(Municipality)).where(Municipality.code.in_(wanted)))
+    return {row[0]: unit_name(*row) for row in rows}
 
 
 def partnership_counts(session: Session, codes: Iterable[str]) -> dict[str, int]:
@@ -86,23 +85,15 @@ def partnership_counts(session: Session, codes: Iterable[str]) -> dict[str, int]
     return {code: found.get(code, 0) for code in wanted}
 
 
-def parent_names(session: Session, codes: Iterable[str]) -> dict[str, dict[str, Any]]:
+def parent_names(session: Session, codes: Iterable[str]) -> dict[str, UnitNameRow]:
     """Return the names, country and level of each unit's parent (Kreis, raion, ...), keyed by the unit."""
     wanted = sorted(set(codes))
     if not wanted:
         return {}
     m, parent = Municipality, aliased(Municipality, name="parent")
     rows = session.execute(
-        select(m.code.label("child"), parent.code, parent.country, parent.level, parent.name,
-               parent.name_de, parent.name_en, parent.name_uk)
+        select(m.code, *unit_name_columns(parent))
         .join(parent, parent.id == m.parent_id)
         .where(m.code.in_(wanted))
-    ).mappings()  # fmt: skip
-    return {
-        row["child"]: {
-            **{k: v for k, v in row.items() if k != "child"},
-            "country": str(row["country"]),
-            "level": str(row["level"]),
-        }
-        for row in rows
-    }
+    )
+    return {child: unit_name(*columns) for child, *columns in rows}

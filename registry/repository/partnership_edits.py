@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 
 def edited() -> dict[str, Any]:
-    """Return the column values that mark a partnership as edited through the API, now."""
+    """Return the column values that mark a partnership as edited through the API, now (values an INSERT or
+    UPDATE writes, not a row read back: a dict by design)."""
     return {"edited_at": dt.datetime.now(dt.UTC)}
 
 

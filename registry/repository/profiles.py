@@ -66,7 +66,8 @@ def profile(session: Session, municipality_id: int) -> ProfileRow:
 
 
 def columns(values: ProfileValues, confirmed_on: dt.date) -> dict[str, Any]:
-    """Return the table's columns for a profile's values."""
+    """Return the table's columns for a profile's values (the values an INSERT or UPDATE writes, not a row
+    read back: a dict by design)."""
     return asdict(values) | {"languages": list(values.languages), "confirmed_on": confirmed_on}
 
 
@@ -84,7 +85,7 @@ def insert_profile(
 
 
 def snapshot(row: ProfileRow) -> dict[str, Any]:
-    """Return what the audit trail keeps of a profile."""
+    """Return what the audit trail keeps of a profile: a free-form JSON object, so a dict by design."""
     return asdict(row.values) | {
         "languages": list(row.values.languages), "confirmed_on": row.confirmed_on, "version": row.version
     }  # fmt: skip

@@ -11,10 +11,12 @@ from sqlalchemy.orm import aliased
 
 from registry.models import Municipality, Partnership, ResponseKind, SuggestionResponse
 from registry.repository.audit import Actor, record_event
-from registry.repository.common import compare_and_set
+from registry.repository.common import compare_and_set, unit_name, unit_name_columns
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from registry.repository.name_rows import UnitNameRow
 
 TABLE: Final = cast("Table", SuggestionResponse.__table__)
 
@@ -100,6 +102,7 @@ def all_responses(session: Session) -> list[ResponseRow]:
 
 
 def _snapshot(row: ResponseRow) -> dict[str, Any]:
+    """Return what the audit trail keeps of an answer: a free-form JSON object, so a dict by design."""
     return {
         "municipality_code": row.code,
         "partner_code": row.partner_code,
@@ -233,13 +236,11 @@ def is_match(session: Session, de_id: int, ua_id: int) -> bool:
     return count == 2
 
 
-def regions(session: Session, country: str) -> list[dict[str, Any]]:
+def regions(session: Session, country: str) -> list[UnitNameRow]:
     """Return the Länder or the oblasts (with Kyiv and Sevastopol), by name, for a filter's choices."""
     levels = ("land",) if country == "DE" else ("oblast", "city_special_status")
     m = Municipality
     rows = session.execute(
-        select(m.code, m.country, m.level, m.name, m.name_de, m.name_en, m.name_uk)
-        .where(m.country == country, m.level.in_(levels))
-        .order_by(m.name)
-    ).mappings()
-    return [{**dict(r), "country": str(r["country"]), "level": str(r["level"])} for r in rows]
+        select(*unit_name_columns(m)).where(m.country == country, m.level.in_(levels)).order_by(m.name)
+    )
+    return [unit_name(*row) for row in rows]

@@ -30,11 +30,12 @@ from registry.services import partnership_edits as edits
 from registry.services.import_write import changes_of, write
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable
 
     from sqlalchemy.orm import Session
 
     from registry.repository.audit import Actor
+    from registry.repository.name_rows import PlacedUnitRow
     from registry.services.search import MunicipalitySearch
 
 # The source of a row: "source" (data/partnerships.csv), or "sources" (the registry's own export, every
@@ -102,27 +103,27 @@ class Resolver:
     def __init__(self, session: Session, search: MunicipalitySearch) -> None:
         self.session = session
         self.search = search
-        self.known: dict[str, dict[str, Any]] = {}
+        self.known: dict[str, PlacedUnitRow] = {}
 
     def look_up(self, codes: Iterable[str]) -> None:
         """Fetch the units of many codes at once, so that placing rows by code asks nothing more."""
         self.known.update(units_by_code(self.session, codes))
 
-    def by_code(self, code: str) -> dict[str, Any] | None:
+    def by_code(self, code: str) -> PlacedUnitRow | None:
         if code not in self.known:
             self.look_up([code])
         return self.known.get(code)
 
     def by_name(
         self, name: str, *, country: str, levels: frozenset[str] | None, region: str | None
-    ) -> tuple[dict[str, Any] | None, str, list[str]]:
+    ) -> tuple[PlacedUnitRow | None, str, list[str]]:
         """Return the unit, or None with the reason and the best candidates."""
         matches = self.search.index(self.session).search(name, country=country, limit=SEARCH_DEPTH)
-        by_id = {u["id"]: u for u in units(self.session, ids=[m.municipality_id for m in matches])}
+        by_id = {u.id: u for u in units(self.session, ids=[m.municipality_id for m in matches])}
         fitting = [
             m
             for m in matches
-            if (levels is None or by_id[m.municipality_id]["level"] in levels)
+            if (levels is None or by_id[m.municipality_id].level in levels)
             and (region is None or _in_region(by_id[m.municipality_id], region))
         ]
         exact = [m for m in fitting if m.exact]
@@ -135,15 +136,15 @@ class Resolver:
         return None, f"no {country} unit named {name!r}{narrowed}", shown
 
 
-def _label(unit: Mapping[str, Any]) -> str:
-    region = f", {unit['region_name']}" if unit["region_name"] and unit["region_code"] != unit["code"] else ""
-    return f"{unit['code']} {unit['name_official']} ({unit['level']}{region})"
+def _label(unit: PlacedUnitRow) -> str:
+    region = f", {unit.region_name}" if unit.region_name and unit.region_code != unit.code else ""
+    return f"{unit.code} {unit.name_official} ({unit.level}{region})"
 
 
-def _in_region(unit: Mapping[str, Any], region: str) -> bool:
+def _in_region(unit: PlacedUnitRow, region: str) -> bool:
     wanted = level_hint(region)[0]
-    names = (unit[k] for k in ("region_name", "region_name_de", "region_name_en", "region_name_uk"))
-    return region == unit["region_code"] or any(n and level_hint(n)[0] == wanted for n in names)
+    names = (unit.region_name, unit.region_name_de, unit.region_name_en, unit.region_name_uk)
+    return region == unit.region_code or any(n and level_hint(n)[0] == wanted for n in names)
 
 
 def _kind(value: str, note: str | None) -> str:
@@ -155,11 +156,11 @@ def _kind(value: str, note: str | None) -> str:
     return value
 
 
-def _derived_status(note: str | None, ua: Mapping[str, Any]) -> tuple[str, str | None]:
+def _derived_status(note: str | None, ua: PlacedUnitRow) -> tuple[str, str | None]:
     for status, pattern, reason in STATUS_RULES:
         if note and pattern.search(note):
             return status, reason
-    if ua["war_status"] == "occupied":
+    if ua.war_status == "occupied":
         return "paused", OCCUPIED_REASON
     return "active", None
 
@@ -193,16 +194,14 @@ class _Reader:
         self.problems: list[Problem] = []
         self.values = Values(self.problems)
 
-    def side(self, row: Row, country: str) -> dict[str, Any] | None:
+    def side(self, row: Row, country: str) -> PlacedUnitRow | None:
         columns = DE_COLUMNS if country == "DE" else UA_COLUMNS
         prefix = country.lower()
         for column in columns:
             if column.endswith("code") and (code := row.get(column)):
                 unit = self.resolver.by_code(code)
-                if unit is None or unit["country"] != country:
-                    where = (
-                        "in the registry" if unit is None else f"in {country} (it is in {unit['country']})"
-                    )
+                if unit is None or unit.country != country:
+                    where = "in the registry" if unit is None else f"in {country} (it is in {unit.country})"
                     self.problems.append(row.problem(column, f"unknown code {code!r}: no unit {where}"))
                     return None
                 return unit
@@ -268,8 +267,8 @@ class _Reader:
                 explicit[name] = value
         derived_status, reason = (status, None) if status else _derived_status(note, ukrainian)
         spec = edits.PartnershipSpec(
-            de_code=german["code"],
-            ua_code=ukrainian["code"],
+            de_code=german.code,
+            ua_code=ukrainian.code,
             kind=explicit["kind"],
             kind_source=kind,
             status=derived_status or "active",
@@ -282,7 +281,7 @@ class _Reader:
             topics=topics,
             sources=_sources(source, note, listed[1:]),
         )
-        return Placed(row, german["code"], ukrainian["code"], german["id"], ukrainian["id"], spec, explicit)
+        return Placed(row, german.code, ukrainian.code, german.id, ukrainian.id, spec, explicit)
 
 
 def check_file(

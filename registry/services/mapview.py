@@ -10,7 +10,7 @@ coverage plan agree on which hromadas need help most.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
@@ -126,7 +126,8 @@ class MapView:
         frames, generation = self._frames.current(session)
 
         def render() -> MapPage:
-            focus = mapdata.focus_unit(session, filters.focus) if filters.focus else None
+            unit = mapdata.focus_unit(session, filters.focus) if filters.focus else None
+            focus = asdict(unit) if unit else None  # the map takes plain values
             html = render_map_html(
                 *frames.for_lang(lang),
                 regions=frames.regions,

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from registry.errors import UnprocessableError
+from registry.facts import FACT_SOURCE, UKRAINIAN_FACTS
 from registry.repository.common import SourceSpec, municipality_row, source_id
-from registry.repository.municipalities import FACT_SOURCE, TABLE, UKRAINIAN_FACTS
+from registry.repository.municipalities import TABLE
 from registry.services import writes
 from registry.services.writes import Change, require_source
 

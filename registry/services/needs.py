@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from registry.errors import ConflictError, UnprocessableError
 from registry.repository import needs as sql
 from registry.repository.common import SourceSpec, municipality_row, source_id
-from registry.repository.needs import NEED, NEED_LEVELS, OFFER, Kind
+from registry.repository.needs import NEED, OFFER, DeclaredRow, Kind, NeedRow
 from registry.services import writes
 from registry.services.writes import Change, require_source
 
@@ -19,26 +19,44 @@ if TYPE_CHECKING:
 
     from registry.repository.audit import Actor
 
-__all__ = ["NEED", "OFFER", "create_declared", "delete_declared", "update_declared"]
+__all__ = ["NEED", "NEED_LEVELS", "OFFER", "create_declared", "delete_declared", "kind_of", "update_declared"]
+
+# Who states needs: hromadas, and Kyiv and Sevastopol, which are municipalities outside any hromada.
+NEED_LEVELS: Final = frozenset({"hromada", "city_special_status"})
 
 
-def _audited(kind: Kind) -> writes.Audited[int, Mapping[str, Any]]:
-    def snapshot(record: Mapping[str, Any]) -> dict[str, Any]:
-        values = {"municipality_code": record["municipality_code"], **{f: record[f] for f in kind.fields}}
-        if kind is NEED:
-            source = record["source"]
-            values["source"] = None if source is None else {k: source[k] for k in ("url", "citation")}
-        return values | {"version": record["version"]}
+def kind_of(country: object, level: object) -> Kind | None:
+    """Return what a unit declares: needs (hromadas, Kyiv, Sevastopol), offers (German units), or nothing."""
+    if str(country) == "UA" and str(level) in NEED_LEVELS:
+        return NEED
+    if str(country) == "DE":
+        return OFFER
+    return None
+
+
+def _source_id(record: DeclaredRow) -> int | None:
+    return record.source.id if isinstance(record, NeedRow) and record.source else None
+
+
+def _audited(kind: Kind) -> writes.Audited[int, DeclaredRow]:
+    def snapshot(record: DeclaredRow) -> dict[str, Any]:
+        """What the audit trail keeps of a need or offer: a free-form JSON object."""
+        fields = {name: getattr(record, name) for name in kind.fields}
+        values = {"municipality_code": record.municipality_code, **fields}
+        if isinstance(record, NeedRow):
+            source = record.source
+            values["source"] = None if source is None else {"url": source.url, "citation": source.citation}
+        return values | {"version": record.version}
 
     return writes.Audited(
         entity=kind.entity,
         table=kind.table,
         read=lambda session, record_id: sql.declared(session, kind, record_id),
         snapshot=snapshot,
-        row_id=lambda row: int(row["id"]),
-        version=lambda row: int(row["version"]),
-        key=lambda row: int(row["id"]),
-        municipality_code=lambda row: str(row["municipality_code"]),
+        row_id=lambda row: row.id,
+        version=lambda row: row.version,
+        key=lambda row: row.id,
+        municipality_code=lambda row: row.municipality_code,
     )
 
 
@@ -63,7 +81,7 @@ def create_declared(
 ) -> int:
     """Declare a need of a hromada (or an offer of a German municipality); return its id."""
     unit = municipality_row(session, code)
-    if unit["country"] != kind.country or (kind is NEED and unit["level"] not in NEED_LEVELS):
+    if kind_of(unit["country"], unit["level"]) is not kind:
         who = "hromadas (and Kyiv, Sevastopol)" if kind is NEED else "German units"
         raise UnprocessableError(f"only {who} declare {kind.entity}s; {unit['code']} is a {unit['level']}")
     _check_category(session, values["category"])
@@ -101,14 +119,14 @@ def update_declared(
 
     unit: list[str] = []  # the unit's code, for the message of a clash the database finds
 
-    def plan(before: Mapping[str, Any]) -> Change | None:
-        unit.append(before["municipality_code"])
+    def plan(before: DeclaredRow) -> Change | None:
+        unit.append(before.municipality_code)
         if "category" in changes:
             _check_category(session, changes["category"])
-        values = {k: v for k, v in changes.items() if before[k] != v}
+        values = {k: v for k, v in changes.items() if getattr(before, k) != v}
         if kind is NEED and (source is not None or clear_source):
             new_source = None if source is None else source_id(session, require_source(source))
-            if new_source != (before["source"] or {}).get("id"):
+            if new_source != _source_id(before):
                 values["source_id"] = new_source
         return Change(values) if values else None
 

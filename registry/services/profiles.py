@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
@@ -26,6 +26,7 @@ from registry.services.accounts import FieldProblem, FormRejectedError, actor
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from registry.records import CategoryRecord
     from registry.repository.accounts import AccountRow
 
 # Working languages offered on the form (ISO 639-1); their names come from Babel in the page language.
@@ -75,32 +76,22 @@ class EditState:
     kind: needs.Kind | None  # NEED, OFFER or None (a unit that declares neither)
     profile: ProfileRow
     declared: dict[str, DeclaredEntry]  # by category
-    categories: list[dict[str, Any]]
+    categories: list[CategoryRecord]
 
     def as_form(self) -> EditForm:
         return EditForm(self.profile.values, self.profile.version, dict(self.declared))
 
 
-def kind_of(unit: Mapping[str, Any]) -> needs.Kind | None:
-    """Return what a unit declares: needs (hromadas, Kyiv), offers (German units), or nothing."""
-    if str(unit["country"]) == "UA" and str(unit["level"]) in needs.NEED_LEVELS:
-        return needs.NEED
-    if str(unit["country"]) == "DE":
-        return needs.OFFER
-    return None
-
-
 def state(session: Session, code: str) -> EditState:
     """Return the stored profile and needs or offers of a municipality."""
     unit = municipality_row(session, code)
-    kind = kind_of(unit)
+    kind = declared_edits.kind_of(unit["country"], unit["level"])
     declared: dict[str, DeclaredEntry] = {}
     if kind is not None:
         items, _ = needs.list_declared(session, kind, municipality=unit["code"], limit=100, offset=0)
         for item in items:
-            declared[item["category"]] = DeclaredEntry(
-                True, str(item.get("priority") or 2), item.get("note") or "", item["version"]
-            )
+            priority = item.priority if isinstance(item, needs.NeedRow) else 2
+            declared[item.category] = DeclaredEntry(True, str(priority), item.note or "", item.version)
     return EditState(
         unit["code"], unit["id"], kind, profiles.profile(session, unit["id"]), declared,
         needs.categories(session),
@@ -118,7 +109,7 @@ def _int(text: str) -> int:
     return int(text) if text.isdigit() and len(text) < 10 else -1
 
 
-def parse(form: Mapping[str, Any], categories: list[dict[str, Any]], prefix: str = "") -> EditForm:
+def parse(form: Mapping[str, Any], categories: Sequence[CategoryRecord], prefix: str = "") -> EditForm:
     """Read the posted form (``prefix="was."``: the stored values it was read with); nothing is checked."""
     langs = form.get(f"{prefix}languages", [])
     chosen = tuple(code for code in LANGUAGES if code in (langs if isinstance(langs, list) else [langs]))
@@ -127,11 +118,11 @@ def parse(form: Mapping[str, Any], categories: list[dict[str, Any]], prefix: str
         languages=chosen,
     )
     declared = {
-        c["code"]: DeclaredEntry(
-            checked=_text(form, f"{prefix}cat.{c['code']}") == "on",
-            priority=_text(form, f"{prefix}prio.{c['code']}") or "2",
-            note=_text(form, f"{prefix}note.{c['code']}"),
-            version=max(_int(_text(form, f"ver.{c['code']}") or "0"), 0),
+        c.code: DeclaredEntry(
+            checked=_text(form, f"{prefix}cat.{c.code}") == "on",
+            priority=_text(form, f"{prefix}prio.{c.code}") or "2",
+            note=_text(form, f"{prefix}note.{c.code}"),
+            version=max(_int(_text(form, f"ver.{c.code}") or "0"), 0),
         )
         for c in categories
     }
@@ -204,7 +195,7 @@ def _save_declared(
     kind = current.kind
     assert kind is not None
     who = actor(viewer)
-    stored = {item["category"]: item for item in needs.list_declared(
+    stored = {item.category: item for item in needs.list_declared(
         session, kind, municipality=current.code, limit=100, offset=0)[0]}  # fmt: skip
     for category, entry in form.declared.items():
         item = stored.get(category)
@@ -223,9 +214,9 @@ def _save_declared(
         elif not entry.version:  # declared by someone else since the form was read
             raise PreconditionFailedError(f"{kind.entity} {category} was declared by someone else")
         elif entry.checked:
-            declared_edits.update_declared(session, kind, item["id"], entry.version, wanted, who)
+            declared_edits.update_declared(session, kind, item.id, entry.version, wanted, who)
         else:
-            declared_edits.delete_declared(session, kind, item["id"], entry.version, who)
+            declared_edits.delete_declared(session, kind, item.id, entry.version, who)
 
 
 def save(session: Session, code: str, form: EditForm, viewer: AccountRow) -> None:

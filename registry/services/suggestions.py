@@ -10,9 +10,9 @@ from typing import Final, TypeVar
 from sqlalchemy.orm import Session
 
 from registry.matching import MatchingInput
-from registry.matching.frames import PARTNERSHIP_COLUMNS
-from registry.repository import matching as queries
+from registry.repository.matching import matching_stamp
 from registry.services.cache import Memo, Stamped
+from registry.services.matching_input import matching_input
 from registry.services.matching_model import read_model
 
 # Results kept per generation of the input: plans for a few parameter sets (each ~1 s of CPU to compute).
@@ -28,19 +28,9 @@ class MatchingData:
         model = read_model(data_dir) if data_dir is not None else None
 
         def build(session: Session) -> MatchingInput:
-            return MatchingInput(
-                hromadas=queries.hromadas_frame(session),
-                germans=queries.germans_frame(session),
-                partnerships=queries.partnerships_frame(session, PARTNERSHIP_COLUMNS),
-                needs=queries.needs_frame(session),
-                offers=queries.offers_frame(session),
-                third_partners=queries.third_partners_frame(session),
-                listings=queries.listings_frame(session),
-                vocabulary=queries.vocabulary_frame(session),
-                model=model,
-            )
+            return matching_input(session, model)
 
-        self._input = Stamped(queries.matching_stamp, build)
+        self._input = Stamped(matching_stamp, build)
         self._results: Memo[Hashable, object] = Memo(KEPT_RESULTS)
 
     def invalidate(self) -> None:
