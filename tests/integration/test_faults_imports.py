@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from registry import db
+from registry.api.imports import MAX_IMPORT_BYTES
 from registry.models import Partnership
 from tests.conftest import POSTGRES_URL, LiveApi
 
@@ -272,3 +273,11 @@ def test_an_import_killed_part_way_writes_nothing(live_api: LiveApi, tmp_path: P
     )  # fmt: skip
     assert again.returncode == 0, again.stderr
     assert "4 were created" in again.stdout
+
+
+def test_an_import_larger_than_its_body_limit_is_413_naming_it(live_api: LiveApi) -> None:
+    row = f"{POTSDAM},{NIZHYN},partnership,https://example.org/{'x' * 200},,\n".encode()
+    body = _csv() + row * (MAX_IMPORT_BYTES // len(row) + 1)
+    answer = _import(live_api, body, dry_run=True)
+    assert answer.status_code == 413, answer.text[:300]
+    assert "larger than 16 MiB" in answer.json()["detail"]
