@@ -218,10 +218,11 @@ def _complete_schema(app: Litestar) -> None:
 def tune_interpreter() -> None:
     """Keep the threads that answer quick requests (/health) from waiting behind costly ones (a plan).
 
-    Measured with benchmarks/bench_plan.py (20 plan requests at once): /health p99 240-290 ms before,
-    94-140 ms after. Full garbage collections paused every thread for 150 ms and more: what the start
-    built is frozen out of them and they come less often; and a thread gives up the interpreter lock
-    after 1 ms instead of 5. What is left is the lock held by the plan's numpy and pandas work itself.
+    Measured with benchmarks/bench_plan.py (20 plan requests at once, on a shared machine): /health p99
+    200-370 ms before, mostly 47-140 ms after. Full garbage collections paused every thread for 150 ms
+    and more: what the start built is frozen out of them, and they come less often; and a thread gives
+    up the interpreter lock after 1 ms instead of 5. What is left is the lock held by the plan's numpy
+    and pandas work itself.
     """
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)
