@@ -54,6 +54,9 @@ class Settings:
     # How long a SQLite write waits for another one (e.g. an import) to finish before it gives up: the
     # API then answers 503 with Retry-After.
     sqlite_busy_timeout_seconds: float = 30.0
+    # Rows one import may hold: its write (one bulk transaction) keeps SQLite's write lock for about a
+    # second per 10,000 rows, well within the busy timeout of the writes waiting for it.
+    import_max_rows: int = 20_000
     # Browser sign-in (registry/api/account_pages.py). The secret signs CSRF tokens; without one each
     # process draws a random one, so several processes do not share them: set one in production.
     session_secret: str | None = None
@@ -86,6 +89,7 @@ class Settings:
             sqlite_busy_timeout_seconds=float(
                 env.get("REGISTRY_SQLITE_BUSY_TIMEOUT") or defaults.sqlite_busy_timeout_seconds
             ),
+            import_max_rows=int(env.get("REGISTRY_IMPORT_MAX_ROWS") or defaults.import_max_rows),
             trusted_proxies=tuple(
                 p.strip() for p in env.get("REGISTRY_TRUSTED_PROXIES", "").split(",") if p.strip()
             ),

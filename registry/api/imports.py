@@ -8,8 +8,10 @@ from typing import Annotated, Any, Final
 
 import anyio
 from litestar import Request, post
+from litestar.exceptions import HTTPException
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import QueryParameter
+from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
 from registry.api import convert
 from registry.api.auth import SECURITY
@@ -58,9 +60,27 @@ async def import_csv(
     unknown or ambiguous names with the best candidates, and nothing is written. Otherwise all rows
     are written in one transaction. A pair already in the registry is updated, not duplicated.
     """
-    content = await request.body()
+    try:
+        content = await request.body()
+    except HTTPException as error:
+        if error.status_code != HTTP_413_REQUEST_ENTITY_TOO_LARGE:
+            raise
+        raise HTTPException(
+            status_code=HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            detail=f"the file is larger than {MAX_IMPORT_BYTES // 2**20} MiB, the most one import takes: "
+            "split the file",
+        ) from error
     report = await anyio.to_thread.run_sync(
-        partial(import_partnerships, session, search, content, LABEL, actor, dry_run=dry_run)
+        partial(
+            import_partnerships,
+            session,
+            search,
+            content,
+            LABEL,
+            actor,
+            dry_run=dry_run,
+            max_rows=request.app.state["settings"].import_max_rows,
+        )
     )
     return convert.struct(ImportOut, report.__dict__)
 

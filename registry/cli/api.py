@@ -102,10 +102,18 @@ def import_file(context: Context, file: Path, dry_run: bool, actor: str | None) 
     # Not the OS account: the audit trail is public, and a login name is nobody's business.
     who = Actor(name=actor or CLI_ACTOR)
     try:
-        with transaction(context.sessions) as session:
+        # Not db.transaction: the import ends its reading transaction itself before it writes.
+        with context.sessions() as session:
             report = import_partnerships(
-                session, MunicipalitySearch(), file.read_bytes(), file.name, who, dry_run=dry_run
+                session,
+                MunicipalitySearch(),
+                file.read_bytes(),
+                file.name,
+                who,
+                dry_run=dry_run,
+                max_rows=context.settings.import_max_rows,
             )
+            session.commit()  # closing the session without it rolls back
     except IngestError as error:
         click.echo(f"error: {error}\nnothing was written.", err=True)
         sys.exit(2)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Table, func, insert, or_, select
 
 from registry.models import ApiKeyRole, AuditEvent
+from registry.repository.common import insert_rows
 from registry.repository.rows import utc
 
 if TYPE_CHECKING:
@@ -95,6 +96,46 @@ def record_event(
         )
     )
     session.flush()
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One record's part of a bulk write: its key, and the record before and after (None: none)."""
+
+    entity_key: str | int
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any] | None
+
+
+def record_events(
+    session: Session, actor: Actor, action: str, entity: str, records: Sequence[Recorded]
+) -> None:
+    """Add the events of a bulk write in one statement, to the current transaction like ``record_event``.
+
+    The snapshots are JSON-ready already (``jsonable``): the caller converts them before its write starts.
+    """
+    if not records:
+        return
+    at = dt.datetime.now(dt.UTC)
+    insert_rows(
+        session,
+        insert(cast("Table", AuditEvent.__table__)),
+        [
+            {
+                "at": at,
+                "actor": actor.name,
+                "api_key_id": actor.api_key_id,
+                "account_id": actor.account_id,
+                "action": action,
+                "entity": entity,
+                "entity_key": str(r.entity_key),
+                "municipality_code": None,
+                "before": r.before,
+                "after": r.after,
+            }
+            for r in records
+        ],
+    )
 
 
 def _where(query: AuditQuery) -> list[ColumnElement[bool]]:

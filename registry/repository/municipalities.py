@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # Runtime imports: the filter dataclass reaches Litestar, which resolves its annotations.
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, cast
 
@@ -21,10 +21,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from registry.codes import official_code
 from registry.facts import SOURCE_GROUPS
-from registry.models import Municipality, MunicipalityName, Partnership, PartnershipStatus, Source
+from registry.models import (
+    Municipality,
+    MunicipalityCode,
+    MunicipalityName,
+    Partnership,
+    PartnershipStatus,
+    Source,
+)
 from registry.names import NameKind
-from registry.repository.common import id_of, municipality_row
+from registry.repository.common import IN_BATCH, id_of, municipality_row
 from registry.repository.name_rows import PlacedUnitRow
 from registry.repository.paging import page_of, total_of
 from registry.repository.rows import MunicipalityRow
@@ -168,9 +176,10 @@ def iter_municipalities(
     """Yield every matching municipality in batches, reading the result as a stream."""
     if f.ids is not None and not f.ids:
         return
-    result = connection.execute(_select(f, sort).execution_options(yield_per=batch))
-    for partition in result.mappings().partitions():
-        yield [dict(r) for r in partition]
+    # Closed however the stream ends, like iter_partnerships' (a server-side cursor on PostgreSQL).
+    with connection.execute(_select(f, sort).execution_options(yield_per=batch)) as result:
+        for partition in result.mappings().partitions():
+            yield [dict(r) for r in partition]
 
 
 def _sources(session: Session, ids: set[int]) -> dict[int, dict[str, Any]]:
@@ -211,32 +220,60 @@ def municipality_facts(session: Session, code: str) -> dict[str, Any]:
     return facts
 
 
+_UNITS: Final = select(
+    Municipality.id,
+    Municipality.code,
+    Municipality.country,
+    Municipality.level,
+    Municipality.name,
+    Municipality.name_official,
+    Municipality.population,
+    Municipality.war_status,
+    _region.c.code.label("region_code"),
+    _region.c.name.label("region_name"),
+    _region.c.name_de.label("region_name_de"),
+    _region.c.name_en.label("region_name_en"),
+    _region.c.name_uk.label("region_name_uk"),
+).outerjoin(_region, _region.c.id == func.coalesce(Municipality.region_id, Municipality.id))
+_ENUMS: Final = ("country", "level", "war_status")
+
+
+def _placed(session: Session, statement: Select[*tuple[Any, ...]]) -> list[PlacedUnitRow]:
+    return [
+        PlacedUnitRow(**row._asdict() | {name: _text(getattr(row, name)) for name in _ENUMS})
+        for row in session.execute(statement)
+    ]
+
+
 def units(session: Session, ids: Sequence[int] = (), codes: Sequence[str] = ()) -> list[PlacedUnitRow]:
     """Return what placing a partner needs to know of units, by id or by any of their codes."""
-    m = Municipality
-    statement = select(
-        m.id,
-        m.code,
-        m.country,
-        m.level,
-        m.name,
-        m.name_official,
-        m.population,
-        m.war_status,
-        _region.c.code.label("region_code"),
-        _region.c.name.label("region_name"),
-        _region.c.name_de.label("region_name_de"),
-        _region.c.name_en.label("region_name_en"),
-        _region.c.name_uk.label("region_name_uk"),
-    ).outerjoin(_region, _region.c.id == func.coalesce(m.region_id, m.id))
-    statements = [statement.where(m.id.in_(list(ids)))] if ids else []
-    statements += [statement.where(m.id == id_of(code)) for code in codes]
-    enums = ("country", "level", "war_status")
-    return [
-        PlacedUnitRow(**row._asdict() | {name: _text(getattr(row, name)) for name in enums})
-        for one in statements
-        for row in session.execute(one)
-    ]
+    found = _placed(session, _UNITS.where(Municipality.id.in_(list(ids)))) if ids else []
+    for code in codes:
+        found += _placed(session, _UNITS.where(Municipality.id == id_of(code)))
+    return found
+
+
+def units_by_code(session: Session, codes: Iterable[str]) -> dict[str, PlacedUnitRow]:
+    """Return the units of many codes (any of their codes, as ``id_of`` reads one) in a few queries.
+
+    A unit's own code wins over another unit's further code, as in ``id_of``; unknown codes are left out.
+    """
+    wanted = {code: official_code(code) for code in codes}
+    by_own: dict[str, PlacedUnitRow] = {}
+    official = sorted(set(wanted.values()))
+    for start in range(0, len(official), IN_BATCH):
+        statement = _UNITS.where(Municipality.code.in_(official[start : start + IN_BATCH]))
+        by_own.update((unit.code, unit) for unit in _placed(session, statement))
+    others = sorted({c for c in official if c not in by_own})
+    owner: dict[str, int] = {}
+    for start in range(0, len(others), IN_BATCH):
+        further = select(MunicipalityCode.code, MunicipalityCode.municipality_id).where(
+            MunicipalityCode.code.in_(others[start : start + IN_BATCH])
+        )
+        owner.update((code, mid) for code, mid in session.execute(further))
+    by_id = {u.id: u for u in units(session, ids=sorted(set(owner.values())))} if owner else {}
+    found = {code: by_own.get(o) or by_id.get(owner.get(o, -1)) for code, o in wanted.items()}
+    return {code: unit for code, unit in found.items() if unit is not None}
 
 
 def _text(value: object) -> str | None:

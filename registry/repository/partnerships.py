@@ -21,7 +21,7 @@ from registry.models import (
     Source,
 )
 from registry.names import fold
-from registry.repository.common import id_of
+from registry.repository.common import IN_BATCH, id_of
 from registry.repository.json_agg import children_json, json_row
 from registry.repository.paging import page_of, total_of
 from registry.repository.rows import CitedSourceRow, PartnerRow, PartnershipRow, utc
@@ -313,14 +313,18 @@ def iter_partnerships(
     connection: Connection, f: PartnershipFilter, *, sort: str, batch: int
 ) -> Iterator[list[dict[str, Any]]]:
     """Yield every matching partnership in batches of flat rows (the exports' columns), as a stream."""
-    result = connection.execute(_select(f, sort).execution_options(stream_results=True))
-    keys = list(result.keys())
-    while partition := result.fetchmany(batch):
-        rows = [dict(zip(keys, row, strict=True)) for row in partition]
-        for record in rows:
-            record["topics"] = list(_TOPIC_LIST.decode(record["topics"]))
-            record["sources"] = [msgspec.structs.asdict(s) for s in _SOURCE_LIST.decode(record["sources"])]
-        yield rows
+    # Closed however the stream ends (a database error, a client gone): PostgreSQL reads it through a
+    # server-side cursor, which must not be left to the garbage collector.
+    with connection.execute(_select(f, sort).execution_options(stream_results=True)) as result:
+        keys = list(result.keys())
+        while partition := result.fetchmany(batch):
+            rows = [dict(zip(keys, row, strict=True)) for row in partition]
+            for record in rows:
+                record["topics"] = list(_TOPIC_LIST.decode(record["topics"]))
+                record["sources"] = [
+                    msgspec.structs.asdict(s) for s in _SOURCE_LIST.decode(record["sources"])
+                ]
+            yield rows
 
 
 def partnership(session: Session, partnership_id: int) -> PartnershipRow:
@@ -362,3 +366,26 @@ def find_pair(session: Session, de_id: int, ua_id: int) -> PartnershipRow | None
         )
     )
     return None if found is None else partnership(session, found)
+
+
+def partnerships_by_id(session: Session, ids: Sequence[int]) -> dict[int, PartnershipRow]:
+    """Return many partnerships with their partners, topics and sources: one query per 500."""
+    found: dict[int, PartnershipRow] = {}
+    for start in range(0, len(ids), IN_BATCH):
+        statement = _select(PartnershipFilter(), "id").where(TABLE.c.id.in_(ids[start : start + IN_BATCH]))
+        found.update((row.id, row) for row in _typed(session.connection().execute(statement)))
+    return found
+
+
+def pair_ids(session: Session, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """Return the ids of the partnerships linking any of ``pairs`` (German id, Ukrainian id)."""
+    wanted = set(pairs)
+    german = sorted({de_id for de_id, _ in wanted})
+    found: dict[tuple[int, int], int] = {}
+    p = Partnership
+    for start in range(0, len(german), IN_BATCH):
+        statement = select(p.id, p.de_municipality_id, p.ua_municipality_id).where(
+            p.de_municipality_id.in_(german[start : start + IN_BATCH])
+        )
+        found.update(((de_id, ua_id), pid) for pid, de_id, ua_id in session.execute(statement))
+    return {pair: pid for pair, pid in found.items() if pair in wanted}

@@ -24,11 +24,13 @@ from registry.names import level_hint
 from registry.records import Row
 from registry.repository import partnerships as records
 from registry.repository.common import SourceSpec
-from registry.repository.municipalities import units
+from registry.repository.municipalities import units, units_by_code
 from registry.repository.rows import PartnershipRow
 from registry.services import partnership_edits as edits
+from registry.services.import_write import changes_of, write
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
 
     from sqlalchemy.orm import Session
 
@@ -44,7 +46,6 @@ LIST_SEPARATORS: Final = re.compile(r"\s*[;|]\s*")  # topics: ";" in the bundled
 LIST_SEPARATORS_OF_SOURCES: Final = re.compile(r"\s+\|\s+")  # a source may hold ";" itself
 # The export prefixes cells starting with these with an apostrophe, so spreadsheets do not run them.
 FORMULA_GUARD: Final = re.compile(r"^'(?=[=+\-@])")
-MAX_IMPORT_ROWS: Final = 5_000  # one import holds SQLite's write lock for its whole transaction
 DE_COLUMNS: Final = ("de_code", "de_name")
 UA_COLUMNS: Final = ("ua_code", "ua_settlement_code", "ua_name_en", "ua_name_de", "ua_name_uk", "ua_name")
 KINDS: Final = frozenset(k.value for k in PartnershipKind) | {"project/solidarity", "unknown"}
@@ -77,6 +78,8 @@ class Placed:
     row: Row
     de_code: str
     ua_code: str
+    de_id: int
+    ua_id: int
     spec: edits.PartnershipSpec
     explicit: dict[str, Any]  # the fields the row sets, for updating a pair that exists
     existing: PartnershipRow | None = None
@@ -100,10 +103,16 @@ class Resolver:
     def __init__(self, session: Session, search: MunicipalitySearch) -> None:
         self.session = session
         self.search = search
+        self.known: dict[str, PlacedUnitRow] = {}
+
+    def look_up(self, codes: Iterable[str]) -> None:
+        """Fetch the units of many codes at once, so that placing rows by code asks nothing more."""
+        self.known.update(units_by_code(self.session, codes))
 
     def by_code(self, code: str) -> PlacedUnitRow | None:
-        found = units(self.session, codes=[code])
-        return found[0] if found else None
+        if code not in self.known:
+            self.look_up([code])
+        return self.known.get(code)
 
     def by_name(
         self, name: str, *, country: str, levels: frozenset[str] | None, region: str | None
@@ -272,10 +281,17 @@ class _Reader:
             topics=topics,
             sources=_sources(source, note, listed[1:]),
         )
-        return Placed(row, german.code, ukrainian.code, spec, explicit)
+        return Placed(row, german.code, ukrainian.code, german.id, ukrainian.id, spec, explicit)
 
 
-def check_file(session: Session, search: MunicipalitySearch, content: bytes, label: str) -> list[Placed]:
+def check_file(
+    session: Session,
+    search: MunicipalitySearch,
+    content: bytes,
+    label: str,
+    *,
+    max_rows: int,
+) -> list[Placed]:
     """Check and place every row; raise IngestError listing every problem (line, column, candidates)."""
     reader = _Reader(Resolver(session, search))
     placed: list[Placed] = []
@@ -286,13 +302,13 @@ def check_file(session: Session, search: MunicipalitySearch, content: bytes, lab
     rows = list(iter_rows(content, EXPORTED if exported else REQUIRED, label=label))
     if not rows:
         raise IngestError([Problem("the file has a header but no rows", file=label, line=2)])
-    if len(rows) > MAX_IMPORT_ROWS:
+    if len(rows) > max_rows:
         raise IngestError(
             [
                 Problem(
-                    f"{len(rows):,} rows; one import takes at most {MAX_IMPORT_ROWS:,}: split the file",
+                    f"{len(rows):,} rows; one import takes at most {max_rows:,}: split the file",
                     file=label,
-                    line=rows[MAX_IMPORT_ROWS].line,
+                    line=rows[max_rows].line,
                 )
             ]
         )
@@ -308,6 +324,14 @@ def check_file(session: Session, search: MunicipalitySearch, content: bytes, lab
                     )
                 ]
             )
+    reader.resolver.look_up(
+        code
+        for row in rows
+        for column in (*DE_COLUMNS, *UA_COLUMNS)
+        if column.endswith("code")
+        if (code := row.get(column))
+    )
+    unique: list[Placed] = []
     for row in rows:
         item = reader.read(row)
         if item is None:
@@ -322,26 +346,21 @@ def check_file(session: Session, search: MunicipalitySearch, content: bytes, lab
             )
             continue
         seen[pair] = row.line
-        item.existing = _existing(session, item)
+        unique.append(item)
+    linked = records.pair_ids(session, ((item.de_id, item.ua_id) for item in unique))
+    existing = records.partnerships_by_id(session, sorted(linked.values()))
+    for item in unique:
+        pid = linked.get((item.de_id, item.ua_id))
+        item.existing = None if pid is None else existing[pid]
         try:
             edits.check_dates({**(edits.editable(item.existing) if item.existing else {}), **item.explicit})
         except UnprocessableError as error:
-            reader.problems.append(row.problem(error.field, str(error)))
+            reader.problems.append(item.row.problem(error.field, str(error)))
             continue
         placed.append(item)
     if reader.problems:
-        raise IngestError(reader.problems)
+        raise IngestError(sorted(reader.problems, key=lambda problem: problem.line or 0))
     return placed
-
-
-def _existing(session: Session, item: Placed) -> PartnershipRow | None:
-    german, ukrainian = units(session, codes=[item.de_code, item.ua_code])
-    return records.find_pair(session, german.id, ukrainian.id)
-
-
-def _changes(item: Placed) -> dict[str, Any]:
-    assert item.existing is not None
-    return {k: v for k, v in item.explicit.items() if getattr(item.existing, k) != v}
 
 
 def import_partnerships(
@@ -352,42 +371,32 @@ def import_partnerships(
     actor: Actor,
     *,
     dry_run: bool = False,
+    max_rows: int,
 ) -> ImportReport:
-    """Check the whole file, then create or update every row in the caller's transaction."""
-    placed = check_file(session, search, content, label)
-    report = ImportReport(rows=len(placed), dry_run=dry_run)
+    """Check the whole file, then create or update its rows in one short bulk write.
+
+    The checking only reads; its transaction ends before the write starts, so the write transaction
+    lasts as long as its bulk statements (and on PostgreSQL no transaction stays open while thousands of
+    names are looked up). The write commits or rolls back with the caller's session.
+    """
+    placed = check_file(session, search, content, label, max_rows=max_rows)
+    if not dry_run:
+        session.commit()  # nothing written yet: this only ends the reading transaction
+    created = [item for item in placed if item.existing is None]
+    updates = {item.row.line: change for item in placed if item.existing and (change := changes_of(item))}
+    new_ids = iter([] if dry_run else write(session, created, list(updates.values()), actor))
+    report = ImportReport(
+        rows=len(placed),
+        created=len(created),
+        updated=len(updates),
+        unchanged=len(placed) - len(created) - len(updates),
+        dry_run=dry_run,
+    )
     for item in placed:
-        existing = item.existing
-        topics = item.spec.topics or None
-        if existing is None:
-            action = "create"
-            pid = None if dry_run else edits.create_partnership(session, item.spec, actor, action="import")
-            report.created += 1
+        if item.existing is None:
+            action, pid = "create", None if dry_run else next(new_ids)
         else:
-            pid = existing.id
-            cited = {s.key for s in existing.sources}
-            new_sources = [s for s in item.spec.sources if s[0].key not in cited]
-            if (
-                _changes(item)
-                or new_sources
-                or (topics is not None and sorted(set(topics)) != list(existing.topics))
-            ):
-                action = "update"
-                report.updated += 1
-                if not dry_run:
-                    edits.update_partnership(
-                        session,
-                        pid,
-                        existing.version,
-                        item.explicit,
-                        actor,
-                        topics=topics,
-                        sources=new_sources,
-                        action="import",
-                    )
-            else:
-                action = "unchanged"
-                report.unchanged += 1
+            action, pid = ("update" if item.row.line in updates else "unchanged"), item.existing.id
         report.items.append(
             {"line": item.row.line, "row_id": item.row.get("id"), "partnership_id": pid, "action": action}
         )

@@ -12,9 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+from sqlalchemy import select
+
+from registry.models import AuditEvent
+from registry.repository.audit import jsonable
+from registry.repository.partnerships import partnership, snapshot
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from sqlalchemy.orm import Session, sessionmaker
 
     from registry.config import Settings
     from tests.conftest import LiveApi
@@ -322,3 +329,49 @@ def test_the_command_line_manages_keys_and_imports(live_api: LiveApi, tmp_path: 
     assert [p["ua"]["name"] for p in found] == ["Nizhyn"]
     events = httpx.get(f"{live_api.url}/api/partnerships/{found[0]['id']}/history").json()["items"]
     assert [(e["action"], e["actor"]) for e in events] == [("import", "cli test")]
+
+
+AUDITED = [
+    ["", "", "", "12060005", "", "", "UA74040250000063494", "friendship", "2021", "https://example.org/a1",
+     "see https://example.org/a2"],
+    ["", "", "", "12060020", "", "", "UA74040250000063494", "solidarity", "", "Amtsblatt 7/2023", ""],
+]  # fmt: skip
+
+
+def test_the_audit_trail_records_each_imported_record_as_it_reads_back(
+    live_api: LiveApi, subset_sessions: sessionmaker[Session]
+) -> None:
+    """The bulk write works out the audit snapshots in memory: they must equal the records read back."""
+    header = [*HEADER, "topics"]
+    first = _import(live_api, _csv([[*row, "schools;water"] for row in AUDITED], header=header)).json()
+    changed = [[*AUDITED[0][:8], "2022", "https://example.org/a3", "", "water"], [*AUDITED[1], ""]]
+    second = _import(live_api, _csv(changed, header=header)).json()
+    assert (second["created"], second["updated"], second["unchanged"]) == (0, 1, 1)
+    ids = [item["partnership_id"] for item in first["items"]]
+    with subset_sessions() as session:
+        events = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.entity == "partnership", AuditEvent.entity_key.in_([str(i) for i in ids]))
+            .order_by(AuditEvent.id)
+        ).all()
+        now = {i: jsonable(snapshot(partnership(session, i))) for i in ids}
+    assert [(e.action, e.actor, e.entity_key, e.before is None) for e in events] == [
+        ("import", "test editor", str(ids[0]), True),
+        ("import", "test editor", str(ids[1]), True),
+        ("import", "test editor", str(ids[0]), False),
+    ]
+    created, _, updated = events
+    assert updated.after == now[ids[0]]
+    assert updated.before == created.after
+    assert events[1].after == now[ids[1]]
+    assert (updated.after["start_year"], updated.after["topics"], updated.after["version"]) == (
+        2022,
+        ["water"],
+        2,
+    )
+    assert [(s["url"], s["role"]) for s in updated.after["sources"]] == [
+        ("https://example.org/a1", "primary"),
+        ("https://example.org/a3", "primary"),  # the row's own source, new to the record
+        ("https://example.org/a2", "also"),
+    ]
+    assert created.after["topics"] == ["schools", "water"]

@@ -7,9 +7,9 @@ import csv
 import getpass
 import io
 import os
-import sqlite3
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -19,12 +19,14 @@ import pytest
 from sqlalchemy import func, select
 
 from registry import db
+from registry.api.imports import MAX_IMPORT_BYTES
 from registry.models import Partnership
 from tests.conftest import POSTGRES_URL, LiveApi
 
 POTSDAM = "12054000"
 NIZHYN = "UA74040250000063494"
 HEADER = ["de_code", "ua_code", "kind", "source", "start_year", "notes"]
+LOCKED = ["UA21020010000055068", "UA21020030000019624"]  # hromadas of Zakarpattia the locking import pairs
 
 
 def _csv(*rows: list[str], header: list[str] = HEADER) -> bytes:
@@ -84,32 +86,94 @@ def test_the_command_line_reports_a_bad_cell_without_a_traceback(live_api: LiveA
 
 
 def test_an_import_is_bounded_in_rows(live_api: LiveApi) -> None:
-    rows = [[POTSDAM, NIZHYN, "partnership", "https://example.org/a", "", ""]] * 5_001
+    limit = live_api.settings.import_max_rows
+    rows = [[POTSDAM, NIZHYN, "partnership", "https://example.org/a", "", ""]] * (limit + 1)
     answer = _import(live_api, _csv(*rows), dry_run=True)
     assert answer.status_code == 422
-    assert "split the file" in answer.json()["errors"][0]["detail"]
+    [problem] = answer.json()["errors"]
+    assert f"at most {limit:,}: split the file" in problem["detail"]
+    assert problem["line"] == limit + 2  # the first row over the limit
 
 
-@pytest.mark.skipif(bool(POSTGRES_URL), reason="only SQLite locks the whole database for a write")
-def test_an_edit_while_an_import_holds_the_sqlite_lock_is_503_with_retry_after(
-    live_api: LiveApi, start_server: Any
+# Runs `registry import FILE` and, right after its first INSERT into the table named, signals it holds
+# the transaction open (creates HOLDING) and waits until RELEASE exists: an import caught mid-write.
+PAUSE_AFTER_INSERT = """
+import sys, time
+from pathlib import Path
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+table, holding, release = sys.argv[1].upper(), Path(sys.argv[2]), Path(sys.argv[3])
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _pause(conn, cursor, statement, parameters, context, executemany):
+    if statement.lstrip().upper().startswith(f"INSERT INTO {table} ") and not holding.exists():
+        holding.touch()
+        deadline = time.monotonic() + 60
+        while not release.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+from registry.cli import run
+sys.argv = ["registry", "import", sys.argv[4]]
+run()
+"""
+
+
+def _wait_for(path: Path, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while not path.exists():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the import never reached its write"
+        time.sleep(0.02)
+
+
+def test_an_edit_during_an_import_is_503_with_retry_after_on_sqlite_and_goes_through_on_postgresql(
+    live_api: LiveApi, start_server: Any, tmp_path: Path
 ) -> None:
+    """A real import holds its write transaction open (paused right after it inserted its partnerships)
+    while a PATCH of another partnership comes in over HTTP. SQLite locks the whole database for a write:
+    the PATCH waits out the busy timeout (0.5 s here) and gets 503 with Retry-After, and goes through when
+    retried after the import. PostgreSQL locks only the rows written: the PATCH goes through at once."""
     url = start_server(replace(live_api.settings, sqlite_busy_timeout_seconds=0.5))
-    path = live_api.settings.database_url.removeprefix("sqlite:///")
-    importer = sqlite3.connect(path, isolation_level=None)  # a writer in another process's place
-    offer = {"category": "water", "note": "edited during an import"}
+    target = httpx.get(f"{url}/api/partnerships", params={"limit": 1}).json()["items"][0]["id"]
+    etag = httpx.get(f"{url}/api/partnerships/{target}").headers["etag"]
+    path = tmp_path / "import.csv"
+    path.write_bytes(
+        _csv(*[["12060052", ua, "partnership", "https://example.org/held", "", ""] for ua in LOCKED])
+    )
+    holding, release = tmp_path / "holding", tmp_path / "release"
+    importer = subprocess.Popen(
+        [sys.executable, "-c", PAUSE_AFTER_INSERT, "partnership", str(holding), str(release), str(path)],
+        env={**os.environ, "DATABASE_URL": live_api.settings.database_url},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    edit = {"notes": "edited during an import"}
     try:
-        importer.execute("BEGIN IMMEDIATE")  # what a long import holds until it commits
-        importer.execute("UPDATE partnership SET notes = notes WHERE id = (SELECT min(id) FROM partnership)")
-        answer = httpx.post(f"{url}/api/municipalities/12052000/offers", json=offer, headers=live_api.editor)
-        assert answer.status_code == 503, answer.text
-        assert int(answer.headers["retry-after"]) > 0
-        assert answer.headers["content-type"].startswith("application/problem+json")
+        _wait_for(holding, importer)
+        started = time.monotonic()
+        answer = httpx.patch(
+            f"{url}/api/partnerships/{target}",
+            json=edit,
+            headers={**live_api.editor, "If-Match": etag},
+            timeout=30,
+        )
+        waited = time.monotonic() - started
     finally:
-        importer.execute("ROLLBACK")
-        importer.close()
-    again = httpx.post(f"{url}/api/municipalities/12052000/offers", json=offer, headers=live_api.editor)
-    assert again.status_code == 201  # the retry the 503 asked for
+        release.touch()
+        out, err = importer.communicate(timeout=60)
+    assert importer.returncode == 0, err[-2000:]
+    assert f"{len(LOCKED)} were created" in out
+    if POSTGRES_URL:
+        assert answer.status_code == 200, answer.text
+        return
+    assert answer.status_code == 503, answer.text
+    assert int(answer.headers["retry-after"]) > 0
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert waited < 5  # the busy timeout, not the import, decides how long the edit waits
+    again = httpx.patch(
+        f"{url}/api/partnerships/{target}", json=edit, headers={**live_api.editor, "If-Match": etag}
+    )
+    assert again.status_code == 200, again.text  # the retry the 503 asked for
 
 
 def test_the_registrys_own_csv_export_reimports_unchanged(live_api: LiveApi) -> None:
@@ -160,21 +224,19 @@ def test_the_audit_trail_shows_command_line_not_the_os_account(live_api: LiveApi
     assert getpass.getuser() not in {e["actor"] for e in trail}
 
 
-# Runs `registry import FILE` and SIGKILLs it after its N-th INSERT into partnership: mid-import.
-KILL_AFTER_INSERTS = """
+# Runs `registry import FILE` and SIGKILLs it right after its first INSERT into the table named: with
+# "audit_event", every partnership, topic and source link is written, and the commit is all that is left.
+KILL_AFTER_INSERT = """
 import os, signal, sys
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-limit, seen = int(sys.argv[1]), 0
+table = sys.argv[1].upper()
 
 @event.listens_for(Engine, "after_cursor_execute")
 def _kill(conn, cursor, statement, parameters, context, executemany):
-    global seen
-    if statement.lstrip().upper().startswith("INSERT INTO PARTNERSHIP "):
-        seen += 1
-        if seen >= limit:
-            os.kill(os.getpid(), signal.SIGKILL)
+    if statement.lstrip().upper().startswith(f"INSERT INTO {table} "):
+        os.kill(os.getpid(), signal.SIGKILL)
 
 from registry.cli import run
 sys.argv = ["registry", "import", sys.argv[2]]
@@ -200,7 +262,7 @@ def test_an_import_killed_part_way_writes_nothing(live_api: LiveApi, tmp_path: P
     env = {**os.environ, "DATABASE_URL": live_api.settings.database_url}
     total = _partnerships(live_api)
     killed = subprocess.run(
-        [sys.executable, "-c", KILL_AFTER_INSERTS, "3", str(path)],
+        [sys.executable, "-c", KILL_AFTER_INSERT, "audit_event", str(path)],
         env=env, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert killed.returncode == -9, killed.stderr[-2000:]
@@ -211,3 +273,11 @@ def test_an_import_killed_part_way_writes_nothing(live_api: LiveApi, tmp_path: P
     )  # fmt: skip
     assert again.returncode == 0, again.stderr
     assert "4 were created" in again.stdout
+
+
+def test_an_import_larger_than_its_body_limit_is_413_naming_it(live_api: LiveApi) -> None:
+    row = f"{POTSDAM},{NIZHYN},partnership,https://example.org/{'x' * 200},,\n".encode()
+    body = _csv() + row * (MAX_IMPORT_BYTES // len(row) + 1)
+    answer = _import(live_api, body, dry_run=True)
+    assert answer.status_code == 413, answer.text[:300]
+    assert "larger than 16 MiB" in answer.json()["detail"]

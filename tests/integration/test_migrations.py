@@ -74,9 +74,7 @@ def test_the_upgrade_to_0004_marks_the_edits_of_the_audit_trail_no_load_has_over
         for code, change in ((kept_code, {"population": 65_000}), (lost_code, {"lat": 51.5})):
             update_facts(session, code, municipality_row(session, code)["version"], change, census, editor)
         for pid in (kept_id, lost_id):
-            update_partnership(
-                session, pid, partnership(session, pid).version, {"notes": "edited"}, editor
-            )
+            update_partnership(session, pid, partnership(session, pid).version, {"notes": "edited"}, editor)
     with db.transaction(sessions) as session:
         # A load overwrote the second edit of each kind, as loads did before 0004: the version moved on.
         session.execute(
