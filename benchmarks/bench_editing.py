@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,8 @@ from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from serving import free_port, wait_until_up  # noqa: E402
 
 from registry import db  # noqa: E402
 from registry.api import app  # noqa: E402
@@ -152,21 +153,10 @@ def prepared(database_url: str) -> Workload:
 # --- servers and clients --------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {PORTS}")
-
-
 @contextmanager
 def server(app: str, database_url: str) -> Iterator[str]:
     """Run uvicorn on the app factory ``app`` in a child process; yield its base URL."""
-    port = _free_port()
+    port = free_port(PORTS)
     command = [
         *(sys.executable, "-m", "uvicorn", app, "--factory", "--port", str(port)),
         *("--log-level", "warning", "--no-access-log", "--app-dir", str(ROOT / "benchmarks")),
@@ -181,15 +171,7 @@ def server(app: str, database_url: str) -> Iterator[str]:
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                httpx.get(url + "/health", timeout=1)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError(f"{app} did not start") from None
-                time.sleep(0.2)
+        wait_until_up(url, process)
         yield url
     finally:
         process.terminate()
