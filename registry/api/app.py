@@ -230,8 +230,8 @@ def tune_interpreter() -> None:
     Measured with benchmarks/bench_plan.py (20 plan requests at once, on a shared machine): /health p99
     200-370 ms before, mostly 47-140 ms after. Full garbage collections paused every thread for 150 ms
     and more: what the start built is frozen out of them, and they come less often; and a thread gives
-    up the interpreter lock after 1 ms instead of 5. What is left is the lock held by the plan's numpy
-    and pandas work itself.
+    up the interpreter lock after 1 ms instead of 5. What was left, the lock held by the plan's numpy
+    and pandas work, went with the plans to a process of their own (/health p99 25-47 ms).
     """
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)
@@ -268,8 +268,10 @@ def create_app(
     engine = db.make_engine(settings)
     factory = db.make_sessionmaker(engine)
     names = search or MunicipalitySearch()
-    builds = BuildProcess()  # the matching input's rebuilds, off this process's interpreter lock
-    matching = MatchingData(settings.data_dir, builds=builds)
+    # Off this process's interpreter lock: the matching input's rebuilds, and the plans (each started on
+    # first use; a plan in the way of a rebuild would delay every write's answer that waits for one)
+    builds, computations = BuildProcess(), BuildProcess()
+    matching = MatchingData(settings.data_dir, builds=builds, computations=computations)
 
     # Commit or roll back in threads of their own: Litestar would run a sync generator's cleanup in
     # the shared worker threads, and when all of those wait for a pooled connection, the sessions
@@ -394,6 +396,7 @@ def create_app(
             *(listener.stop for listener in listeners),
             *(partial(cache.wait_settled, WRITE_SETTLE_SECONDS) for cache in rebuilt),  # then no one reads
             builds.close,
+            computations.close,
             engine.dispose,
         ],
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import threading
+from functools import partial
 from typing import Annotated, Final
 
 from litestar import Response, get
@@ -40,10 +40,6 @@ from registry.services.matching_subject import resolve_subject
 from registry.services.suggestions import MatchingData
 
 MAX_SUGGESTIONS: Final = 2000
-# Plans of different parameters are built one after the other: each takes a few hundred MB while it is
-# built, so four at once (REGISTRY_EXPENSIVE_CONCURRENCY) took the server from 230 MB to 1.2 GB, and
-# their threads starved the event loop (/health p99 480 ms). A plan already built is not held up.
-PLAN_BUILDS: Final = threading.Lock()
 TAGS: Final = ["suggestions"]
 # unknown municipality; weights all zero or a unit that is not matched; too many from one client
 ANSWERS: Final = problems(404, 422, 429)
@@ -238,16 +234,13 @@ def _coverage(
 ) -> CoveragePlan:
     """Return the plan, computed once per generation of the data and set of parameters.
 
-    A plan costs about a second of CPU and a few hundred MB while it is built; concurrent requests
-    wait for the one being built (``MatchingData.memo``) instead of building their own.
+    A plan costs about a second of CPU and a few hundred MB while it is built (in the app, in a process
+    of its own); concurrent requests wait for the one being built (``MatchingData.memo``) instead of
+    building their own.
     """
     parsed = _weights(weights)  # refuses bad weights before anything is computed
     today = dt.date.today() if as_of is None else None  # "as of today" changes at midnight
-
-    def build(data: MatchingInput) -> CoveragePlan:
-        with PLAN_BUILDS:
-            return coverage_plan(data, need_threshold=need, weights=parsed, as_of=as_of)
-
+    build = partial(coverage_plan, need_threshold=need, weights=parsed, as_of=as_of)
     return matching.memo(session, ("plan", need, weights, as_of, today), build)
 
 

@@ -13,12 +13,13 @@ import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 T = TypeVar("T")
+P = ParamSpec("P")
 log = logging.getLogger("registry.cache")
 
 
@@ -41,11 +42,11 @@ class BuildProcess:
         the first build."""
         self._current().submit(first)
 
-    def run(self, function: Callable[..., T], *args: Any) -> T:
-        """Return ``function(*args)`` computed in the worker process (both must pickle)."""
+    def run(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Return ``function(*args, **kwargs)`` computed in the worker process (all must pickle)."""
         pool = self._current()
         try:
-            return pool.submit(function, *args).result()
+            return pool.submit(function, *args, **kwargs).result()
         except BrokenProcessPool:  # the worker died (e.g. out of memory): the next run starts another
             log.warning("the build process died; starting another for the next build")
             with self._lock:

@@ -1,17 +1,24 @@
 """The coverage plan over real HTTP, with the read cache off: computed once per data generation, not
 once per request (issue 9: each /api/plan cost ~1 s of CPU and ~270 MB, so ten concurrent requests
-took the server to 1.9 GB). Four at once: as many as the edge lets run (expensive_concurrency)."""
+took the server to 1.9 GB), and in the app's process for computations, not the serving one. Four at
+once: as many as the edge lets run (expensive_concurrency)."""
 
 from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import msgspec
+from sqlalchemy.orm import Session
 
-from registry.api import suggestions
+from registry import db
 from registry.api.app import create_app
+from registry.matching import coverage_plan
+from registry.services.build_process import BuildProcess
+from registry.services.suggestions import MatchingData, compute_elsewhere
 from tests.devtools import serve
 
 if TYPE_CHECKING:
@@ -27,15 +34,16 @@ def test_the_plan_is_computed_once_per_data_generation(
 ) -> None:
     calls = 0
     lock = threading.Lock()
-    real = suggestions.coverage_plan
+    real = BuildProcess.run
 
-    def counting(*args: Any, **kwargs: Any) -> Any:
+    def counting(builds: BuildProcess, function: Any, *args: Any, **kwargs: Any) -> Any:
         nonlocal calls
-        with lock:
-            calls += 1
-        return real(*args, **kwargs)
+        if function is compute_elsewhere:
+            with lock:
+                calls += 1
+        return real(builds, function, *args, **kwargs)
 
-    monkeypatch.setattr(suggestions, "coverage_plan", counting)
+    monkeypatch.setattr(BuildProcess, "run", counting)
     with serve(
         create_app(live_api.settings, cached_reads=0)
     ) as url:  # no read cache: every request is handled
@@ -45,6 +53,7 @@ def test_the_plan_is_computed_once_per_data_generation(
         assert [a.status_code for a in answers] == [200] * 4
         assert {a.content for a in answers} == {again.content}
         assert calls == 1
+        assert again.json() == plan_computed_here(live_api)  # the other process's is the same plan
         other = httpx.get(f"{url}/api/plan", params={"need_threshold": 0.5}, timeout=60)
         assert (other.status_code, calls) == (200, 2)  # other parameters: a plan of their own
 
@@ -57,3 +66,16 @@ def test_the_plan_is_computed_once_per_data_generation(
         assert changed.status_code == 200, changed.text
         assert httpx.get(f"{url}/api/plan", timeout=60).status_code == 200
         assert calls == 3  # a write makes a new generation: computed again
+
+
+def plan_computed_here(live_api: LiveApi) -> Any:
+    """The default plan of the live API's data computed in this process, as JSON values."""
+    engine = db.make_engine(live_api.settings)
+    try:
+        with Session(engine) as session:
+            plan = MatchingData(live_api.settings.data_dir).memo(
+                session, "plan", partial(coverage_plan, need_threshold=None, weights=None, as_of=None)
+            )
+    finally:
+        engine.dispose()
+    return msgspec.json.decode(msgspec.json.encode(plan))
