@@ -94,7 +94,7 @@ def synchronous_app() -> Litestar:
     of date, as before the background rebuild: the reference of the same run."""
     search.Stamped = _Synchronous  # type: ignore[misc]
     suggestions.Stamped = _Synchronous  # type: ignore[misc]
-    app.MatchingData = lambda data_dir, builds: suggestions.MatchingData(data_dir)  # type: ignore[assignment,misc]
+    app.MatchingData = lambda data_dir, **_processes: suggestions.MatchingData(data_dir)  # type: ignore[assignment,misc]
     return app.create_app(Settings.from_env())
 
 

@@ -83,10 +83,16 @@ def text(lang: Lang, key: str, /, **params: object) -> str:
     Raises:
         KeyError: `key` is in no catalogue (a programming error; the locale test lists the keys in use).
     """
+    message = _message(lang, key)
+    return message.format(**params) if params else message
+
+
+@cache
+def _message(lang: Lang, key: str) -> str:
+    # Looked up once per language and key: an explanation takes ~50 messages, a page of them thousands.
     if not has(key):
         raise KeyError(f"no message {key!r} in the catalogues under {CATALOG_DIR}")
-    message = translations(lang).gettext(key)
-    return message.format(**params) if params else message
+    return str(translations(lang).gettext(key))
 
 
 def plural(lang: Lang, key: str, n: int, /, **params: object) -> str:
@@ -117,8 +123,13 @@ def number(value: float | None, lang: Lang, *, decimals: int = 0) -> str:
     if value is None:
         return ""
     if not decimals and value >= 0:  # the common case, without Babel's decimal arithmetic
-        return f"{round(value):,}".replace(",", get_group_symbol(locale(lang)))
+        return f"{round(value):,}".replace(",", _group_symbol(lang))
     return str(_decimal_pattern(decimals).apply(value, locale(lang)))
+
+
+@cache
+def _group_symbol(lang: Lang) -> str:
+    return str(get_group_symbol(locale(lang)))
 
 
 def percent(share: float, lang: Lang) -> str:

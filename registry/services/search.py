@@ -44,7 +44,7 @@ class MunicipalitySearch:
 
     def __init__(self) -> None:
         self._index = Stamped(queries.name_index_stamp, self._build_index, background=True)
-        self._last: tuple[Any, NameIndex] | None = None  # the names' stamp and the index built of them
+        self._last: _Built | None = None
 
     @property
     def cache(self) -> Stamped[NameIndex]:
@@ -65,20 +65,33 @@ class MunicipalitySearch:
 
     def resolve(self, session: Session, code_or_name: str, *, limit: int = 3) -> list[SearchResult]:
         """Return the unit a code names (any of its codes), else the best matches of a name; [] if none."""
-        unit = queries.municipality_by_code(session, code_or_name)
+        unit = queries.municipality_id_by_code(session, code_or_name)
         if unit is None:
             return self.find(session, code_or_name, limit=limit)
-        return [_result(queries.search_rows(session, [unit.id])[unit.id], EXACT_CODE_SCORE, code_or_name)]
+        return [_result(queries.search_rows(session, [unit])[unit], EXACT_CODE_SCORE, code_or_name)]
 
     def _build_index(self, session: Session) -> NameIndex:
-        """Re-rank the last index if only facts changed, else index every name (one build at a time)."""
-        names = queries.names_stamp(session)
+        """Keep the last index if neither names nor facts changed (an edit of a partnership), re-rank it if
+        only facts did, else index every name (one build at a time)."""
+        names, facts = queries.names_stamp(session), queries.ranking_stamp(session)
+        last = self._last
+        if last and last.names == names and last.facts == facts:
+            return last.index
         candidates = queries.ranking_candidates(session)
-        index = self._last[1].reranked(candidates) if self._last and self._last[0] == names else None
+        index = last.index.reranked(candidates) if last and last.names == names else None
         if index is None:
             index = NameIndex(queries.indexed_names(session), candidates)
-        self._last = (names, index)
+        self._last = _Built(names, facts, index)
         return index
+
+
+@dataclass(frozen=True)
+class _Built:
+    """An index and the stamps of the names and facts it was built from."""
+
+    names: tuple[Any, ...]
+    facts: tuple[Any, ...]
+    index: NameIndex
 
 
 def _result(row: dict[str, Any], score: float, matched: str) -> SearchResult:

@@ -17,6 +17,7 @@ from registry.config import Settings
 from registry.matching import MatchingInput
 from registry.matching.request import make_request
 from registry.repository.matching import matching_stamp
+from registry.services.build_process import InParts
 from registry.services.cache import Memo, Stamped
 from registry.services.matching_input import matching_input
 from registry.services.matching_model import read_model
@@ -66,7 +67,7 @@ class MatchingData:
             self._built = True
             return value
         session.rollback()  # hold no locks (a schema change, a reload) while the other process reads
-        return self._builds.run(read_input_elsewhere, _database_url(session), self._data_dir)
+        return self._builds.run(read_input_elsewhere, _database_url(session), self._data_dir).value()
 
     @property
     def cache(self) -> Stamped[MatchingInput]:
@@ -127,14 +128,14 @@ def _engine(database_url: str) -> Engine:
     return engine
 
 
-def read_input_elsewhere(database_url: str, data_dir: Path | None) -> MatchingInput:
+def read_input_elsewhere(database_url: str, data_dir: Path | None) -> InParts[MatchingInput]:
     """``matching_input`` in the build process, which has no engine of the server's, and its first use."""
     with Session(_engine(database_url)) as session:
         data = matching_input(session, read_model(data_dir) if data_dir is not None else None)
     # The derived arrays and today's ties (~0.5 s of CPU), computed here and pickled with the input, or
     # the first request after the swap would compute them in the serving process.
     make_request(data, None, None)
-    return data
+    return InParts(data)
 
 
 def compute_elsewhere(database_url: str, data_dir: Path | None, compute: Callable[[MatchingInput], T]) -> T:

@@ -128,3 +128,33 @@ def test_suggestions_during_the_rebuild_after_a_write_answer_from_the_previous_i
     assert during == before
     after = httpx.get(explain, params=pair, timeout=30).json()
     assert after["criteria"]["declared"] > 0  # both writes are read by their writer at once
+
+
+def test_an_edit_of_a_partnership_leaves_the_name_index_as_it_is(
+    live_api: LiveApi, uncached: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = httpx.get(f"{uncached}/api/municipalities/{NIZHYN}").json()["name"]
+    before = _score(uncached, name)  # the index is built
+    ranked = 0
+    real = gazetteer.ranking_candidates
+
+    def counting(*args: Any) -> Any:
+        nonlocal ranked
+        ranked += 1
+        return real(*args)
+
+    monkeypatch.setattr(gazetteer, "ranking_candidates", counting)
+    first = httpx.get(f"{uncached}/api/partnerships", params={"limit": 1}).json()["items"][0]
+    path = f"{uncached}/api/partnerships/{first['id']}"
+    read = httpx.get(path)
+    noted = httpx.patch(
+        path,
+        json={"notes": "test: an edit the name index does not read"},
+        headers=live_api.editor | {"If-Match": read.headers["etag"]},
+        timeout=60,
+    )
+    assert noted.status_code == 200, noted.text
+    assert (_score(uncached, name), ranked) == (before, 0)
+    assert _edit_population(live_api, uncached, 100).status_code == 200
+    assert ranked >= 1  # a fact edit re-ranks it
+    assert _score(uncached, name) > before
