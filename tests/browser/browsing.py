@@ -61,6 +61,8 @@ class Browsing:
         self.open(path)
         self.wait("document.documentElement.dataset.registryMap === 'ready'")
         self.page.evaluate("() => window.registryMap.ready")  # the outlines are drawn too
+        # and the first view has settled: Leaflet ignores a new view while a zoom animation runs
+        self.wait("!registryMap.map._animatingZoom")
 
     def assert_clean(self) -> None:
         unexpected = [e for e in self.errors if not any(e.startswith(x) for x in self.expected)]

@@ -34,7 +34,8 @@ def test_a_value_in_parts_comes_back_whole_without_being_constructed_again() -> 
     assert value.total == 6  # computed, so that it travels too
     sent = pickle.loads(pickle.dumps(InParts(value)))  # as the process pool sends it
     back = sent.value()
-    assert isinstance(back, Checked) and back is not value
+    assert isinstance(back, Checked)
+    assert back is not value
     pd.testing.assert_frame_equal(back.frame, value.frame)
     assert (back.names, back.cache, back.__dict__["total"]) == (["Київ", "Köln"], {"k": 1}, 6)
     assert back.constructed == [1]  # __post_init__ ran once, when the value was made

@@ -368,8 +368,17 @@
     }
 
     // Zoom to what the filters leave: every visible place, the focused one included; the whole network
-    // when nothing narrows it.
+    // when nothing narrows it. Leaflet ignores a new view while a zoom animation runs (a second filter
+    // chosen during the first one's zoom): then zoom once it has ended, to what is selected by then.
+    let zoomWaiting = false;
     function zoomToResult() {
+      if (map._animatingZoom) {
+        if (!zoomWaiting) {
+          zoomWaiting = true;
+          map.once("zoomend", function () { zoomWaiting = false; zoomToResult(); });
+        }
+        return;
+      }
       // an oblast with its hromadas coloured: the oblast itself, where the colours are
       const places = state.oblast && state.hromadas && shown.hromadas.length ? shown.hromadas : shown.markers;
       const points = places.filter(core.hasPoint).map(function (m) { return [m.lat, m.lon]; });
