@@ -128,10 +128,14 @@ def _engine(database_url: str) -> Engine:
     return engine
 
 
+def _read_input(session: Session, data_dir: Path | None) -> MatchingInput:
+    return matching_input(session, read_model(data_dir) if data_dir is not None else None)
+
+
 def read_input_elsewhere(database_url: str, data_dir: Path | None) -> InParts[MatchingInput]:
     """``matching_input`` in the build process, which has no engine of the server's, and its first use."""
     with Session(_engine(database_url)) as session:
-        data = matching_input(session, read_model(data_dir) if data_dir is not None else None)
+        data = _read_input(session, data_dir)
     # The derived arrays and today's ties (~0.5 s of CPU), computed here and pickled with the input, or
     # the first request after the swap would compute them in the serving process.
     make_request(data, None, None)
@@ -145,8 +149,7 @@ def compute_elsewhere(database_url: str, data_dir: Path | None, compute: Callabl
         kept = _kept_inputs.get(database_url)
         if kept is None or kept[0] != stamp:
             _kept_inputs.pop(database_url, None)  # not two inputs in memory at once
-            data = matching_input(session, read_model(data_dir) if data_dir is not None else None)
-            kept = _kept_inputs[database_url] = (stamp, data)
+            kept = _kept_inputs[database_url] = (stamp, _read_input(session, data_dir))
     return compute(kept[1])
 
 
