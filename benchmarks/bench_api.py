@@ -47,10 +47,12 @@ from typing import TYPE_CHECKING, Any, Final
 import httpx
 import pandas as pd
 from litestar import Litestar, get
-from sqlalchemy import create_engine, func, insert, make_url, select, text
+from sqlalchemy import func, insert, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from serving import create_postgres_database_if_missing  # noqa: E402
 
 from registry import db, export  # noqa: E402
 from registry.api import convert, dictionary  # noqa: E402
@@ -198,23 +200,6 @@ def ensure_loaded(settings: Settings) -> None:
         print("loading the bundled data (once) ...", flush=True)
         load_bundled(factory, settings.data_dir, lambda _message: None)
     engine.dispose()
-
-
-def create_postgres_database_if_missing(url: str) -> None:
-    """Create the PostgreSQL database ``url`` names, connecting to the server's ``postgres`` one."""
-    target = make_url(url)
-    if not target.get_backend_name().startswith("postgresql"):
-        return
-    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        exists = connection.scalar(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
-        )
-        if not exists:
-            print(f"creating the database {target.database} ...", flush=True)
-            quoted = server.dialect.identifier_preparer.quote(target.database or "")
-            connection.execute(text(f"CREATE DATABASE {quoted}"))
-    server.dispose()
 
 
 # --- synthetic rows for the export ----------------------------------------------------------------

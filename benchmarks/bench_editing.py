@@ -45,7 +45,7 @@ from sqlalchemy import select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from serving import free_port, wait_until_up  # noqa: E402
+from serving import create_postgres_database_if_missing, free_port, wait_until_up  # noqa: E402
 
 from registry import db  # noqa: E402
 from registry.api import app  # noqa: E402
@@ -115,6 +115,7 @@ class Workload:
 def prepared(database_url: str) -> Workload:
     """Migrate and load the bundled data (once), create an editor's key, draw the workload."""
     settings = replace(Settings(), database_url=database_url)
+    create_postgres_database_if_missing(database_url)
     db.upgrade(settings)
     engine = db.make_engine(settings)
     sessions = db.make_sessionmaker(engine)

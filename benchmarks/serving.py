@@ -1,4 +1,5 @@
-"""Servers for the benchmarks: a free port of a helper's range, and waiting until a server answers."""
+"""Servers for the benchmarks: a free port of a helper's range, waiting until a server answers, and
+creating a PostgreSQL database a benchmark is pointed at."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import subprocess
 import time
 
 import httpx
+from sqlalchemy import create_engine, make_url, text
 
 
 def free_port(ports: range) -> int:
@@ -37,3 +39,20 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], *, seconds: float 
         if time.monotonic() > deadline or process.poll() is not None:
             raise RuntimeError("the server did not start")
         time.sleep(0.2)
+
+
+def create_postgres_database_if_missing(url: str) -> None:
+    """Create the PostgreSQL database ``url`` names, connecting to the server's ``postgres`` one."""
+    target = make_url(url)
+    if not target.get_backend_name().startswith("postgresql"):
+        return
+    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+        )
+        if not exists:
+            print(f"creating the database {target.database} ...", flush=True)
+            quoted = server.dialect.identifier_preparer.quote(target.database or "")
+            connection.execute(text(f"CREATE DATABASE {quoted}"))
+    server.dispose()
