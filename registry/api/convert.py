@@ -22,7 +22,7 @@ from registry.api.schemas import (
 if TYPE_CHECKING:
     from registry.repository.audit import AuditEventRow
     from registry.repository.needs import DeclaredRow
-    from registry.repository.rows import MunicipalityRow, PartnershipRow
+    from registry.repository.rows import MunicipalityFactsRow, MunicipalityRow, PartnershipRow
 
 T = TypeVar("T")
 
@@ -71,17 +71,15 @@ def offer(row: DeclaredRow) -> OfferOut:
 
 
 def municipality_detail(
-    facts: Mapping[str, Any],
+    facts: MunicipalityFactsRow,
     partnerships: Sequence[PartnershipRow],
     needs: Sequence[DeclaredRow],
     offers: Sequence[DeclaredRow],
 ) -> MunicipalityDetailOut:
-    return struct(
-        MunicipalityDetailOut,
-        {
-            **facts,
-            "partnerships": [partnership(p) for p in partnerships],
-            "needs": [need(n) for n in needs],
-            "offers": [offer(o) for o in offers],
-        },
-    )
+    """Encode a municipality's page: its facts as they are, its partnerships, needs and offers."""
+    page = msgspec.structs.asdict(facts) | {
+        "partnerships": [partnership(p) for p in partnerships],
+        "needs": [need(n) for n in needs],
+        "offers": [offer(o) for o in offers],
+    }
+    return msgspec.convert(page, MunicipalityDetailOut, from_attributes=True)

@@ -32,11 +32,11 @@ def page(session: DbSession, code: str) -> Response[MunicipalityDetailOut]:
     facts = queries.municipality_facts(session, code)
     body = convert.municipality_detail(
         facts,
-        partnership_queries.partnerships_of(session, facts["id"]),
-        declared.list_declared(session, declared.NEED, municipality=facts["code"], limit=1000, offset=0)[0],
-        declared.list_declared(session, declared.OFFER, municipality=facts["code"], limit=1000, offset=0)[0],
+        partnership_queries.partnerships_of(session, facts.id),
+        declared.list_declared(session, declared.NEED, municipality=facts.code, limit=1000, offset=0)[0],
+        declared.list_declared(session, declared.OFFER, municipality=facts.code, limit=1000, offset=0)[0],
     )
-    return Response(body, headers={"ETag": etag("municipality", facts["code"], facts["version"])})
+    return Response(body, headers={"ETag": etag("municipality", facts.code, facts.version)})
 
 
 @get("/api/municipalities", sync_to_thread=True, dependencies=MUNICIPALITY_QUERY, responses=READ, tags=TAGS)

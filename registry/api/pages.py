@@ -50,6 +50,7 @@ from registry.repository.partnerships import (
     partnership,
     partnerships_of,
 )
+from registry.repository.rows import MunicipalityFactsRow
 from registry.services import needs as declared_edits
 from registry.services.search import MunicipalitySearch
 from registry.services.suggestions import MatchingData
@@ -171,19 +172,19 @@ def marked_latin(text: str) -> Markup:
 
 
 def _suggestions(
-    site: Site, session: Session, facts: dict[str, Any], lang: Lang
+    site: Site, session: Session, facts: MunicipalityFactsRow, lang: Lang
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Return the suggested partners of a unit, or why there are none (in the page language)."""
-    code, level = facts["code"], facts["level"]
-    if facts["country"] == "UA":
+    code, level = facts.code, facts.level
+    if facts.country == "UA":
         if level not in SUGGESTIBLE_UA:
             return [], locale.text(lang, "suggestions_none_level")
-        if facts["war_status"] == WarStatus.OCCUPIED:
+        if facts.war_status == WarStatus.OCCUPIED:
             return [], locale.text(lang, "suggestions_none_occupied")
     data = site.matching.get(session)
     filters = Filters(exclude_pairs=selfservice.turned_down_pairs(session, facts))  # "not a fit" stays out
     try:
-        if facts["country"] == "DE":
+        if facts.country == "DE":
             found = suggest_for_german(data, code, limit=SUGGESTION_LIMIT, filters=filters)
         else:
             found = suggest_for_hromada(data, code, limit=SUGGESTION_LIMIT, filters=filters)
@@ -194,16 +195,16 @@ def _suggestions(
     return rows, None if rows else locale.text(lang, "suggestions_empty")
 
 
-def _declared(session: Session, facts: dict[str, Any], lang: Lang) -> dict[str, Any] | None:
+def _declared(session: Session, facts: MunicipalityFactsRow, lang: Lang) -> dict[str, Any] | None:
     """Return the needs a hromada declared or the offers a German municipality made, labelled in ``lang``.
 
     None for the units that declare neither (oblasts and raions).
     """
-    kind = declared_edits.kind_of(facts["country"], facts["level"])
+    kind = declared_edits.kind_of(facts.country, facts.level)
     if kind is None:
         return None
     labels = {c.code: c.label(lang) for c in needs.categories(session)}
-    items, _ = needs.list_declared(session, kind, municipality=facts["code"], limit=DECLARED_LIMIT, offset=0)
+    items, _ = needs.list_declared(session, kind, municipality=facts.code, limit=DECLARED_LIMIT, offset=0)
     return {
         "kind": kind.entity,
         "entries": [
@@ -219,20 +220,14 @@ def _declared(session: Session, facts: dict[str, Any], lang: Lang) -> dict[str, 
     }
 
 
-def _exports(facts: dict[str, Any]) -> dict[str, str]:
-    side = "municipality" if facts["country"] == "DE" else "hromada"
-    code = facts["code"]
+def _exports(facts: MunicipalityFactsRow) -> dict[str, str]:
+    side = "municipality" if facts.country == "DE" else "hromada"
+    code = facts.code
     return {
         "json": f"/api/municipalities/{code}",
         "csv": f"/api/partnerships.csv?{side}={code}",
         "geojson": f"/api/partnerships.geojson?{side}={code}",
     }
-
-
-def template_facts(facts: dict[str, Any]) -> dict[str, Any]:
-    """A unit's facts as the templates compare them: its enums as plain strings."""
-    return {**facts, "country": str(facts["country"]), "level": str(facts["level"]),
-            "war_status": None if facts["war_status"] is None else str(facts["war_status"])}  # fmt: skip
 
 
 @get("/municipalities/{code:str}", sync_to_thread=True)
@@ -249,15 +244,14 @@ def municipality_page(
     except NotFoundError:
         message = i18n.Messages(lang)("not_found_municipality", code=verbatim(code, "code"))
         return _not_found(request, lang, set_cookie, message)
-    if facts["code"] != code:  # another code of the unit (a settlement's KATOTTH): one address per record
+    if facts.code != code:  # another code of the unit (a settlement's KATOTTH): one address per record
         query = f"?{request.url.query}" if request.url.query else ""  # keeps ?lang= and the page's form
-        return Redirect(f"/municipalities/{facts['code']}{query}", status_code=301)
-    facts = template_facts(facts)
-    partnerships = partnerships_of(session, facts["id"])
+        return Redirect(f"/municipalities/{facts.code}{query}", status_code=301)
+    partnerships = partnerships_of(session, facts.id)
     suggestions, none_reason = _suggestions(site, session, facts, lang)
     units = queries.unit_names(
         session,
-        [facts["region_code"], facts["district_code"], facts["parent_code"],
+        [facts.region_code, facts.district_code, facts.parent_code,
          *(p.de.region_code for p in partnerships), *(p.ua.region_code for p in partnerships)],
     )  # fmt: skip
     return render(
@@ -266,7 +260,7 @@ def municipality_page(
             "m": facts, "units": units, "partnerships": partnerships, "suggestions": suggestions,
             "none_reason": none_reason, "exports": _exports(facts),
             # the unit and its partners, not its whole Land or oblast
-            "map_href": f"/map?{urlencode({'focus': facts['code']})}",
+            "map_href": f"/map?{urlencode({'focus': facts.code})}",
             "declared": _declared(session, facts, lang),
             **selfservice.page_context(request, session, facts, lang),  # profile, edit link, controls
         },

@@ -18,7 +18,7 @@ from litestar.response import Redirect, Template
 from registry.api.account_pages import FormData, ViewerDep, page, safe_next, texts
 from registry.api.deps import DbSession
 from registry.api.exports import CSV_TYPE, attachment
-from registry.api.pages import explanation, marked_latin, suggestion_row, template_facts
+from registry.api.pages import explanation, marked_latin, suggestion_row
 from registry.api.site import SiteDep, page_lang
 from registry.errors import NotFoundError, UnprocessableError
 from registry.matching import DEFAULT_BLEND, UnknownCodeError, explain_pair
@@ -38,10 +38,6 @@ Population = Annotated[str | None, QueryParameter(pattern=r"^[0-9]{0,9}$", requi
 Region = Annotated[str | None, QueryParameter(max_length=80, pattern=r"^[A-Za-z0-9_\-]*$", required=False)]
 
 
-def _facts(session: DbSession, code: str) -> dict[str, Any]:
-    return template_facts(municipality_facts(session, code))
-
-
 @get("/municipalities/{code:str}/suggestions", sync_to_thread=True)
 def suggestion_list(
     request: Request[Any, Any, Any],
@@ -57,7 +53,7 @@ def suggestion_list(
 ) -> Template:
     """Rank partners under the form's controls; staff of the unit answer each one."""
     lang, _ = page_lang(request)
-    unit = _facts(session, code)
+    unit = municipality_facts(session, code)
     query = SuggestionQuery(
         blend=blend, region=region or None, war_statuses=tuple(str(w) for w in war or ()),
         population_min=int(population_min) if population_min else None,
@@ -65,21 +61,21 @@ def suggestion_list(
     )  # fmt: skip
     try:
         found = responses.suggestions(
-            session, site.matching.get(session), unit["code"], unit["country"], query, LIMIT
+            session, site.matching.get(session), unit.code, unit.country, query, LIMIT
         )
         reason = None
     except UnprocessableError:
         found, reason = [], "acc_sugg_not_matched"
     names = unit_names(session, [s.code for s in found])
-    given = answers.responses_of(session, unit["id"])
+    given = answers.responses_of(session, unit.id)
     rows = [suggestion_row(s, names, lang) | {"answer": given.get(s.code)} for s in found]
     return page(
         request, "suggestions.html",
         {
             "m": unit, "rows": rows, "reason": reason, "query": query, "war": [str(w) for w in war or ()],
-            "regions": answers.regions(session, "UA" if unit["country"] == "DE" else "DE"),
+            "regions": answers.regions(session, "UA" if unit.country == "DE" else "DE"),
             "war_choices": WAR_CHOICES, "reasons": REASONS,
-            "may_answer": may_edit(viewer.account, unit["code"]), "here": str(request.url.path)
+            "may_answer": may_edit(viewer.account, unit.code), "here": str(request.url.path)
             + (f"?{request.url.query}" if request.url.query else ""),
         },
     )  # fmt: skip
@@ -96,12 +92,12 @@ def suggestion_print(
 ) -> Template:
     """One suggestion on one printable page: both units' facts with dates and sources, the explanation."""
     lang, _ = page_lang(request)
-    unit, other = _facts(session, code), _facts(session, partner)
-    if unit["country"] == other["country"]:
+    unit, other = municipality_facts(session, code), municipality_facts(session, partner)
+    if unit.country == other.country:
         raise NotFoundError(f"{partner} is no partner of {code} in the other country")
-    de, ua = (unit, other) if unit["country"] == "DE" else (other, unit)
+    de, ua = (unit, other) if unit.country == "DE" else (other, unit)
     try:
-        pair = explain_pair(site.matching.get(session), de["code"], ua["code"], blend=blend)
+        pair = explain_pair(site.matching.get(session), de.code, ua.code, blend=blend)
     except UnknownCodeError as error:
         raise NotFoundError(str(error)) from error
     text, text_lang = explanation(pair, lang)  # type: ignore[arg-type]

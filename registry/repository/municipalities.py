@@ -35,7 +35,7 @@ from registry.names import NameKind
 from registry.repository.common import IN_BATCH, id_of, municipality_row
 from registry.repository.name_rows import PlacedUnitRow
 from registry.repository.paging import page_of, total_of
-from registry.repository.rows import MunicipalityRow
+from registry.repository.rows import MunicipalityFactsRow, MunicipalityRow, SourceRow, utc
 
 TABLE: Final = cast("Table", Municipality.__table__)
 PARTNERSHIP: Final = cast("Table", Partnership.__table__)
@@ -182,42 +182,49 @@ def iter_municipalities(
             yield [dict(r) for r in partition]
 
 
-def _sources(session: Session, ids: set[int]) -> dict[int, dict[str, Any]]:
+def _sources(session: Session, ids: set[int]) -> dict[int, SourceRow]:
     if not ids:
         return {}
     rows = session.execute(
         select(
             Source.id, Source.url, Source.citation, Source.publisher, Source.licence, Source.edition
         ).where(Source.id.in_(ids))
-    ).mappings()
-    return {r["id"]: dict(r) for r in rows}
+    )
+    return {row.id: SourceRow(*row) for row in rows}
 
 
-def municipality_facts(session: Session, code: str) -> dict[str, Any]:
+def municipality_facts(session: Session, code: str) -> MunicipalityFactsRow:
     """Return a municipality's facts, its names and the source of each group of facts."""
     row = municipality_row(session, code)
     rows, _ = list_municipalities(
         session.connection(), MunicipalityFilter(ids=[row["id"]]), sort="code", limit=1, offset=0
     )
-    facts = {**dict(row), **msgspec.structs.asdict(rows[0])}
+    listed = rows[0]
     parent = session.execute(
         select(Municipality.code, Municipality.name).where(Municipality.id == row["parent_id"])
     ).first()
-    facts["parent_code"], facts["parent_name"] = (parent.code, parent.name) if parent else (None, None)
     sources = _sources(session, {row[c] for c in SOURCE_GROUPS.values() if row[c] is not None})
-    facts["fact_sources"] = {
-        group: sources[row[column]] for group, column in SOURCE_GROUPS.items() if row[column] is not None
-    }
-    facts["names"] = sorted(
-        set(
-            session.scalars(
-                select(MunicipalityName.name).where(
-                    MunicipalityName.municipality_id == row["id"], MunicipalityName.kind.in_(SHOWN_NAME_KINDS)
-                )
-            )
+    names = session.scalars(
+        select(MunicipalityName.name).where(
+            MunicipalityName.municipality_id == row["id"], MunicipalityName.kind.in_(SHOWN_NAME_KINDS)
         )
     )
-    return facts
+    return MunicipalityFactsRow(
+        **msgspec.structs.asdict(listed)
+        | {name: _text(getattr(listed, name)) for name in _ENUMS},  # plain strings, as templates compare
+        parent_code=parent.code if parent else None,
+        parent_name=parent.name if parent else None,
+        occupied_since=row["occupied_since"],
+        occupation_ended=row["occupation_ended"],
+        distance_to_russia_km=row["distance_to_russia_km"],
+        damage_note=row["damage_note"],
+        names=tuple(sorted(set(names))),
+        fact_sources={
+            group: sources[row[column]] for group, column in SOURCE_GROUPS.items() if row[column] is not None
+        },
+        version=row["version"],
+        updated_at=utc(row["updated_at"]),
+    )
 
 
 _UNITS: Final = select(

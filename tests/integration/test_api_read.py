@@ -3,6 +3,7 @@ statistics, problem details for bad requests, and the OpenAPI schema with its do
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -148,6 +149,8 @@ def test_a_municipality_page_shows_facts_sources_and_partnerships(live_api: Live
     assert all(p["ua"]["code"] == CHERNIHIV for p in page["partnerships"])
     assert all(s["url"] or s["citation"] for p in page["partnerships"] for s in p["sources"])
     assert page["partnership_count"] == len(page["partnerships"])
+    # stored in UTC, and said so, as every timestamp the API sends (SQLite keeps it without its zone)
+    assert dt.datetime.fromisoformat(page["updated_at"]).utcoffset() == dt.timedelta(0)
 
 
 def test_statistics_add_up_and_show_the_growth_since_2022(live_api: LiveApi) -> None:

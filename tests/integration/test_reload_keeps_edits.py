@@ -92,15 +92,15 @@ def test_an_edited_fact_keeps_its_value_and_source_while_the_others_update(
     assert "facts edited through the API kept in" in str(report.municipalities)
     with subset_sessions() as session:
         facts = municipality_facts(session, NIZHYN)
-    assert (facts["population"], facts["population_date"].isoformat()) == (65_000, "2025-01-01")
-    assert facts["fact_sources"]["population"]["url"] == CENSUS["url"]
-    assert facts["area_km2"] == 131.5
-    assert facts["fact_sources"]["area"]["url"] == datasets.HROMADAS.url
+    assert (facts.population, facts.population_date.isoformat()) == (65_000, "2025-01-01")
+    assert facts.fact_sources["population"].url == CENSUS["url"]
+    assert facts.area_km2 == 131.5
+    assert facts.fact_sources["area"].url == datasets.HROMADAS.url
 
     report = _reload(subset_sessions, subset_dir)  # the unedited fact follows the data back, the edit stays
     with subset_sessions() as session:
         facts = municipality_facts(session, NIZHYN)
-    assert (facts["population"], facts["area_km2"]) == (65_000, 130.3)
+    assert (facts.population, facts.area_km2) == (65_000, 130.3)
 
 
 def test_an_edited_partnership_is_not_overwritten(
