@@ -19,6 +19,7 @@ from registry.models import (
 )
 from registry.names import Candidate, IndexedName
 from registry.repository.count_rows import GazetteerStatisticsRow, PartnershipCountsRow
+from registry.repository.name_rows import FoundUnitRow
 
 
 def name_index_stamp(session: Session) -> tuple[Any, ...]:
@@ -85,7 +86,7 @@ def ranking_candidates(session: Session) -> list[Candidate]:
 _PARENT = aliased(Municipality, name="parent")
 
 
-def search_rows(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+def search_rows(session: Session, ids: Sequence[int]) -> dict[int, FoundUnitRow]:
     """Load what a search result shows of each municipality (and its parent's name), keyed by id."""
     parent = _PARENT
     rows = session.execute(
@@ -98,13 +99,16 @@ def search_rows(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any
             Municipality.name_de,
             Municipality.name_en,
             Municipality.name_uk,
-            Municipality.population,
             parent.name.label("parent_name"),
+            Municipality.population,
         )
         .outerjoin(parent, Municipality.parent_id == parent.id)
         .where(Municipality.id.in_(list(ids)))
-    ).mappings()
-    return {row["id"]: dict(row) for row in rows}
+    )
+    return {
+        mid: FoundUnitRow(code, str(country), str(level), *names)
+        for mid, code, country, level, *names in rows
+    }
 
 
 def municipality_by_code(session: Session, code: str) -> Municipality | None:

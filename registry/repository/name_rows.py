@@ -48,3 +48,11 @@ class PlacedUnitRow:
     region_name_de: str | None
     region_name_en: str | None
     region_name_uk: str | None
+
+
+@dataclass(frozen=True)
+class FoundUnitRow(UnitNameRow):
+    """A unit as a name search shows it: its names, the unit it lies in, its population."""
+
+    parent_name: str | None
+    population: int | None

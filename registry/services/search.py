@@ -7,6 +7,7 @@ re-ranks the existing index, in milliseconds; the names are indexed anew only wh
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from registry.names import NameIndex
 from registry.repository import gazetteer as queries
+from registry.repository.name_rows import FoundUnitRow
 from registry.services.cache import Stamped
 
 EXACT_CODE_SCORE: Final = 100.0  # a code names its unit exactly: the top of the name scores' scale
@@ -94,17 +96,5 @@ class _Built:
     index: NameIndex
 
 
-def _result(row: dict[str, Any], score: float, matched: str) -> SearchResult:
-    return SearchResult(
-        code=row["code"],
-        country=str(row["country"]),
-        level=str(row["level"]),
-        name=row["name"],
-        name_de=row["name_de"],
-        name_en=row["name_en"],
-        name_uk=row["name_uk"],
-        parent_name=row["parent_name"],
-        population=row["population"],
-        score=score,
-        matched=matched,
-    )
+def _result(row: FoundUnitRow, score: float, matched: str) -> SearchResult:
+    return SearchResult(**dataclasses.asdict(row), score=score, matched=matched)
