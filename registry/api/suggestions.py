@@ -13,7 +13,7 @@ from litestar.params import QueryParameter
 from msgspec import Struct
 from sqlalchemy.orm import Session
 
-from registry.api.deps import DbSession, Search
+from registry.api.deps import DbSession, Reads, Search
 from registry.api.errors import problems
 from registry.api.exports import CSV_TYPE, attachment
 from registry.api.params import code_param
@@ -99,7 +99,7 @@ def _weights(text: str | None) -> Weights | None:
         raise UnprocessableError(f"weights: {error}", field="weights") from error
 
 
-def _subject(session: DbSession, search: Search, wanted: str) -> SubjectOut:
+def _subject(session: Session, search: Search, wanted: str) -> SubjectOut:
     """Resolve a code, or else the best match of a name in any spelling."""
     found = resolve_subject(search, session, wanted)
     if found is None:
@@ -109,7 +109,7 @@ def _subject(session: DbSession, search: Search, wanted: str) -> SubjectOut:
 
 @get("/api/suggestions", sync_to_thread=True, responses=ANSWERS, tags=TAGS)
 def suggestions(
-    session: DbSession,
+    reads: Reads,
     search: Search,
     matching: Matching,
     subject: Annotated[
@@ -156,7 +156,9 @@ def suggestions(
     each criterion's score and contribution, and an explanation in German, English and Ukrainian.
 
     The population range applies to the candidates."""
-    who = _subject(session, search, subject)
+    with reads() as session:  # closed before the ranking, which needs no database
+        who = _subject(session, search, subject)
+        data = matching.get(session)
     parsed = _weights(weights)
     population = (population_min, population_max)
     german_side = who.country == "DE"
@@ -169,7 +171,6 @@ def suggestions(
         exclude_pairs=frozenset((who.code, c) if german_side else (c, who.code) for c in exclude or ()),
         size_factor=size_factor if size_factor >= 1 else None,
     )
-    data = matching.get(session)
     rank = suggest_for_german if german_side else suggest_for_hromada
     try:
         found = rank(
@@ -197,7 +198,7 @@ def suggestions(
 
 @get("/api/suggestions/explain", sync_to_thread=True, responses=ANSWERS, tags=TAGS)
 def explain(
-    session: DbSession,
+    reads: Reads,
     matching: Matching,
     de: Annotated[str, code_param("code of the German municipality or Kreis")],
     ua: Annotated[str, code_param("code of the hromada (or Kyiv)")],
@@ -208,7 +209,8 @@ def explain(
 ) -> PairExplanation:
     """Score and explain one pair, whether or not it would be suggested (e.g. already linked), with its
     rank among the German side's candidates."""
-    data: MatchingInput = matching.get(session)
+    with reads() as session:
+        data: MatchingInput = matching.get(session)
     try:
         pair = explain_pair(
             data,
