@@ -13,6 +13,8 @@ connections after a warm-up:
   cache turned off (every request goes to the database);
 * the first page of partnerships answered from memory by a handler of the uncached app: the floor
   the app stack itself sets for that answer (middleware, a thread hop, encoding ~90 KB of JSON);
+* the SQL of that page run through the bare driver in one thread, no HTTP: the ceiling of a server
+  that asks the database for the page;
 
 then the CSV export of 100,000 synthetic partnerships: the encoder alone against `pandas.to_csv`
 of the same rows, and the streamed HTTP export of the same rows from a synthetic copy of the
@@ -47,7 +49,7 @@ from typing import TYPE_CHECKING, Any, Final
 import httpx
 import pandas as pd
 from litestar import Litestar, get
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -113,6 +115,44 @@ def floor_app() -> Litestar:
         return page
 
     return create_app(settings, cached_reads=0, extra_handlers=[precomputed])
+
+
+# --- the query alone -------------------------------------------------------------------------------
+
+
+def query_alone(database_url: str, seconds: float) -> dict[str, float]:
+    """Run the first page's query of the partnerships list through the bare driver, one thread, for
+    ``seconds``: the ceiling of any server that asks the database for that page (no Python per row
+    beyond the driver's own, no HTTP)."""
+    settings = replace(Settings(), database_url=database_url)
+    engine = db.make_engine(settings)
+    captured: list[tuple[str, Any]] = []
+
+    def capture(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
+    ) -> None:
+        captured.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    with engine.connect() as connection:
+        partnerships.list_partnerships(
+            connection, partnerships.PartnershipFilter(), sort="id", limit=50, offset=0
+        )
+    event.remove(engine, "before_cursor_execute", capture)
+    statement, parameters = captured[-1]
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        runs, start = 0, time.perf_counter()
+        while (elapsed := time.perf_counter() - start) < seconds:
+            cursor.execute(statement, parameters)
+            cursor.fetchall()
+            runs += 1
+        cursor.close()
+    finally:
+        raw.close()
+        engine.dispose()
+    return {"qps": runs / elapsed, "ms": elapsed / runs * 1000}
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -393,6 +433,8 @@ def main() -> None:
         figures = wrk(url + FLOOR_PATH, args.seconds, args.connections)
         figures["ratio_to_hello"] = figures["rps"] / hello_figures["rps"]
         results["floor"] = figures
+    results["query_alone"] = query_alone(database_url, args.seconds)
+    results["query_alone"]["ratio_to_hello"] = results["query_alone"]["qps"] / hello_figures["rps"]
     if not (args.reads_only or args.database_url):
         results.update(export_figures(database_url))
     report(results)
@@ -454,6 +496,11 @@ def report(results: dict[str, Any]) -> None:
     print(
         f"{'list partnerships, answer precomputed (floor)':48} {f['rps']:9.0f} {f['p50_ms']:8.1f} "
         f"{f['p99_ms']:8.1f} {f['errors']:7d} {f['ratio_to_hello']:8.0%}  (no query: the app stack alone)"
+    )
+    q = results["query_alone"]
+    print(
+        f"{'list partnerships, its query alone (ceiling)':48} {q['qps']:9.0f} {q['ms']:8.2f} {'':8} {'':7} "
+        f"{q['ratio_to_hello']:8.0%}  (queries/s and ms each: the bare driver, one thread, no HTTP)"
     )
     if "export_http" not in results:
         return
