@@ -118,35 +118,10 @@ class SourceRow(msgspec.Struct, frozen=True):
     edition: str | None
 
 
-class MunicipalityFactsRow(msgspec.Struct, frozen=True):
+class MunicipalityFactsRow(MunicipalityRow, frozen=True):
     """A municipality's own page: its list row's facts, then what only that page shows (its parent,
     the facts of the war, the names it is also known by, the source of each group of facts)."""
 
-    id: int
-    code: str
-    country: str
-    level: str
-    subtype: str | None
-    name: str
-    name_official: str
-    name_de: str | None
-    name_en: str | None
-    name_uk: str | None
-    region_code: str | None
-    region_name: str | None
-    district_code: str | None
-    district_name: str | None
-    population: int | None
-    population_date: dt.date | None
-    area_km2: float | None
-    lat: float | None
-    lon: float | None
-    war_status: str | None
-    war_status_date: dt.date | None
-    idp_registered: int | None
-    idp_date: dt.date | None
-    partnership_count: int
-    partner_count: int
     parent_code: str | None
     parent_name: str | None
     occupied_since: dt.date | None
