@@ -7,7 +7,6 @@ re-ranks the existing index, in milliseconds; the names are indexed anew only wh
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -22,18 +21,10 @@ EXACT_CODE_SCORE: Final = 100.0  # a code names its unit exactly: the top of the
 
 
 @dataclass(frozen=True)
-class SearchResult:
-    """A found municipality, as `registry find --json` and the API show it."""
+class SearchResult(FoundUnitRow):
+    """A found municipality, as `registry find --json` and the API show it: the unit's row, how well it
+    matched, and the spelling it matched."""
 
-    code: str
-    country: str
-    level: str
-    name: str
-    name_de: str | None
-    name_en: str | None
-    name_uk: str | None
-    parent_name: str | None
-    population: int | None
     score: float
     matched: str
 
@@ -97,4 +88,4 @@ class _Built:
 
 
 def _result(row: FoundUnitRow, score: float, matched: str) -> SearchResult:
-    return SearchResult(**dataclasses.asdict(row), score=score, matched=matched)
+    return SearchResult(**vars(row), score=score, matched=matched)
