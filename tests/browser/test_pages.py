@@ -17,6 +17,7 @@ from tests.browser.browsing import PHONE, Browsing, first_partnership, german_pa
 pytestmark = pytest.mark.browser
 
 KHARKIV = "UA63120270000028556"
+MUNICH = "09162000"
 BAVARIA = "09"
 
 
@@ -98,7 +99,15 @@ def test_keyboard_reaches_the_content_first(browsing: Browsing) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", f"/municipalities/{KHARKIV}", "/coverage", "/partnerships/", "/search?q=Lviv"]
+    "path",
+    [
+        "/",
+        f"/municipalities/{KHARKIV}",
+        "/coverage",
+        "/partnerships/",
+        "/search?q=Lviv",
+        f"/municipalities/{MUNICH}/suggestions/{KHARKIV}",  # the printable suggestion, with its address
+    ],
 )
 def test_pages_fit_a_phone(phone: Browsing, loaded_sessions: sessionmaker[Session], path: str) -> None:
     if path == "/partnerships/":  # the first partnership of Kharkiv

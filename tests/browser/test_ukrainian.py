@@ -128,7 +128,9 @@ def test_the_map_page_bar_and_legend_read_in_ukrainian(ukrainian: Browsing) -> N
     ukrainian.assert_clean()
 
 
-@pytest.mark.parametrize("path", ["/", f"/municipalities/{KHARKIV}", "/guide"])
+@pytest.mark.parametrize(
+    "path", ["/", f"/municipalities/{KHARKIV}", "/guide", f"/municipalities/{MUNICH}/suggestions/{KHARKIV}"]
+)
 def test_ukrainian_pages_fit_a_phone(ukrainian_phone: Browsing, path: str) -> None:
     ukrainian_phone.open(path)
     width = ukrainian_phone.page.evaluate("document.documentElement.scrollWidth")
